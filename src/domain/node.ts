@@ -1,0 +1,62 @@
+export const NODE_PHASES = ['Available', 'Creating', 'Deleting', 'Abnormal', 'Checking'] as const;
+export type NodePhase = (typeof NODE_PHASES)[number];
+
+export const TAINT_EFFECTS = ['NoSchedule', 'NoExecute'] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
+
+export const DRIVER_PHASES = ['Pending', 'Updating', 'Running', 'Abnormal'] as const;
+export type DriverPhase = (typeof DRIVER_PHASES)[number];
+
+export const DRIVER_UPDATE_STRATEGIES = ['force', 'idle'] as const;
+export type DriverUpdateStrategy = (typeof DRIVER_UPDATE_STRATEGIES)[number];
+
+export const LABEL_HA_REDUNDANT = 'os.modelarts.node/ha.redundant.enabled';
+export const TAINT_HA_REDUNDANT = 'os.modelarts.node/ha.redundant';
+export const ANNOTATION_TAGS = 'os.modelarts/tms.tags';
+export const ANNOTATION_LOCK = 'os.modelarts.node/lock.action';
+export const ANNOTATION_DRAIN = 'os.modelarts.node/drain';
+
+export interface Taint {
+  key: string;
+  value: string;
+  effect: TaintEffect;
+  /** RFC 3339 UTC, seconds precision. */
+  timeAdded: string;
+}
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface NodeDriver {
+  version: string;
+  phase: DriverPhase;
+  /** Set while an upgrade is scheduled or running. */
+  targetVersion: string | null;
+  updateStrategy: DriverUpdateStrategy | null;
+}
+
+/** What the planner needs to know about one node, read inside the write transaction. */
+export interface NodeState {
+  id: number;
+  name: string;
+  phase: NodePhase;
+  labels: Record<string, string>;
+  taints: Taint[];
+  tags: Tag[];
+  lockedActions: string[];
+  driver: NodeDriver | null;
+}
+
+/** Changes to one node, applied as deltas so concurrent writers never overwrite each other. */
+export interface NodeDelta {
+  nodeId: number;
+  setLabels?: Record<string, string>;
+  removeTaints?: Array<{ key: string; effect: TaintEffect }>;
+  addTaints?: Taint[];
+  upsertTags?: Tag[];
+  /** A tag is removed when its key matches and, when `value` is given, its value matches too. */
+  deleteTags?: Array<{ key: string; value?: string }>;
+  driverUpgrade?: { version: string; updateStrategy: DriverUpdateStrategy };
+}
