@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from './common.js';
 import { DRIVER_UPDATE_STRATEGIES, TAINT_EFFECTS } from '../domain/node.js';
 
 export const BATCH_UPDATE_ACTIONS = ['openHaRedundant', 'closeHaRedundant', 'createTags', 'deleteTags'] as const;
@@ -16,10 +17,7 @@ export const NodeDriverRequestSchema = Type.Object(
   {
     version: Type.String({ minLength: 1, maxLength: 64, description: 'Driver version to upgrade the nodes to.' }),
     updateStrategy: Type.Optional(
-      Type.Union(
-        DRIVER_UPDATE_STRATEGIES.map((s) => Type.Literal(s)),
-        { description: 'force: upgrade now, running work may break; idle (default): isolate the node, upgrade once it is idle.' },
-      ),
+      StringEnum(DRIVER_UPDATE_STRATEGIES, { description: 'force: upgrade now, running work may break; idle (default): isolate the node, upgrade once it is idle.' }),
     ),
   },
   { additionalProperties: false },
@@ -33,8 +31,8 @@ export function batchUpdateBodySchema(maxNodes: number) {
   return Type.Object(
     {
       nodeNames: Type.Array(Type.String(), { minItems: 1, maxItems: maxNodes, description: `Names of the nodes to update: 1 to ${maxNodes}, no duplicates.` }),
-      action: Type.Union(BATCH_UPDATE_ACTIONS.map((a) => Type.Literal(a)), { description: 'What to do to every node.' }),
-      haRedundantEffect: Type.Optional(Type.Union(TAINT_EFFECTS.map((e) => Type.Literal(e)), { description: 'Effect of the HA taint; default NoSchedule.' })),
+      action: StringEnum(BATCH_UPDATE_ACTIONS, { description: 'What to do to every node.' }),
+      haRedundantEffect: Type.Optional(StringEnum(TAINT_EFFECTS, { description: 'Effect of the HA taint; default NoSchedule.' })),
       haRedundantEnable: Type.Optional(Type.Boolean({ description: 'Accepted for compatibility; must agree with the action.' })),
       driver: Type.Optional(NodeDriverRequestSchema),
       tags: Type.Optional(Type.Array(NodeTagSchema, { minItems: 1, maxItems: 20, description: 'Tags for createTags / deleteTags: 1 to 20, unique keys.' })),

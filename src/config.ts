@@ -1,0 +1,72 @@
+import { dirname, resolve } from 'node:path';
+import type { SqliteSynchronous } from './store/sqlite.js';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** A SQLite file path, ':memory:', or a postgres:// URL. */
+  databaseUrl: string;
+  /** Where the credentials file (and other local state) lives. */
+  dataDir: string;
+  sqliteSynchronous: SqliteSynchronous;
+  logLevel: string;
+  bootstrap: { projectId?: string; accessKey?: string; secretKey?: string; seedDemo: boolean };
+  simulation: { nodeCreateSeconds: number; nodeDeleteSeconds: number; reconcileIntervalMs: number };
+  limits: { maxBatchNodes: number; maxPoolNodes: number; bodyLimitBytes: number; signatureMaxSkewSeconds: number };
+  region: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.toUpperCase() as T;
+  if (!allowed.includes(value)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return value;
+}
+
+/** The one typed configuration, from POOLKEEPER_* (and PORT/HOST) environment variables. */
+export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = env.POOLKEEPER_DATABASE_URL || './data/poolkeeper.db';
+  const isFile = databaseUrl !== ':memory:' && !/^postgres(ql)?:\/\//.test(databaseUrl);
+  const dataDir = resolve(env.POOLKEEPER_DATA_DIR || (isFile ? dirname(resolve(databaseUrl)) : './data'));
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: integer(env, 'PORT', 9710, 0, 65535),
+    databaseUrl,
+    dataDir,
+    sqliteSynchronous: oneOf(env, 'POOLKEEPER_SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL'),
+    logLevel: env.POOLKEEPER_LOG_LEVEL || 'info',
+    bootstrap: {
+      projectId: env.POOLKEEPER_BOOTSTRAP_PROJECT_ID || undefined,
+      accessKey: env.POOLKEEPER_BOOTSTRAP_AK || undefined,
+      secretKey: env.POOLKEEPER_BOOTSTRAP_SK || undefined,
+      seedDemo: env.POOLKEEPER_SEED_DEMO !== '0',
+    },
+    simulation: {
+      nodeCreateSeconds: integer(env, 'POOLKEEPER_SIM_NODE_CREATE_SECONDS', 3, 0, 86_400),
+      nodeDeleteSeconds: integer(env, 'POOLKEEPER_SIM_NODE_DELETE_SECONDS', 3, 0, 86_400),
+      reconcileIntervalMs: integer(env, 'POOLKEEPER_RECONCILE_INTERVAL_MS', 250, 10, 60_000),
+    },
+    limits: {
+      maxBatchNodes: integer(env, 'POOLKEEPER_MAX_BATCH_NODES', 10_000, 1, 100_000),
+      maxPoolNodes: integer(env, 'POOLKEEPER_MAX_POOL_NODES', 20_000, 1, 200_000),
+      bodyLimitBytes: 12 * 1024 * 1024,
+      signatureMaxSkewSeconds: 15 * 60,
+    },
+    region: env.POOLKEEPER_REGION || 'local-1',
+  };
+}

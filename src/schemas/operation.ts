@@ -1,0 +1,29 @@
+import { Type } from '@sinclair/typebox';
+import { PROJECT_ID_PATTERN } from './common.js';
+
+export const OperationParams = Type.Object({
+  project_id: Type.String({ pattern: PROJECT_ID_PATTERN }),
+  operation_id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'The X-Operation-Id of a batch call.' }),
+});
+
+export const OperationSchema = Type.Object({
+  id: Type.String(),
+  operation: Type.String({ description: 'The batch operation, e.g. BatchUpdatePoolNodes.' }),
+  action: Type.Union([Type.String(), Type.Null()]),
+  projectId: Type.String(),
+  poolName: Type.String(),
+  principal: Type.String({ description: 'user@account that made the call.' }),
+  requestId: Type.String(),
+  creationTimestamp: Type.String(),
+  successCount: Type.Integer(),
+  failCount: Type.Integer(),
+  nodes: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      status: Type.String({ description: 'success or failed' }),
+      errorCode: Type.Optional(Type.String()),
+      errorMsg: Type.Optional(Type.String()),
+    }),
+    { description: 'One entry per requested node, in request order.' },
+  ),
+});

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './domain/time.js';
+import { buildApp } from './server/app.js';
+import { Metrics } from './server/metrics.js';
+import { PoolService } from './service/pools.js';
+import { Reconciler } from './simulation/reconciler.js';
+import { openStore } from './store/open-store.js';
+
+export interface RunningService {
+  app: FastifyInstance;
+  url: string;
+  bootstrap: BootstrapResult;
+  stop(): Promise<void>;
+}
+
+/** Opens the store, migrates it, bootstraps an empty one, starts the simulation loop and listens. */
+export async function startService(config: Config, clock: Clock = systemClock): Promise<RunningService> {
+  const logger = pino({ level: config.logLevel, base: { service: 'poolkeeper' } });
+  const opened = await openStore(config);
+  const { store } = opened;
+  await store.migrate();
+  const app = await buildApp({ config, store, clock, logger, metrics: new Metrics({ defaultMetrics: true }) });
+  const reconciler = new Reconciler({ store, clock, logger, intervalMs: config.simulation.reconcileIntervalMs, maintenance: opened.maintenance });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  const result = await bootstrap(store, new PoolService({ store, clock, config }), config, clock, url);
+  reconciler.start();
+  logger.info({ url, database: store.dialect }, 'poolkeeper is listening');
+  return {
+    app,
+    url,
+    bootstrap: result,
+    async stop() {
+      await reconciler.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Clock } from '../domain/time.js';
+import { NodeService } from '../service/nodes.js';
+import { PoolService } from '../service/pools.js';
+import type { Store } from '../store/store.js';
+import { AccessKeyCache } from './auth/access-keys.js';
+import { createAuthenticateHook } from './auth/authenticate.js';
+import { registerJsonBodies } from './body.js';
+import { errorHandler, errors, sendApiError } from './errors.js';
+import { Metrics } from './metrics.js';
+import { extensionRoutes } from './routes/extensions.js';
+import { nodeRoutes } from './routes/nodes.js';
+import { poolRoutes } from './routes/pools.js';
+
+export interface AppDependencies {
+  config: Pick<Config, 'limits' | 'simulation' | 'region'>;
+  store: Store;
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  metrics?: Metrics;
+}
+
+/** Builds the HTTP service from its dependencies; the caller decides where it listens. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, store, clock } = deps;
+  const metrics = deps.metrics ?? new Metrics();
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: () => randomUUID().replaceAll('-', ''),
+    bodyLimit: config.limits.bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerJsonBodies(app, config.limits.bodyLimitBytes);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendApiError(request, reply, errors.apiNotFound()));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const operation = request.routeOptions.config?.operation ?? 'unmatched';
+    const status = String(reply.statusCode);
+    metrics.requests.inc({ operation, status });
+    metrics.requestDuration.observe({ operation, status }, reply.elapsedTime / 1000);
+    const principal = request.principal;
+    request.log.info(
+      {
+        operation,
+        method: request.method,
+        path: request.url.split('?', 1)[0],
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        ...(principal ? { principal: `${principal.userName}@${principal.accountName}`, accessKey: principal.accessKey } : {}),
+      },
+      'request completed',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'poolkeeper — ModelArts v2 resource-pool API',
+        version: '0.1.0',
+        description:
+          'The Huawei Cloud ModelArts v2 pool and node API as poolkeeper serves it. Every operation except /healthz needs an AK/SK ' +
+          'signed request (SDK-HMAC-SHA256). Operations tagged "poolkeeper extensions" are not part of ModelArts.',
+      },
+      components: {
+        securitySchemes: { akskSignature: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...' } },
+      },
+      security: [{ akskSignature: [] }],
+    },
+  });
+
+  app.get('/healthz', { config: { operation: 'Health' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  const pools = new PoolService({ store, clock, config });
+  const nodes = new NodeService({ store, clock, config }, metrics);
+  const authenticate = createAuthenticateHook({
+    accessKeys: new AccessKeyCache(store, clock),
+    clock,
+    metrics,
+    maxSkewMillis: config.limits.signatureMaxSkewSeconds * 1000,
+  });
+
+  await app.register(async (protectedScope) => {
+    protectedScope.addHook('preValidation', authenticate);
+    await protectedScope.register(poolRoutes(pools));
+    await protectedScope.register(nodeRoutes(pools, nodes, config.limits.maxBatchNodes));
+    await protectedScope.register(extensionRoutes(pools, nodes));
+    protectedScope.get('/openapi.json', { config: { operation: 'OpenApiDocument' }, schema: { hide: true } }, async () => app.swagger());
+    protectedScope.get('/metrics', { config: { operation: 'Metrics' }, schema: { hide: true } }, async (_request, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { errors } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body exactly as received: the signature covers these bytes. */
+    rawBody?: Buffer;
+  }
+}
+
+/** Marks a body that is not JSON; answered with 400 only after authentication, so anonymous callers learn nothing. */
+export const INVALID_JSON = Symbol('invalid-json');
+
+/** JSON bodies (plain and merge-patch) are kept as raw bytes and parsed without prototype pollution. */
+export function registerJsonBodies(app: FastifyInstance, bodyLimit: number): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+    const raw = body as Buffer;
+    request.rawBody = raw;
+    if (raw.length === 0) return done(null, undefined);
+    try {
+      done(null, secureJson.parse(raw, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(null, INVALID_JSON);
+    }
+  });
+}
+
+export function rejectInvalidJson(body: unknown): void {
+  if (body === INVALID_JSON) throw errors.badRequest('the request body is not valid JSON');
+}

@@ -1,0 +1,200 @@
+import { randomInt } from 'node:crypto';
+import { DEFAULT_NODE_PREFIX, newNodeName, poolName } from '../domain/naming.js';
+import { checkPoolResources, planInitialNodes, planScaling, type NodeToCreate } from '../domain/pool-scaling.js';
+import { errors } from '../server/errors.js';
+import { renderPool } from '../server/render.js';
+import {
+  LABEL_NODE_PREFIX,
+  LABEL_POOL_DISPLAY_NAME,
+  LABEL_WORKSPACE,
+  type CreatePoolBody,
+  type ListPoolsQuery,
+  type PatchPoolBody,
+  type Pool,
+  type PoolSpec,
+} from '../schemas/pool.js';
+import { DEFAULT_GPU_DRIVER_VERSION, DEFAULT_NPU_DRIVER_VERSION, flavorProfile } from '../simulation/flavors.js';
+import { PoolExistsError, type NewNode, type PoolRecord } from '../store/store.js';
+import type { Caller, ServiceContext } from './context.js';
+
+export class PoolService {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  private get defaultAz(): string {
+    return `${this.ctx.config.region}a`;
+  }
+
+  async render(pool: PoolRecord, caller: Caller): Promise<Pool> {
+    return renderPool(pool, await this.ctx.store.countNodesByFlavorAndPhase([pool.id]), caller.accountId);
+  }
+
+  /** The pool, or 404 ModelArts.50015001. */
+  async require(projectId: string, name: string): Promise<PoolRecord> {
+    const pool = await this.ctx.store.getPool(projectId, name);
+    if (!pool) throw errors.poolNotFound();
+    return pool;
+  }
+
+  async create(projectId: string, body: CreatePoolBody, caller: Caller): Promise<Pool> {
+    const problem = checkPoolResources(body.spec.resources, this.ctx.config.limits.maxPoolNodes);
+    if (problem) throw errors.badRequest(problem);
+    const now = this.ctx.clock.now();
+    const labels = { ...body.metadata.labels };
+    const prefix = labels[LABEL_NODE_PREFIX] ?? DEFAULT_NODE_PREFIX;
+    const nodes = this.newNodes(planInitialNodes(body.spec.resources, this.defaultAz), prefix, new Set(), body.spec, now);
+    const name = poolName(labels[LABEL_POOL_DISPLAY_NAME], projectId);
+    try {
+      const pool = await this.ctx.store.createPool(
+        {
+          projectId,
+          name,
+          phase: nodes.some((n) => n.phase === 'Creating') ? 'Creating' : 'Running',
+          labels,
+          annotations: body.metadata.annotations ?? {},
+          spec: body.spec,
+          createdAt: now,
+          resourceVersion: 1,
+        },
+        nodes,
+      );
+      return await this.render(pool, caller);
+    } catch (error) {
+      if (error instanceof PoolExistsError) throw errors.poolExists();
+      throw error;
+    }
+  }
+
+  async list(projectId: string, query: ListPoolsQuery, caller: Caller): Promise<Pool[]> {
+    const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : [];
+    const pools = (await this.ctx.store.listPools(projectId)).filter(
+      (p) =>
+        selector.every((term) => term(p.labels)) &&
+        (query.workspaceId === undefined || (p.labels[LABEL_WORKSPACE] ?? '0') === query.workspaceId) &&
+        (query.status === undefined || (POOL_STATUS_FILTER[query.status] as readonly string[]).includes(p.phase)),
+    );
+    const counts = await this.ctx.store.countNodesByFlavorAndPhase(pools.map((p) => p.id));
+    return pools.map((p) => renderPool(p, counts, caller.accountId));
+  }
+
+  async patch(projectId: string, name: string, body: PatchPoolBody, caller: Caller): Promise<Pool> {
+    for (let attempt = 0; ; attempt++) {
+      const pool = await this.require(projectId, name);
+      if (pool.phase === 'Deleting') throw errors.badRequest(`pool ${name} is being deleted`);
+      const labels = mergePatch(pool.labels, body.metadata?.labels);
+      if (labels[LABEL_POOL_DISPLAY_NAME] !== pool.labels[LABEL_POOL_DISPLAY_NAME]) {
+        throw errors.badRequest(`metadata.labels["${LABEL_POOL_DISPLAY_NAME}"] cannot be changed`);
+      }
+      if (labels[LABEL_NODE_PREFIX] !== pool.labels[LABEL_NODE_PREFIX]) throw errors.badRequest(`metadata.labels["${LABEL_NODE_PREFIX}"] cannot be changed`);
+      const annotations = mergePatch(pool.annotations, body.metadata?.annotations);
+      const spec: PoolSpec = {
+        ...pool.spec,
+        ...(body.spec?.scope ? { scope: body.spec.scope } : {}),
+        ...(body.spec?.resources ? { resources: body.spec.resources } : {}),
+        ...(body.spec?.driver ? { driver: { ...pool.spec.driver, ...body.spec.driver } } : {}),
+      };
+      const now = this.ctx.clock.now();
+      let addNodes: NewNode[] = [];
+      let deleteNodeIds: number[] = [];
+      if (body.spec?.resources) {
+        const problem = checkPoolResources(body.spec.resources, this.ctx.config.limits.maxPoolNodes);
+        if (problem) throw errors.badRequest(problem);
+        const existing = await this.ctx.store.listNodesForScaling(pool.id);
+        const plan = planScaling(existing, body.spec.resources, this.defaultAz);
+        if (!plan.ok) throw errors.badRequest(plan.detail);
+        const taken = await this.ctx.store.listNodeNames(pool.id);
+        addNodes = this.newNodes(plan.create, pool.labels[LABEL_NODE_PREFIX] ?? DEFAULT_NODE_PREFIX, taken, spec, now);
+        deleteNodeIds = plan.remove;
+      }
+      const applied = await this.ctx.store.scalePool(pool.id, pool.resourceVersion, {
+        spec,
+        labels,
+        annotations,
+        addNodes,
+        deleteNodeIds,
+        deleteUntil: now + this.ctx.config.simulation.nodeDeleteSeconds * 1000,
+        now,
+      });
+      if (applied) return this.render(await this.require(projectId, name), caller);
+      if (attempt >= 4) throw errors.conflict(`pool ${name} is being changed by another request; retry`);
+    }
+  }
+
+  async delete(projectId: string, name: string, caller: Caller): Promise<Pool> {
+    const pool = await this.require(projectId, name);
+    if (pool.phase !== 'Deleting') {
+      const now = this.ctx.clock.now();
+      await this.ctx.store.markPoolDeleting(pool.id, now, now + this.ctx.config.simulation.nodeDeleteSeconds * 1000);
+    }
+    return this.render(await this.require(projectId, name), caller);
+  }
+
+  private newNodes(planned: NodeToCreate[], prefix: string, taken: Set<string>, spec: PoolSpec, now: number): NewNode[] {
+    const createMillis = this.ctx.config.simulation.nodeCreateSeconds * 1000;
+    return planned.map((n) => {
+      const accelerator = flavorProfile(n.flavor).accelerator;
+      const driverVersion =
+        accelerator === 'gpu'
+          ? (spec.driver?.gpuVersion ?? DEFAULT_GPU_DRIVER_VERSION)
+          : accelerator === 'npu'
+            ? (spec.driver?.npuVersion ?? DEFAULT_NPU_DRIVER_VERSION)
+            : null;
+      return {
+        name: newNodeName(prefix, taken),
+        flavor: n.flavor,
+        az: n.az,
+        privateIp: `192.168.${randomInt(256)}.${randomInt(2, 255)}`,
+        nodePool: n.nodePool,
+        phase: createMillis === 0 ? 'Available' : 'Creating',
+        phaseUntil: createMillis === 0 ? null : now + createMillis,
+        driverVersion,
+      };
+    });
+  }
+}
+
+const POOL_STATUS_FILTER = {
+  created: ['Running', 'Abnormal'],
+  creating: ['Creating'],
+  failed: ['Error'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** RFC 7386 for a flat string map: null removes a key. */
+function mergePatch(current: Record<string, string>, patch: Record<string, string | null> | undefined): Record<string, string> {
+  if (!patch) return current;
+  const out = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = value;
+  }
+  return out;
+}
+
+type LabelTerm = (labels: Record<string, string>) => boolean;
+
+/** Kubernetes equality-based selectors: `k=v`, `k==v`, `k!=v`, `k` (exists), `!k` (absent), comma-joined (AND). */
+export function parseLabelSelector(selector: string): LabelTerm[] {
+  return selector
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map((term): LabelTerm => {
+      const ne = term.indexOf('!=');
+      if (ne > 0) {
+        const key = term.slice(0, ne).trim();
+        const value = term.slice(ne + 2).trim();
+        return (labels) => labels[key] !== value;
+      }
+      const eq = term.indexOf('=');
+      if (eq > 0) {
+        const key = term.slice(0, eq).trim();
+        const value = term.slice(term[eq + 1] === '=' ? eq + 2 : eq + 1).trim();
+        return (labels) => labels[key] === value;
+      }
+      if (term.startsWith('!')) {
+        const key = term.slice(1).trim();
+        return (labels) => !(key in labels);
+      }
+      if (eq === 0 || ne === 0) throw errors.badRequest(`labelSelector: "${term}" has no key`);
+      return (labels) => term in labels;
+    });
+}

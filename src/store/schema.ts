@@ -1,0 +1,132 @@
+import type { Generated } from 'kysely';
+
+/** Epoch milliseconds. Stored as INTEGER (SQLite) / BIGINT (PostgreSQL). */
+type Millis = number;
+
+export interface AccountTable {
+  id: string;
+  name: string;
+  created_at: Millis;
+}
+
+export interface ProjectTable {
+  id: string;
+  account_id: string;
+  name: string;
+  created_at: Millis;
+}
+
+export interface UserTable {
+  id: string;
+  account_id: string;
+  name: string;
+  created_at: Millis;
+}
+
+export interface UserProjectTable {
+  user_id: string;
+  project_id: string;
+}
+
+export interface UserPolicyTable {
+  user_id: string;
+  policy_name: string;
+  /** IAM-style policy document, JSON. */
+  document: string;
+}
+
+export interface AccessKeyTable {
+  access_key: string;
+  secret_key: string;
+  user_id: string;
+  created_at: Millis;
+}
+
+export interface PoolTable {
+  id: Generated<number>;
+  project_id: string;
+  name: string;
+  phase: string;
+  /** JSON object. */
+  labels: string;
+  /** JSON object. */
+  annotations: string;
+  /** JSON: the pool spec as last accepted (type, scope, network, resources, driver). */
+  spec: string;
+  created_at: Millis;
+  deleted_at: Millis | null;
+  /** When a Deleting pool's simulated teardown completes. */
+  delete_after: Millis | null;
+  resource_version: number;
+}
+
+export interface NodeTable {
+  id: Generated<number>;
+  pool_id: number;
+  name: string;
+  flavor: string;
+  az: string;
+  private_ip: string;
+  node_pool: string | null;
+  phase: string;
+  /** When the simulated backend moves the node out of a transient phase (Creating, Deleting). */
+  phase_until: Millis | null;
+  created_at: Millis;
+  driver_version: string | null;
+  driver_phase: string | null;
+  driver_target_version: string | null;
+  driver_strategy: string | null;
+  /** Comma-joined locked actions, '' when unlocked. */
+  locked_actions: string;
+  resource_version: number;
+}
+
+export interface NodeLabelTable {
+  node_id: number;
+  key: string;
+  value: string;
+}
+
+export interface NodeTaintTable {
+  node_id: number;
+  key: string;
+  effect: string;
+  value: string;
+  time_added: Millis;
+}
+
+export interface NodeTagTable {
+  node_id: number;
+  key: string;
+  value: string;
+}
+
+export interface OperationTable {
+  id: string;
+  project_id: string;
+  pool_name: string;
+  operation: string;
+  action: string | null;
+  principal: string;
+  request_id: string;
+  created_at: Millis;
+  success_count: number;
+  fail_count: number;
+  /** JSON: [{name, status, errorCode?, errorMsg?}] in request order. */
+  results: string;
+}
+
+export interface Database {
+  accounts: AccountTable;
+  projects: ProjectTable;
+  users: UserTable;
+  user_projects: UserProjectTable;
+  user_policies: UserPolicyTable;
+  access_keys: AccessKeyTable;
+  pools: PoolTable;
+  nodes: NodeTable;
+  node_labels: NodeLabelTable;
+  node_taints: NodeTaintTable;
+  node_tags: NodeTagTable;
+  operations: OperationTable;
+}

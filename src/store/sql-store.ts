@@ -1,0 +1,533 @@
+import { randomUUID } from 'node:crypto';
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import type { NodeDecision } from '../domain/node-update-planner.js';
+import type { ExistingNode } from '../domain/pool-scaling.js';
+import type { DriverPhase, DriverUpdateStrategy, NodeDelta, NodePhase, NodeState, Tag, Taint, TaintEffect } from '../domain/node.js';
+import { toTimestamp } from '../domain/time.js';
+import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
+import type { DialectSql } from './dialect.js';
+import { migrationProvider } from './migrations.js';
+import type { Database, NodeTable } from './schema.js';
+import {
+  PoolExistsError,
+  type AccessKeyRecord,
+  type BootstrapIdentity,
+  type FlavorPhaseCount,
+  type NewNode,
+  type NodePage,
+  type NodeRecord,
+  type NodeResult,
+  type NodeStateNeeds,
+  type OperationMeta,
+  type OperationRecord,
+  type PoolRecord,
+  type PoolScaling,
+  type SimulationProgress,
+  type Store,
+} from './store.js';
+
+type NodeRow = Pick<
+  NodeTable,
+  'name' | 'flavor' | 'az' | 'private_ip' | 'node_pool' | 'phase' | 'created_at' | 'driver_version' | 'driver_phase' | 'driver_target_version' | 'driver_strategy' | 'locked_actions'
+> & { id: number };
+
+const NODE_COLUMNS = [
+  'id',
+  'name',
+  'flavor',
+  'az',
+  'private_ip',
+  'node_pool',
+  'phase',
+  'created_at',
+  'driver_version',
+  'driver_phase',
+  'driver_target_version',
+  'driver_strategy',
+  'locked_actions',
+] as const;
+
+const NEW_NODE_COLUMNS = [
+  ['pool_id', 'integer'],
+  ['name', 'text'],
+  ['flavor', 'text'],
+  ['az', 'text'],
+  ['private_ip', 'text'],
+  ['node_pool', 'text'],
+  ['phase', 'text'],
+  ['phase_until', 'integer'],
+  ['created_at', 'integer'],
+  ['driver_version', 'text'],
+  ['driver_phase', 'text'],
+] as const;
+
+/** The SQL store: one set of queries over Kysely, with the dialect differences behind `DialectSql`. */
+export class SqlStore implements Store {
+  readonly dialect;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialectSql: DialectSql,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {
+    this.dialect = dialectSql.name;
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.dialect) });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+      throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+
+  async hasAnyAccount(): Promise<boolean> {
+    const row = await this.db.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async createBootstrapIdentity(identity: BootstrapIdentity): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const at = identity.createdAt;
+      await trx.insertInto('accounts').values({ id: identity.accountId, name: identity.accountName, created_at: at }).execute();
+      await trx.insertInto('projects').values({ id: identity.projectId, account_id: identity.accountId, name: identity.projectName, created_at: at }).execute();
+      await trx.insertInto('users').values({ id: identity.userId, account_id: identity.accountId, name: identity.userName, created_at: at }).execute();
+      await trx.insertInto('user_projects').values({ user_id: identity.userId, project_id: identity.projectId }).execute();
+      await trx
+        .insertInto('user_policies')
+        .values({ user_id: identity.userId, policy_name: identity.policyName, document: JSON.stringify(identity.policyDocument) })
+        .execute();
+      await trx
+        .insertInto('access_keys')
+        .values({ access_key: identity.accessKey, secret_key: identity.secretKey, user_id: identity.userId, created_at: at })
+        .execute();
+    });
+  }
+
+  async findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined> {
+    const row = await this.db
+      .selectFrom('access_keys as k')
+      .innerJoin('users as u', 'u.id', 'k.user_id')
+      .innerJoin('accounts as a', 'a.id', 'u.account_id')
+      .select(['k.access_key', 'k.secret_key', 'u.id as user_id', 'u.name as user_name', 'a.id as account_id', 'a.name as account_name'])
+      .where('k.access_key', '=', accessKey)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const [projects, policies] = await Promise.all([
+      this.db.selectFrom('user_projects').select('project_id').where('user_id', '=', row.user_id).execute(),
+      this.db.selectFrom('user_policies').select('document').where('user_id', '=', row.user_id).execute(),
+    ]);
+    return {
+      accessKey: row.access_key,
+      secretKey: row.secret_key,
+      userId: row.user_id,
+      userName: row.user_name,
+      accountId: row.account_id,
+      accountName: row.account_name,
+      projectIds: projects.map((p) => p.project_id),
+      policies: policies.map((p) => JSON.parse(p.document) as unknown),
+    };
+  }
+
+  async projectExists(projectId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async createPool(pool: Omit<PoolRecord, 'id' | 'deletedAt'>, nodes: NewNode[]): Promise<PoolRecord> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const { id } = await trx
+          .insertInto('pools')
+          .values({
+            project_id: pool.projectId,
+            name: pool.name,
+            phase: pool.phase,
+            labels: JSON.stringify(pool.labels),
+            annotations: JSON.stringify(pool.annotations),
+            spec: JSON.stringify(pool.spec),
+            created_at: pool.createdAt,
+            deleted_at: null,
+            delete_after: null,
+            resource_version: pool.resourceVersion,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const poolId = Number(id);
+        await this.insertNodes(trx, poolId, nodes, pool.createdAt);
+        return { ...pool, id: poolId, deletedAt: null };
+      });
+    } catch (error) {
+      if (this.dialectSql.isUniqueViolation(error)) throw new PoolExistsError(pool.name);
+      throw error;
+    }
+  }
+
+  private async insertNodes(trx: Transaction<Database>, poolId: number, nodes: NewNode[], createdAt: number): Promise<void> {
+    if (nodes.length === 0) return;
+    const rows = nodes.map((n) => [
+      poolId,
+      n.name,
+      n.flavor,
+      n.az,
+      n.privateIp,
+      n.nodePool,
+      n.phase,
+      n.phaseUntil,
+      createdAt,
+      n.driverVersion,
+      n.driverVersion === null ? null : 'Running',
+    ]);
+    const columns = NEW_NODE_COLUMNS.map(([name]) => sql.ref(name));
+    await sql`INSERT INTO nodes (${sql.join(columns)}) SELECT ${sql.join(columns)} FROM ${this.dialectSql.jsonRows(rows, NEW_NODE_COLUMNS)} AS r`.execute(trx);
+  }
+
+  async listPools(projectId: string): Promise<PoolRecord[]> {
+    const rows = await this.db.selectFrom('pools').selectAll().where('project_id', '=', projectId).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toPoolRecord);
+  }
+
+  async getPool(projectId: string, poolName: string): Promise<PoolRecord | undefined> {
+    const row = await this.db.selectFrom('pools').selectAll().where('project_id', '=', projectId).where('name', '=', poolName).executeTakeFirst();
+    return row ? toPoolRecord(row) : undefined;
+  }
+
+  async countNodesByFlavorAndPhase(poolIds: number[]): Promise<FlavorPhaseCount[]> {
+    if (poolIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('nodes')
+      .select(['pool_id', 'flavor', 'phase', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('pool_id', 'in', poolIds)
+      .groupBy(['pool_id', 'flavor', 'phase'])
+      .execute();
+    return rows.map((r) => ({ poolId: Number(r.pool_id), flavor: r.flavor, phase: r.phase as NodePhase, count: Number(r.count) }));
+  }
+
+  async listNodeNames(poolId: number): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('nodes').select('name').where('pool_id', '=', poolId).execute();
+    return new Set(rows.map((r) => r.name));
+  }
+
+  async listNodesForScaling(poolId: number): Promise<ExistingNode[]> {
+    const rows = await this.db
+      .selectFrom('nodes')
+      .select(['id', 'flavor', 'node_pool', 'phase', 'locked_actions'])
+      .where('pool_id', '=', poolId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      flavor: r.flavor,
+      nodePool: r.node_pool,
+      phase: r.phase as NodePhase,
+      lockedActions: splitActions(r.locked_actions),
+    }));
+  }
+
+  async scalePool(poolId: number, expectedVersion: number, scaling: PoolScaling): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('pools')
+        .set((eb) => ({
+          spec: JSON.stringify(scaling.spec),
+          labels: JSON.stringify(scaling.labels),
+          annotations: JSON.stringify(scaling.annotations),
+          resource_version: eb('resource_version', '+', 1),
+        }))
+        .where('id', '=', poolId)
+        .where('resource_version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      await this.insertNodes(trx, poolId, scaling.addNodes, scaling.now);
+      if (scaling.deleteNodeIds.length > 0) {
+        await trx
+          .updateTable('nodes')
+          .set({ phase: 'Deleting', phase_until: scaling.deleteUntil })
+          .where('pool_id', '=', poolId)
+          .where('id', 'in', this.idList(scaling.deleteNodeIds))
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  async markPoolDeleting(poolId: number, deletedAt: number, deleteAfter: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('pools')
+        .set((eb) => ({ phase: 'Deleting', deleted_at: deletedAt, delete_after: deleteAfter, resource_version: eb('resource_version', '+', 1) }))
+        .where('id', '=', poolId)
+        .execute();
+      await trx.updateTable('nodes').set({ phase: 'Deleting', phase_until: deleteAfter }).where('pool_id', '=', poolId).execute();
+    });
+  }
+
+  async listNodes(poolId: number, page: { afterName: string | null; limit: number }): Promise<NodePage> {
+    let query = this.db.selectFrom('nodes').select(NODE_COLUMNS).where('pool_id', '=', poolId);
+    if (page.afterName !== null) query = query.where('name', '>', page.afterName);
+    const rows = await query.orderBy('name').limit(page.limit + 1).execute();
+    let remaining = 0;
+    if (rows.length > page.limit) {
+      rows.pop();
+      const last = rows[rows.length - 1]!.name;
+      const counted = await this.db
+        .selectFrom('nodes')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('pool_id', '=', poolId)
+        .where('name', '>', last)
+        .executeTakeFirstOrThrow();
+      remaining = Number(counted.count);
+    }
+    return { nodes: await this.withDetails(this.db, rows as NodeRow[], { labels: true, taints: true, tags: true }), remaining };
+  }
+
+  async getNode(poolId: number, nodeName: string): Promise<NodeRecord | undefined> {
+    const row = await this.db.selectFrom('nodes').select(NODE_COLUMNS).where('pool_id', '=', poolId).where('name', '=', nodeName).executeTakeFirst();
+    if (!row) return undefined;
+    const [node] = await this.withDetails(this.db, [row as NodeRow], { labels: true, taints: true, tags: true });
+    return node;
+  }
+
+  async setNodePhase(poolId: number, nodeName: string, phase: NodePhase): Promise<boolean> {
+    const result = await this.db
+      .updateTable('nodes')
+      .set((eb) => ({ phase, phase_until: null, resource_version: eb('resource_version', '+', 1) }))
+      .where('pool_id', '=', poolId)
+      .where('name', '=', nodeName)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async updateNodes(
+    poolId: number,
+    nodeNames: string[],
+    needs: NodeStateNeeds,
+    decide: (nodes: ReadonlyMap<string, NodeState>) => NodeDecision[],
+    operation: OperationMeta,
+  ): Promise<NodeDecision[]> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx
+        .selectFrom('nodes')
+        .select(NODE_COLUMNS)
+        .where('pool_id', '=', poolId)
+        .where('name', 'in', sql<string>`(SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)`)
+        .orderBy('id');
+      if (this.dialect === 'postgres') query = query.forUpdate();
+      const rows = (await query.execute()) as NodeRow[];
+      const records = await this.withDetails(trx, rows, needs);
+      const states = new Map<string, NodeState>();
+      for (const r of records) {
+        states.set(r.name, { id: r.id, name: r.name, phase: r.phase, labels: r.labels, taints: r.taints, tags: r.tags, lockedActions: r.lockedActions, driver: r.driver });
+      }
+      const decisions = decide(states);
+      await this.applyDeltas(trx, decisions);
+      const results: NodeResult[] = decisions.map((d) =>
+        d.ok ? { name: d.name, status: 'success' } : { name: d.name, status: 'failed', errorCode: d.failure.code, errorMsg: d.failure.message },
+      );
+      const successCount = decisions.reduce((n, d) => (d.ok ? n + 1 : n), 0);
+      await trx
+        .insertInto('operations')
+        .values({
+          id: operation.id,
+          project_id: operation.projectId,
+          pool_name: operation.poolName,
+          operation: operation.operation,
+          action: operation.action,
+          principal: operation.principal,
+          request_id: operation.requestId,
+          created_at: operation.createdAt,
+          success_count: successCount,
+          fail_count: decisions.length - successCount,
+          results: JSON.stringify(results),
+        })
+        .execute();
+      return decisions;
+    });
+  }
+
+  private async applyDeltas(trx: Transaction<Database>, decisions: NodeDecision[]): Promise<void> {
+    const labels: unknown[][] = [];
+    const taintRemovals: unknown[][] = [];
+    const taintAdditions: unknown[][] = [];
+    const tagUpserts: unknown[][] = [];
+    const tagDeletes: unknown[][] = [];
+    const driverUpgrades: unknown[][] = [];
+    const touched: number[] = [];
+    for (const decision of decisions) {
+      if (!decision.ok) continue;
+      const delta: NodeDelta = decision.delta;
+      const id = delta.nodeId;
+      touched.push(id);
+      if (delta.setLabels) for (const [key, value] of Object.entries(delta.setLabels)) labels.push([id, key, value]);
+      if (delta.removeTaints) for (const t of delta.removeTaints) taintRemovals.push([id, t.key, t.effect]);
+      if (delta.addTaints) for (const t of delta.addTaints) taintAdditions.push([id, t.key, t.effect, t.value, Date.parse(t.timeAdded)]);
+      if (delta.upsertTags) for (const t of delta.upsertTags) tagUpserts.push([id, t.key, t.value]);
+      if (delta.deleteTags) for (const t of delta.deleteTags) tagDeletes.push([id, t.key, t.value ?? null]);
+      if (delta.driverUpgrade) driverUpgrades.push([id, delta.driverUpgrade.version, delta.driverUpgrade.updateStrategy]);
+    }
+    if (touched.length === 0) return;
+    const rows = this.dialectSql.jsonRows.bind(this.dialectSql);
+    if (labels.length > 0) {
+      await sql`INSERT INTO node_labels (node_id, key, value) SELECT node_id, key, value FROM ${rows(labels, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r WHERE true
+        ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`.execute(trx);
+    }
+    if (taintRemovals.length > 0) {
+      await sql`DELETE FROM node_taints WHERE (node_id, key, effect) IN (SELECT node_id, key, effect FROM ${rows(taintRemovals, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text']])} AS r)`.execute(trx);
+    }
+    if (taintAdditions.length > 0) {
+      await sql`INSERT INTO node_taints (node_id, key, effect, value, time_added)
+        SELECT node_id, key, effect, value, time_added FROM ${rows(taintAdditions, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text'], ['value', 'text'], ['time_added', 'integer']])} AS r WHERE true
+        ON CONFLICT (node_id, key, effect) DO NOTHING`.execute(trx);
+    }
+    if (tagUpserts.length > 0) {
+      await sql`INSERT INTO node_tags (node_id, key, value) SELECT node_id, key, value FROM ${rows(tagUpserts, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r WHERE true
+        ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`.execute(trx);
+    }
+    if (tagDeletes.length > 0) {
+      await sql`DELETE FROM node_tags WHERE EXISTS (SELECT 1 FROM ${rows(tagDeletes, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r
+        WHERE r.node_id = node_tags.node_id AND r.key = node_tags.key AND (r.value IS NULL OR r.value = node_tags.value))`.execute(trx);
+    }
+    if (driverUpgrades.length > 0) {
+      await sql`UPDATE nodes SET driver_phase = 'Pending', driver_target_version = r.version, driver_strategy = r.strategy
+        FROM ${rows(driverUpgrades, [['node_id', 'integer'], ['version', 'text'], ['strategy', 'text']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+    }
+    await trx
+      .updateTable('nodes')
+      .set((eb) => ({ resource_version: eb('resource_version', '+', 1) }))
+      .where('id', 'in', this.idList(touched))
+      .execute();
+  }
+
+  async getOperation(projectId: string, operationId: string): Promise<OperationRecord | undefined> {
+    const row = await this.db.selectFrom('operations').selectAll().where('project_id', '=', projectId).where('id', '=', operationId).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      projectId: row.project_id,
+      poolName: row.pool_name,
+      operation: row.operation,
+      action: row.action,
+      principal: row.principal,
+      requestId: row.request_id,
+      createdAt: Number(row.created_at),
+      successCount: Number(row.success_count),
+      failCount: Number(row.fail_count),
+      results: JSON.parse(row.results) as NodeResult[],
+    };
+  }
+
+  async advanceSimulation(now: number): Promise<SimulationProgress> {
+    return this.db.transaction().execute(async (trx) => {
+      const available = await trx
+        .updateTable('nodes')
+        .set((eb) => ({ phase: 'Available', phase_until: null, resource_version: eb('resource_version', '+', 1) }))
+        .where('phase', '=', 'Creating')
+        .where('phase_until', '<=', now)
+        .executeTakeFirst();
+      const removedNodes = await trx.deleteFrom('nodes').where('phase', '=', 'Deleting').where('phase_until', '<=', now).executeTakeFirst();
+      const running = await trx
+        .updateTable('pools')
+        .set({ phase: 'Running' })
+        .where('phase', '=', 'Creating')
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('nodes').select('nodes.id').whereRef('nodes.pool_id', '=', 'pools.id').where('nodes.phase', '=', 'Creating'))))
+        .executeTakeFirst();
+      const removedPools = await trx.deleteFrom('pools').where('phase', '=', 'Deleting').where('delete_after', '<=', now).executeTakeFirst();
+      return {
+        nodesAvailable: Number(available.numUpdatedRows),
+        nodesRemoved: Number(removedNodes.numDeletedRows),
+        poolsRunning: Number(running.numUpdatedRows),
+        poolsRemoved: Number(removedPools.numDeletedRows),
+      };
+    });
+  }
+
+  private idList(ids: number[]) {
+    return sql<number>`(SELECT id FROM ${this.dialectSql.jsonRows(ids.map((id) => [id]), [['id', 'integer']])} AS r)`;
+  }
+
+  /** Loads labels, taints and tags (as asked) for the given node rows, with one query per kind. */
+  private async withDetails(db: Kysely<Database>, rows: NodeRow[], needs: NodeStateNeeds): Promise<NodeRecord[]> {
+    const records = new Map<number, NodeRecord>();
+    for (const row of rows) records.set(Number(row.id), toNodeRecord(row));
+    if (rows.length === 0) return [];
+    const ids = this.idList([...records.keys()]);
+    const [labels, taints, tags] = await Promise.all([
+      needs.labels ? db.selectFrom('node_labels').selectAll().where('node_id', 'in', ids).orderBy('key').execute() : [],
+      needs.taints ? db.selectFrom('node_taints').selectAll().where('node_id', 'in', ids).orderBy('time_added').orderBy('key').execute() : [],
+      needs.tags ? db.selectFrom('node_tags').selectAll().where('node_id', 'in', ids).orderBy('key').execute() : [],
+    ]);
+    for (const l of labels) records.get(Number(l.node_id))!.labels[l.key] = l.value;
+    for (const t of taints) {
+      records.get(Number(t.node_id))!.taints.push({ key: t.key, value: t.value, effect: t.effect as TaintEffect, timeAdded: toTimestamp(Number(t.time_added)) } satisfies Taint);
+    }
+    for (const t of tags) records.get(Number(t.node_id))!.tags.push({ key: t.key, value: t.value } satisfies Tag);
+    return [...records.values()];
+  }
+}
+
+function toPoolRecord(row: {
+  id: number;
+  project_id: string;
+  name: string;
+  phase: string;
+  labels: string;
+  annotations: string;
+  spec: string;
+  created_at: number;
+  deleted_at: number | null;
+  resource_version: number;
+}): PoolRecord {
+  return {
+    id: Number(row.id),
+    projectId: row.project_id,
+    name: row.name,
+    phase: row.phase as PoolPhase,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    annotations: JSON.parse(row.annotations) as Record<string, string>,
+    spec: JSON.parse(row.spec) as PoolSpec,
+    createdAt: Number(row.created_at),
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+    resourceVersion: Number(row.resource_version),
+  };
+}
+
+function toNodeRecord(row: NodeRow): NodeRecord {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    flavor: row.flavor,
+    az: row.az,
+    privateIp: row.private_ip,
+    nodePool: row.node_pool,
+    phase: row.phase as NodePhase,
+    createdAt: Number(row.created_at),
+    driver:
+      row.driver_phase === null
+        ? null
+        : {
+            version: row.driver_version ?? '',
+            phase: row.driver_phase as DriverPhase,
+            targetVersion: row.driver_target_version,
+            updateStrategy: row.driver_strategy as DriverUpdateStrategy | null,
+          },
+    lockedActions: splitActions(row.locked_actions),
+    labels: {},
+    taints: [],
+    tags: [],
+  };
+}
+
+function splitActions(value: string): string[] {
+  return value === '' ? [] : value.split(',');
+}
+
+export function newOperationId(): string {
+  return randomUUID();
+}

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, ManualClock, startTestService, type TestService } from '../helpers/service.js';
+
+interface Pool {
+  metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
+  spec: { resources: Array<{ flavor: string; count: number }> };
+  status: { phase: string; resources: Record<string, Array<{ flavor: string; count: number }> | undefined> };
+}
+interface NodeList {
+  metadata: { continue?: string; remainingItemCount?: number };
+  items: Array<{ metadata: { name: string }; status: { phase: string; driver?: { version: string; phase: string } } }>;
+}
+interface ErrorBody {
+  error_code: string;
+  error_msg: string;
+}
+
+const clock = new ManualClock();
+let t: TestService;
+let poolsPath: string;
+
+function createBody(name: string, count: number, extra: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'v2',
+    kind: 'Pool',
+    metadata: { labels: { 'os.modelarts/name': name, 'os.modelarts/node.prefix': 'gpu', team: 'vision' } },
+    spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'network-1' }, resources: [{ flavor: 'modelarts.vm.gpu.t4u8', count }], ...extra },
+  };
+}
+
+async function phases(pool: string): Promise<string[]> {
+  const res = await t.client.request<NodeList>('GET', `${poolsPath}/${pool}/nodes`);
+  return res.body.items.map((n) => n.status.phase);
+}
+
+beforeAll(async () => {
+  t = await startTestService({ clock, env: { POOLKEEPER_SIM_NODE_CREATE_SECONDS: '30', POOLKEEPER_SIM_NODE_DELETE_SECONDS: '10', POOLKEEPER_SEED_DEMO: '0' } });
+  poolsPath = `/v2/${t.projectId}/pools`;
+});
+
+afterAll(async () => {
+  await t.stop();
+});
+
+describe('pool lifecycle', () => {
+  const name = () => `train-a-${t.projectId}`;
+
+  it('creates a pool whose nodes go Creating → Available as simulated time passes', async () => {
+    const res = await t.client.request<Pool>('POST', poolsPath, createBody('train-a', 3, { driver: { gpuVersion: '535.1' } }));
+    expect(res.status).toBe(200);
+    expect(res.body.metadata.name).toBe(name());
+    expect(res.body.status.phase).toBe('Creating');
+    expect(res.body.status.resources.creating).toEqual([{ flavor: 'modelarts.vm.gpu.t4u8', count: 3 }]);
+    const nodes = await t.client.request<NodeList>('GET', `${poolsPath}/${name()}/nodes`);
+    expect(nodes.body.items).toHaveLength(3);
+    for (const node of nodes.body.items) {
+      expect(node.metadata.name).toMatch(/^gpu-[a-z0-9]{5}$/);
+      expect(node.status.driver).toEqual({ version: '535.1', phase: 'Running' });
+    }
+    expect(await phases(name())).toEqual(['Creating', 'Creating', 'Creating']);
+    clock.advance(31_000);
+    await eventually(async () => ((await phases(name())).every((p) => p === 'Available') ? true : undefined));
+    const shown = await eventually(async () => {
+      const pool = await t.client.request<Pool>('GET', `${poolsPath}/${name()}`);
+      return pool.body.status.phase === 'Running' ? pool.body : undefined;
+    });
+    expect(shown.status.resources).toEqual({ available: [{ flavor: 'modelarts.vm.gpu.t4u8', count: 3 }] });
+  });
+
+  it('refuses a second pool with the same name (409) and bad bodies (400 naming the field)', async () => {
+    const dup = await t.client.request<ErrorBody>('POST', poolsPath, createBody('train-a', 1));
+    expect(dup.status).toBe(409);
+    expect(dup.body).toEqual({ error_code: 'ModelArts.50015000', error_msg: 'Pool already exists.' });
+    const badType = await t.client.request<ErrorBody>('POST', poolsPath, { ...createBody('train-b', 1), spec: { ...createBody('x', 1).spec, type: 'Dedicated' } });
+    expect(badType.status).toBe(400);
+    expect(badType.body.error_msg).toContain('spec.type');
+    const noNetwork = createBody('train-b', 1) as { spec: Record<string, unknown> };
+    delete noNetwork.spec.network;
+    const res = await t.client.request<ErrorBody>('POST', poolsPath, noNetwork);
+    expect(res.status).toBe(400);
+    expect(res.body.error_msg).toContain('spec.network');
+    const badName = await t.client.request<ErrorBody>('POST', poolsPath, createBody('AB', 1));
+    expect(badName.status).toBe(400);
+    expect(badName.body.error_msg).toContain('os.modelarts/name');
+  });
+
+  it('scales up and down with PatchPool (merge-patch and plain JSON)', async () => {
+    const up = await t.client.request<Pool>(
+      'PATCH',
+      `${poolsPath}/${name()}`,
+      { spec: { resources: [{ flavor: 'modelarts.vm.gpu.t4u8', count: 5 }] } },
+      { 'Content-Type': 'application/merge-patch+json' },
+    );
+    expect(up.status).toBe(200);
+    expect(up.body.status.resources.creating).toEqual([{ flavor: 'modelarts.vm.gpu.t4u8', count: 2 }]);
+    expect(up.body.spec.resources[0]!.count).toBe(5);
+    const down = await t.client.request<Pool>('PATCH', `${poolsPath}/${name()}`, { spec: { resources: [{ flavor: 'modelarts.vm.gpu.t4u8', count: 2 }] } });
+    expect(down.status).toBe(200);
+    // The two Creating nodes go first, then the newest Available one.
+    expect(down.body.status.resources.deleting).toEqual([{ flavor: 'modelarts.vm.gpu.t4u8', count: 3 }]);
+    clock.advance(11_000);
+    await eventually(async () => ((await phases(name())).length === 2 ? true : undefined));
+    expect(await phases(name())).toEqual(['Available', 'Available']);
+  });
+
+  it('patches labels with merge-patch semantics and refuses changing the name label', async () => {
+    const res = await t.client.request<Pool>('PATCH', `${poolsPath}/${name()}`, { metadata: { labels: { team: null, stage: 'prod' } } });
+    expect(res.status).toBe(200);
+    expect(res.body.metadata.labels.stage).toBe('prod');
+    expect(res.body.metadata.labels.team).toBeUndefined();
+    const rename = await t.client.request<ErrorBody>('PATCH', `${poolsPath}/${name()}`, { metadata: { labels: { 'os.modelarts/name': 'other' } } });
+    expect(rename.status).toBe(400);
+  });
+
+  it('lists pools with labelSelector and status filters', async () => {
+    await t.client.request('POST', poolsPath, createBody('infer-b', 1));
+    const all = await t.client.request<{ kind: string; items: Pool[] }>('GET', poolsPath);
+    expect(all.body.kind).toBe('PoolList');
+    expect(all.body.items.map((p) => p.metadata.name).sort()).toEqual([`infer-b-${t.projectId}`, name()].sort());
+    const prod = await t.client.request<{ items: Pool[] }>('GET', `${poolsPath}?labelSelector=${encodeURIComponent('stage=prod')}`);
+    expect(prod.body.items.map((p) => p.metadata.name)).toEqual([name()]);
+    const creating = await t.client.request<{ items: Pool[] }>('GET', `${poolsPath}?status=creating`);
+    expect(creating.body.items.map((p) => p.metadata.name)).toEqual([`infer-b-${t.projectId}`]);
+  });
+
+  it('deletes a pool: Deleting with a deletionTimestamp, then gone', async () => {
+    const res = await t.client.request<Pool>('DELETE', `${poolsPath}/${name()}`);
+    expect(res.status).toBe(200);
+    expect(res.body.status.phase).toBe('Deleting');
+    expect(res.body.metadata.deletionTimestamp).toMatch(/Z$/);
+    clock.advance(11_000);
+    const gone = await eventually(async () => {
+      const r = await t.client.request<ErrorBody>('GET', `${poolsPath}/${name()}`);
+      return r.status === 404 ? r.body : undefined;
+    });
+    expect(gone.error_code).toBe('ModelArts.50015001');
+  });
+});
+
+describe('ListPoolNodes pagination', () => {
+  it('pages with limit and continue, and remainingItemCount counts down', async () => {
+    const pool = `page-c-${t.projectId}`;
+    expect((await t.client.request('POST', poolsPath, createBody('page-c', 7))).status).toBe(200);
+    const seen: string[] = [];
+    const remaining: number[] = [];
+    let token: string | undefined;
+    do {
+      const query = token ? `?limit=3&continue=${encodeURIComponent(token)}` : '?limit=3';
+      const res = await t.client.request<NodeList>('GET', `${poolsPath}/${pool}/nodes${query}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((n) => n.metadata.name));
+      token = res.body.metadata.continue;
+      if (token) remaining.push(res.body.metadata.remainingItemCount!);
+      else expect(res.body.metadata).toEqual({});
+    } while (token);
+    expect(remaining).toEqual([4, 1]);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
+    expect([...seen].sort()).toEqual(seen);
+  });
+
+  it('rejects an invalid continue token and an out-of-range limit', async () => {
+    const pool = `page-c-${t.projectId}`;
+    const bad = await t.client.request<ErrorBody>('GET', `${poolsPath}/${pool}/nodes?continue=garbage`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error_msg).toContain('continue');
+    const big = await t.client.request<ErrorBody>('GET', `${poolsPath}/${pool}/nodes?limit=501`);
+    expect(big.status).toBe(400);
+    expect(big.body.error_msg).toContain('limit');
+  });
+
+  it('ShowPoolNode answers 404 ModelArts.50005101 for an unknown node', async () => {
+    const res = await t.client.request<ErrorBody>('GET', `${poolsPath}/page-c-${t.projectId}/nodes/os-node-created-nope1`);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error_code: 'ModelArts.50005101', error_msg: 'Node os-node-created-nope1 not found.' });
+  });
+});
