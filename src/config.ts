@@ -9,6 +9,8 @@ export interface Config {
   /** Where the credentials file (and other local state) lives. */
   dataDir: string;
   sqliteSynchronous: SqliteSynchronous;
+  /** PostgreSQL connections per replica. */
+  databasePoolSize: number;
   logLevel: string;
   bootstrap: { projectId?: string; accessKey?: string; secretKey?: string; seedDemo: boolean };
   simulation: { nodeCreateSeconds: number; nodeDeleteSeconds: number; reconcileIntervalMs: number };
@@ -17,6 +19,10 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -41,7 +47,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 /** The one typed configuration, from POOLKEEPER_* (and PORT/HOST) environment variables. */
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.POOLKEEPER_DATABASE_URL || './data/poolkeeper.db';
-  const isFile = databaseUrl !== ':memory:' && !/^postgres(ql)?:\/\//.test(databaseUrl);
+  const isFile = databaseUrl !== ':memory:' && !isPostgresUrl(databaseUrl);
   const dataDir = resolve(env.POOLKEEPER_DATA_DIR || (isFile ? dirname(resolve(databaseUrl)) : './data'));
   return {
     host: env.HOST || '127.0.0.1',
@@ -49,6 +55,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir,
     sqliteSynchronous: oneOf(env, 'POOLKEEPER_SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL'),
+    databasePoolSize: integer(env, 'POOLKEEPER_DATABASE_POOL_SIZE', 10, 1, 1000),
     logLevel: env.POOLKEEPER_LOG_LEVEL || 'info',
     bootstrap: {
       projectId: env.POOLKEEPER_BOOTSTRAP_PROJECT_ID || undefined,

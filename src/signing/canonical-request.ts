@@ -41,20 +41,28 @@ export function percentEncode(value: string): string {
   let i = 0;
   while (i < length && isUnreserved(value.charCodeAt(i))) i++;
   if (i === length) return value;
+  // ASCII-only values (the usual case) are escaped without going through a Buffer.
+  let out = value.slice(0, i);
+  for (; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128) return out + percentEncodeUtf8(value.slice(i));
+    out += UNRESERVED[c] === 1 ? value[i]! : ESCAPED[c]!;
+  }
+  return out;
+}
+
+/** `%XX` for every byte value, uppercase hex. */
+const ESCAPED: string[] = [];
+for (let b = 0; b < 256; b++) ESCAPED.push('%' + HEX_UPPER[b >> 4]! + HEX_UPPER[b & 15]!);
+
+function percentEncodeUtf8(value: string): string {
   const bytes = Buffer.from(value, 'utf8');
-  const out = Buffer.allocUnsafe(bytes.length * 3);
-  let j = 0;
+  let out = '';
   for (let k = 0; k < bytes.length; k++) {
     const b = bytes[k]!;
-    if (b < 128 && UNRESERVED[b] === 1) {
-      out[j++] = b;
-    } else {
-      out[j++] = 0x25; // '%'
-      out[j++] = HEX_UPPER.charCodeAt(b >> 4);
-      out[j++] = HEX_UPPER.charCodeAt(b & 15);
-    }
+    out += b < 128 && UNRESERVED[b] === 1 ? String.fromCharCode(b) : ESCAPED[b]!;
   }
-  return out.toString('latin1', 0, j);
+  return out;
 }
 
 function hexDigit(code: number): number {
@@ -76,6 +84,27 @@ export function percentDecode(value: string, plusAsSpace: boolean): string {
     if (c === 0x25 || (plusAsSpace && c === 0x2b)) break;
   }
   if (i === length) return value;
+  // Decode in JS while the escapes stay ASCII; the first escape of a non-ASCII byte switches to byte decoding.
+  let out = value.slice(0, i);
+  for (; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x25 && i + 2 < length) {
+      const hi = hexDigit(value.charCodeAt(i + 1));
+      const lo = hi < 0 ? -1 : hexDigit(value.charCodeAt(i + 2));
+      if (lo >= 0) {
+        const byte = (hi << 4) | lo;
+        if (byte >= 0x80) return out + percentDecodeUtf8(value.slice(i), plusAsSpace);
+        out += String.fromCharCode(byte);
+        i += 2;
+        continue;
+      }
+    }
+    out += plusAsSpace && c === 0x2b ? ' ' : value[i]!;
+  }
+  return out;
+}
+
+function percentDecodeUtf8(value: string, plusAsSpace: boolean): string {
   const bytes = Buffer.from(value, 'utf8');
   const out = Buffer.allocUnsafe(bytes.length);
   let j = 0;

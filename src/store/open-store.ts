@@ -1,4 +1,5 @@
-import type { Config } from '../config.js';
+import { isPostgresUrl, type Config } from '../config.js';
+import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
@@ -8,10 +9,10 @@ export interface OpenedStore {
   maintenance?: () => void;
 }
 
-/** Picks the store from POOLKEEPER_DATABASE_URL: a file path or ':memory:' for SQLite. */
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous'>): Promise<OpenedStore> {
-  if (/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
-    throw new Error('PostgreSQL is not supported yet: set POOLKEEPER_DATABASE_URL to a file path or :memory:');
+/** Picks the store from POOLKEEPER_DATABASE_URL: postgres://... for PostgreSQL, else a SQLite file path or ':memory:'. */
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous' | 'databasePoolSize'>): Promise<OpenedStore> {
+  if (isPostgresUrl(config.databaseUrl)) {
+    return { store: openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize }) };
   }
   const sqlite = openSqliteStore({ path: config.databaseUrl, synchronous: config.sqliteSynchronous });
   return { store: sqlite.store, maintenance: sqlite.checkpoint };

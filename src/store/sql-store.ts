@@ -423,29 +423,28 @@ export class SqlStore implements Store {
     };
   }
 
+  /** Each step is one conditional statement committed on its own: replicas running it together never apply a step twice. */
   async advanceSimulation(now: number): Promise<SimulationProgress> {
-    return this.db.transaction().execute(async (trx) => {
-      const available = await trx
-        .updateTable('nodes')
-        .set((eb) => ({ phase: 'Available', phase_until: null, resource_version: eb('resource_version', '+', 1) }))
-        .where('phase', '=', 'Creating')
-        .where('phase_until', '<=', now)
-        .executeTakeFirst();
-      const removedNodes = await trx.deleteFrom('nodes').where('phase', '=', 'Deleting').where('phase_until', '<=', now).executeTakeFirst();
-      const running = await trx
-        .updateTable('pools')
-        .set({ phase: 'Running' })
-        .where('phase', '=', 'Creating')
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('nodes').select('nodes.id').whereRef('nodes.pool_id', '=', 'pools.id').where('nodes.phase', '=', 'Creating'))))
-        .executeTakeFirst();
-      const removedPools = await trx.deleteFrom('pools').where('phase', '=', 'Deleting').where('delete_after', '<=', now).executeTakeFirst();
-      return {
-        nodesAvailable: Number(available.numUpdatedRows),
-        nodesRemoved: Number(removedNodes.numDeletedRows),
-        poolsRunning: Number(running.numUpdatedRows),
-        poolsRemoved: Number(removedPools.numDeletedRows),
-      };
-    });
+    const available = await this.db
+      .updateTable('nodes')
+      .set((eb) => ({ phase: 'Available', phase_until: null, resource_version: eb('resource_version', '+', 1) }))
+      .where('phase', '=', 'Creating')
+      .where('phase_until', '<=', now)
+      .executeTakeFirst();
+    const removedNodes = await this.db.deleteFrom('nodes').where('phase', '=', 'Deleting').where('phase_until', '<=', now).executeTakeFirst();
+    const running = await this.db
+      .updateTable('pools')
+      .set({ phase: 'Running' })
+      .where('phase', '=', 'Creating')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('nodes').select('nodes.id').whereRef('nodes.pool_id', '=', 'pools.id').where('nodes.phase', '=', 'Creating'))))
+      .executeTakeFirst();
+    const removedPools = await this.db.deleteFrom('pools').where('phase', '=', 'Deleting').where('delete_after', '<=', now).executeTakeFirst();
+    return {
+      nodesAvailable: Number(available.numUpdatedRows),
+      nodesRemoved: Number(removedNodes.numDeletedRows),
+      poolsRunning: Number(running.numUpdatedRows),
+      poolsRemoved: Number(removedPools.numDeletedRows),
+    };
   }
 
   private idList(ids: number[]) {

@@ -2,14 +2,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
+import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
 import { TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-durability-'));
 const entry = resolve(import.meta.dirname, '../../dist/src/main.js');
+let database: TestDatabase;
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+beforeAll(async () => {
+  database = await testDatabase(TEST_DIALECT, dataDir);
+});
+
+afterAll(async () => {
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 /** Starts the built service as a separate process and resolves with its URL once it prints it. */
 function startProcess(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
@@ -18,7 +27,8 @@ function startProcess(): Promise<{ child: ChildProcess; url: string; output: () 
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
-      POOLKEEPER_DATABASE_URL: join(dataDir, 'poolkeeper.db'),
+      POOLKEEPER_DATABASE_URL: database.url,
+      POOLKEEPER_DATA_DIR: dataDir,
       POOLKEEPER_BOOTSTRAP_PROJECT_ID: TEST_PROJECT_ID,
       POOLKEEPER_BOOTSTRAP_AK: TEST_AK,
       POOLKEEPER_BOOTSTRAP_SK: TEST_SK,

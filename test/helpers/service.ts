@@ -5,6 +5,7 @@ import { PoolkeeperClient } from '../../src/client/client.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/domain/time.js';
 import { startService, type RunningService } from '../../src/serve.js';
+import { TEST_DIALECT, testDatabase, type Dialect, type TestDatabase } from './databases.js';
 
 export const TEST_PROJECT_ID = '0123456789abcdef0123456789abcdef';
 export const TEST_AK = 'TESTACCESSKEY0000001';
@@ -26,6 +27,7 @@ export interface TestService {
   client: PoolkeeperClient;
   url: string;
   dataDir: string;
+  database: TestDatabase;
   projectId: string;
   demoPool: string;
   stop(): Promise<void>;
@@ -33,13 +35,15 @@ export interface TestService {
 
 /** A real service on a loopback port with a real SQLite file in a fresh temporary folder. */
 export async function startTestService(
-  options: { env?: Record<string, string>; clock?: Clock; dataDir?: string; keepData?: boolean } = {},
+  options: { env?: Record<string, string>; clock?: Clock; dialect?: Dialect; database?: TestDatabase } = {},
 ): Promise<TestService> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'poolkeeper-test-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-test-'));
+  const database = options.database ?? (await testDatabase(options.dialect ?? TEST_DIALECT, dataDir));
   const config: Config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    POOLKEEPER_DATABASE_URL: join(dataDir, 'poolkeeper.db'),
+    POOLKEEPER_DATABASE_URL: database.url,
+    POOLKEEPER_DATA_DIR: dataDir,
     POOLKEEPER_LOG_LEVEL: 'warn',
     POOLKEEPER_BOOTSTRAP_PROJECT_ID: TEST_PROJECT_ID,
     POOLKEEPER_BOOTSTRAP_AK: TEST_AK,
@@ -54,11 +58,13 @@ export async function startTestService(
     client: new PoolkeeperClient(service.url, { accessKey: TEST_AK, secretKey: TEST_SK }),
     url: service.url,
     dataDir,
+    database,
     projectId: TEST_PROJECT_ID,
     demoPool: `demo-${TEST_PROJECT_ID}`,
     async stop() {
       await service.stop();
-      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!options.database) await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -17,7 +17,8 @@ import {
   type ParsedAuthorization,
   type SignedRequest,
 } from '../../../src/server/auth/signature.js';
-import { deriveV11SigningKey } from '../../../src/signing/canonical-request.js';
+import fc from 'fast-check';
+import { canonicalQuery, deriveV11SigningKey, percentDecode, percentEncode } from '../../../src/signing/canonical-request.js';
 
 const AK = 'HPUAEXAMPLEAK0000001';
 const SK = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
@@ -585,4 +586,34 @@ describe('our signer against the verifier', () => {
 it('parsed authorization type is exported for callers', () => {
   const parsed: ParsedAuthorization = parseAuthorization(`SDK-HMAC-SHA256 Access=A, SignedHeaders=x-sdk-date, Signature=${'0'.repeat(64)}`);
   expect(parsed.algorithm).toBe('SDK-HMAC-SHA256');
+});
+
+describe('percent-encoding helpers (shared with the client signer)', () => {
+  const reference = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+
+  it('percentEncode equals encodeURIComponent with !\'()* escaped too, for any well-formed string', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => percentEncode(s) === reference(s)));
+    fc.assert(fc.property(fc.string({ unit: 'binary' }).filter((s) => !/[\uD800-\uDFFF]/.test(s.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))), (s) => percentEncode(s) === reference(s)));
+    expect(percentEncode('a b/c~d_e.f-g+h%i环🚀')).toBe('a%20b%2Fc~d_e.f-g%2Bh%25i%E7%8E%AF%F0%9F%9A%80');
+  });
+
+  it('percentDecode matches URLSearchParams (plus as space, malformed escapes kept, bad UTF-8 as U+FFFD)', () => {
+    // raw (unescaped) characters are kept ASCII here: Node's URLSearchParams mis-decodes a raw non-ASCII character
+    // that follows an invalid escape ('%8Eé' gives two U+FFFD); the WHATWG rule (UTF-8 bytes, then decode) gives '\uFFFDé'.
+    const viaUrlSearchParams = (s: string) => new URLSearchParams('k=' + s.replace(/&/g, '%26').replace(/#/g, '%23')).get('k');
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('%', '%2', '%25', '%3a', '%3A', '%E7', '%8E', '%AF', '%ff', '+', 'a', '%zz', '%F0%9F%9A%80', ' ', '=')), (parts) => {
+        const s = parts.join('');
+        return percentDecode(s, true) === viaUrlSearchParams(s);
+      }),
+    );
+    expect(percentDecode('a+b%2Bc%e7%8e%af%', true)).toBe('a b+c环%');
+    expect(percentDecode('a+b%20', false)).toBe('a+b ');
+    expect(percentDecode('%8Eé环%E7%8E%AF', true)).toBe('\uFFFDé环环');
+  });
+
+  it('canonicalQuery sorts decoded pairs and re-encodes them', () => {
+    expect(canonicalQuery('b=2&a=3&a=1&c&&=x&%E7%8E%AF=%20&Z=z+z')).toBe('=x&Z=z%20z&a=1&a=3&b=2&c=&%E7%8E%AF=%20');
+    expect(canonicalQuery('')).toBe('');
+  });
 });

@@ -1,0 +1,251 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeDecision } from '../../src/domain/node-update-planner.js';
+import type { NodeDelta, NodeState } from '../../src/domain/node.js';
+import { openStore } from '../../src/store/open-store.js';
+import { PoolExistsError, type NewNode, type OperationMeta, type Store } from '../../src/store/store.js';
+import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
+
+/** The contract every Store implementation keeps; this file runs once per dialect. */
+const PROJECT = 'abcdefabcdefabcdefabcdefabcdef01';
+const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
+let store: Store;
+let database: TestDatabase;
+let dataDir: string;
+
+function newNodes(count: number, phase: NewNode['phase'] = 'Available', phaseUntil: number | null = null): NewNode[] {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `node-${String(i).padStart(5, '0')}`,
+    flavor: i % 2 === 0 ? 'modelarts.vm.cpu.8ud' : 'modelarts.vm.gpu.t4u8',
+    az: 'local-1a',
+    privateIp: `192.168.0.${i + 2}`,
+    nodePool: null,
+    phase,
+    phaseUntil,
+    driverVersion: i % 2 === 0 ? null : '535.1',
+  }));
+}
+
+async function createPool(name: string, nodes: NewNode[], phase: 'Creating' | 'Running' = 'Running') {
+  return store.createPool(
+    {
+      projectId: PROJECT,
+      name,
+      phase,
+      labels: { 'os.modelarts/name': name.slice(0, 6) },
+      annotations: {},
+      spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'n' }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: nodes.length }] },
+      createdAt: T0,
+      resourceVersion: 1,
+    },
+    nodes,
+  );
+}
+
+function operation(id: string, poolName: string): OperationMeta {
+  return { id, projectId: PROJECT, poolName, operation: 'BatchUpdatePoolNodes', action: 'createTags', principal: 'admin@test', requestId: 'r1', createdAt: T0 };
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-store-'));
+  database = await testDatabase(TEST_DIALECT, dataDir);
+  store = (await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 })).store;
+  await store.migrate();
+  await store.migrate();
+  await store.createBootstrapIdentity({
+    accountId: 'a'.repeat(32),
+    accountName: 'acme',
+    projectId: PROJECT,
+    projectName: 'local-1',
+    userId: 'u'.repeat(32),
+    userName: 'admin',
+    accessKey: 'AK1',
+    secretKey: 'SK1',
+    policyName: 'all',
+    policyDocument: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:*'] }] },
+    createdAt: T0,
+  });
+});
+
+afterAll(async () => {
+  await store.close();
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe(`Store contract (${TEST_DIALECT})`, () => {
+  it('is the dialect it was opened as', () => {
+    expect(store.dialect).toBe(TEST_DIALECT);
+  });
+
+  it('finds an access key with its user, account, projects and policies', async () => {
+    expect(await store.hasAnyAccount()).toBe(true);
+    const key = await store.findAccessKey('AK1');
+    expect(key).toEqual({
+      accessKey: 'AK1',
+      secretKey: 'SK1',
+      userId: 'u'.repeat(32),
+      userName: 'admin',
+      accountId: 'a'.repeat(32),
+      accountName: 'acme',
+      projectIds: [PROJECT],
+      policies: [{ Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:*'] }] }],
+    });
+    expect(await store.findAccessKey('nope')).toBeUndefined();
+    expect(await store.projectExists(PROJECT)).toBe(true);
+  });
+
+  it('creates pools with their nodes and refuses a duplicate name', async () => {
+    const pool = await createPool('contract-a', newNodes(5));
+    expect(pool.id).toBeGreaterThan(0);
+    await expect(createPool('contract-a', newNodes(1))).rejects.toBeInstanceOf(PoolExistsError);
+    expect((await store.getPool(PROJECT, 'contract-a'))?.resourceVersion).toBe(1);
+    expect((await store.listPools(PROJECT)).map((p) => p.name)).toContain('contract-a');
+    const counts = await store.countNodesByFlavorAndPhase([pool.id]);
+    expect(counts.sort((a, b) => a.flavor.localeCompare(b.flavor))).toEqual([
+      { poolId: pool.id, flavor: 'modelarts.vm.cpu.8ud', phase: 'Available', count: 3 },
+      { poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', phase: 'Available', count: 2 },
+    ]);
+    const node = await store.getNode(pool.id, 'node-00001');
+    expect(node).toMatchObject({ name: 'node-00001', phase: 'Available', driver: { version: '535.1', phase: 'Running' }, lockedActions: [], taints: [], tags: [] });
+  });
+
+  it('pages nodes by name with the remaining count', async () => {
+    const pool = (await store.getPool(PROJECT, 'contract-a'))!;
+    const first = await store.listNodes(pool.id, { afterName: null, limit: 2 });
+    expect(first.nodes.map((n) => n.name)).toEqual(['node-00000', 'node-00001']);
+    expect(first.remaining).toBe(3);
+    const last = await store.listNodes(pool.id, { afterName: 'node-00003', limit: 2 });
+    expect(last.nodes.map((n) => n.name)).toEqual(['node-00004']);
+    expect(last.remaining).toBe(0);
+  });
+
+  it('applies deltas for successful decisions only and records the operation', async () => {
+    const pool = (await store.getPool(PROJECT, 'contract-a'))!;
+    let seen: ReadonlyMap<string, NodeState> | undefined;
+    const decisions = await store.updateNodes(
+      pool.id,
+      ['node-00000', 'node-00001', 'ghost'],
+      { tags: true, taints: true, labels: true },
+      (nodes) => {
+        seen = nodes;
+        const a = nodes.get('node-00000')!;
+        const b = nodes.get('node-00001')!;
+        return [
+          {
+            name: a.name,
+            ok: true,
+            delta: {
+              nodeId: a.id,
+              setLabels: { l: 'x' },
+              addTaints: [{ key: 't', value: 'v', effect: 'NoSchedule', timeAdded: '2026-11-28T10:00:00Z' }],
+              upsertTags: [{ key: 'env', value: 'prod' }, { key: '环境', value: '测试' }],
+              driverUpgrade: { version: '550.0', updateStrategy: 'force' },
+            },
+          },
+          { name: b.name, ok: false, failure: { code: 'X.1', message: 'no' } },
+          { name: 'ghost', ok: false, failure: { code: 'X.2', message: 'missing' } },
+        ] satisfies NodeDecision[];
+      },
+      operation('11111111-1111-1111-1111-111111111111', pool.name),
+    );
+    expect(decisions.map((d) => d.ok)).toEqual([true, false, false]);
+    expect([...seen!.keys()].sort()).toEqual(['node-00000', 'node-00001']);
+    const a = await store.getNode(pool.id, 'node-00000');
+    expect(a?.labels).toEqual({ l: 'x' });
+    expect(a?.taints).toEqual([{ key: 't', value: 'v', effect: 'NoSchedule', timeAdded: '2026-11-28T10:00:00Z' }]);
+    expect(a?.tags).toEqual([{ key: 'env', value: 'prod' }, { key: '环境', value: '测试' }]);
+    expect(a?.driver).toEqual({ version: '', phase: 'Pending', targetVersion: '550.0', updateStrategy: 'force' });
+    expect((await store.getNode(pool.id, 'node-00001'))?.tags).toEqual([]);
+    const op = await store.getOperation(PROJECT, '11111111-1111-1111-1111-111111111111');
+    expect(op).toMatchObject({ successCount: 1, failCount: 2, poolName: pool.name, action: 'createTags' });
+    expect(op?.results).toEqual([
+      { name: 'node-00000', status: 'success' },
+      { name: 'node-00001', status: 'failed', errorCode: 'X.1', errorMsg: 'no' },
+      { name: 'ghost', status: 'failed', errorCode: 'X.2', errorMsg: 'missing' },
+    ]);
+    expect(await store.getOperation('other', '11111111-1111-1111-1111-111111111111')).toBeUndefined();
+  });
+
+  it('removes taints by (key, effect) and tags by key, or by key and value', async () => {
+    const pool = (await store.getPool(PROJECT, 'contract-a'))!;
+    const id = (await store.getNode(pool.id, 'node-00000'))!.id;
+    const apply = (delta: Omit<NodeDelta, 'nodeId'>, opId: string) =>
+      store.updateNodes(pool.id, ['node-00000'], {}, () => [{ name: 'node-00000', ok: true, delta: { nodeId: id, ...delta } }], operation(opId, pool.name));
+    await apply({ removeTaints: [{ key: 't', effect: 'NoExecute' }], deleteTags: [{ key: 'env', value: 'staging' }] }, '22222222-2222-2222-2222-222222222222');
+    let node = (await store.getNode(pool.id, 'node-00000'))!;
+    expect(node.taints).toHaveLength(1);
+    expect(node.tags.map((x) => x.key)).toEqual(['env', '环境']);
+    await apply({ removeTaints: [{ key: 't', effect: 'NoSchedule' }], deleteTags: [{ key: 'env', value: 'prod' }, { key: '环境' }] }, '33333333-3333-3333-3333-333333333333');
+    node = (await store.getNode(pool.id, 'node-00000'))!;
+    expect(node.taints).toEqual([]);
+    expect(node.tags).toEqual([]);
+  });
+
+  it('upserts tags by key without duplicating them', async () => {
+    const pool = (await store.getPool(PROJECT, 'contract-a'))!;
+    const id = (await store.getNode(pool.id, 'node-00002'))!.id;
+    for (const [i, value] of ['one', 'two'].entries()) {
+      await store.updateNodes(
+        pool.id,
+        ['node-00002'],
+        { tags: true },
+        () => [{ name: 'node-00002', ok: true, delta: { nodeId: id, upsertTags: [{ key: 'k', value }] } }],
+        operation(`44444444-4444-4444-4444-44444444444${i}`, pool.name),
+      );
+    }
+    expect((await store.getNode(pool.id, 'node-00002'))!.tags).toEqual([{ key: 'k', value: 'two' }]);
+  });
+
+  it('sets a node phase, and reports unknown nodes', async () => {
+    const pool = (await store.getPool(PROJECT, 'contract-a'))!;
+    expect(await store.setNodePhase(pool.id, 'node-00003', 'Abnormal')).toBe(true);
+    expect((await store.getNode(pool.id, 'node-00003'))!.phase).toBe('Abnormal');
+    expect(await store.setNodePhase(pool.id, 'ghost', 'Abnormal')).toBe(false);
+  });
+
+  it('scales with a version check: a stale version changes nothing', async () => {
+    const pool = (await store.getPool(PROJECT, 'contract-a'))!;
+    const victims = (await store.listNodesForScaling(pool.id)).slice(0, 2).map((n) => n.id);
+    const scaling = { spec: pool.spec, labels: pool.labels, annotations: pool.annotations, addNodes: [{ ...newNodes(1)[0]!, name: 'node-new01' }], deleteNodeIds: victims, deleteUntil: T0 + 5_000, now: T0 };
+    expect(await store.scalePool(pool.id, pool.resourceVersion, scaling)).toBe(true);
+    expect(await store.scalePool(pool.id, pool.resourceVersion, scaling)).toBe(false);
+    expect((await store.getPool(PROJECT, pool.name))!.resourceVersion).toBe(pool.resourceVersion + 1);
+    expect((await store.listNodeNames(pool.id)).has('node-new01')).toBe(true);
+    const deleting = (await store.listNodesForScaling(pool.id)).filter((n) => n.phase === 'Deleting');
+    expect(deleting.map((n) => n.id).sort()).toEqual([...victims].sort());
+  });
+
+  it('advances the simulation exactly once per transition', async () => {
+    const pool = await createPool('contract-b', newNodes(3, 'Creating', T0 + 1_000), 'Creating');
+    expect(await store.advanceSimulation(T0 + 999)).toEqual({ nodesAvailable: 0, nodesRemoved: 0, poolsRunning: 0, poolsRemoved: 0 });
+    const [first, second] = await Promise.all([store.advanceSimulation(T0 + 6_000), store.advanceSimulation(T0 + 6_000)]);
+    expect(first!.nodesAvailable + second!.nodesAvailable).toBe(3);
+    expect(first!.nodesRemoved + second!.nodesRemoved).toBe(2);
+    expect(first!.poolsRunning + second!.poolsRunning).toBe(1);
+    expect((await store.getPool(PROJECT, 'contract-b'))!.phase).toBe('Running');
+    expect((await store.listNodes(pool.id, { afterName: null, limit: 10 })).nodes.every((n) => n.phase === 'Available')).toBe(true);
+    await store.markPoolDeleting(pool.id, T0 + 7_000, T0 + 8_000);
+    expect((await store.getPool(PROJECT, 'contract-b'))!.phase).toBe('Deleting');
+    const removed = await store.advanceSimulation(T0 + 8_000);
+    expect(removed.poolsRemoved).toBe(1);
+    expect(await store.getPool(PROJECT, 'contract-b')).toBeUndefined();
+  });
+
+  it('updates 10,000 nodes in one call', async () => {
+    const pool = await createPool('contract-c', newNodes(10_000));
+    const names = newNodes(10_000).map((n) => n.name);
+    const decisions = await store.updateNodes(
+      pool.id,
+      names,
+      { tags: true },
+      (nodes) => names.map((name) => ({ name, ok: true, delta: { nodeId: nodes.get(name)!.id, upsertTags: [{ key: 'bulk', value: name }] } })),
+      operation('55555555-5555-5555-5555-555555555555', pool.name),
+    );
+    expect(decisions).toHaveLength(10_000);
+    const page = await store.listNodes(pool.id, { afterName: 'node-09997', limit: 5 });
+    expect(page.nodes.map((n) => n.tags)).toEqual([[{ key: 'bulk', value: 'node-09998' }], [{ key: 'bulk', value: 'node-09999' }]]);
+  });
+});
