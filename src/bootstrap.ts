@@ -55,7 +55,7 @@ export async function bootstrap(store: Store, pools: PoolService, config: Config
   const accessKey = config.bootstrap.accessKey ? checkBootstrapValue('POOLKEEPER_BOOTSTRAP_AK', config.bootstrap.accessKey, /^[A-Za-z0-9]{1,128}$/) : generated.accessKey;
   const secretKey = config.bootstrap.secretKey ? checkBootstrapValue('POOLKEEPER_BOOTSTRAP_SK', config.bootstrap.secretKey, /^[\x21-\x7e]{1,128}$/) : generated.secretKey;
   const accountId = newHexId();
-  await store.createBootstrapIdentity({
+  const won = await store.createBootstrapIdentity({
     accountId,
     accountName: 'poolkeeper',
     projectId,
@@ -68,6 +68,7 @@ export async function bootstrap(store: Store, pools: PoolService, config: Config
     policyDocument: ALL_POOL_ACTIONS_POLICY,
     createdAt: clock.now(),
   });
+  if (!won) return { created: false, credentialsFile, credentials: readSavedCredentials(credentialsFile) };
   const credentials: SavedCredentials = { endpoint, region: config.region, projectId, accessKey, secretKey };
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });

@@ -4,6 +4,7 @@ import { credentialsPath, readSavedCredentials } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { PoolkeeperClient } from './client/client.js';
 import { startService } from './serve.js';
+import { openStore } from './store/open-store.js';
 
 const program = new Command()
   .name('poolkeeper')
@@ -38,6 +39,22 @@ program
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+  });
+
+const admin = program.command('admin').description('Administer the configured store (POOLKEEPER_DATABASE_URL).');
+
+admin
+  .command('migrate')
+  .description('Bring the database schema to the latest version (the service also does this on start).')
+  .action(async () => {
+    const config = loadConfig();
+    const { store } = await openStore(config);
+    try {
+      await store.migrate();
+      process.stdout.write(`${store.dialect} database is at the latest schema\n`);
+    } finally {
+      await store.close();
+    }
   });
 
 program

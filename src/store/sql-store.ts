@@ -61,6 +61,18 @@ const NEW_NODE_COLUMNS = [
   ['driver_phase', 'text'],
 ] as const;
 
+/** Any fixed 64-bit number: the advisory lock replicas take while migrating. */
+const MIGRATION_LOCK_KEY = 7_210_551_903;
+
+async function runMigrations(db: Kysely<Database>, dialect: DialectSql['name']): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The SQL store: one set of queries over Kysely, with the dialect differences behind `DialectSql`. */
 export class SqlStore implements Store {
   readonly dialect;
@@ -73,13 +85,17 @@ export class SqlStore implements Store {
     this.dialect = dialectSql.name;
   }
 
+  /** Brings the schema to the latest version; replicas starting together take turns (a PostgreSQL advisory lock). */
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.dialect) });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-      throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    if (this.dialect !== 'postgres') return runMigrations(this.db, this.dialect);
+    await this.db.connection().execute(async (connection) => {
+      await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      try {
+        await runMigrations(connection, this.dialect);
+      } finally {
+        await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      }
+    });
   }
 
   async close(): Promise<void> {
@@ -92,7 +108,17 @@ export class SqlStore implements Store {
     return row !== undefined;
   }
 
-  async createBootstrapIdentity(identity: BootstrapIdentity): Promise<void> {
+  async createBootstrapIdentity(identity: BootstrapIdentity): Promise<boolean> {
+    try {
+      await this.insertBootstrapIdentity(identity);
+      return true;
+    } catch (error) {
+      if (this.dialectSql.isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  private async insertBootstrapIdentity(identity: BootstrapIdentity): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const at = identity.createdAt;
       await trx.insertInto('accounts').values({ id: identity.accountId, name: identity.accountName, created_at: at }).execute();

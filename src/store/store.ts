@@ -144,7 +144,8 @@ export interface Store {
   close(): Promise<void>;
 
   hasAnyAccount(): Promise<boolean>;
-  createBootstrapIdentity(identity: BootstrapIdentity): Promise<void>;
+  /** Creates the first account and its admin; false when another replica's bootstrap won the race. */
+  createBootstrapIdentity(identity: BootstrapIdentity): Promise<boolean>;
   findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
   projectExists(projectId: string): Promise<boolean>;
 

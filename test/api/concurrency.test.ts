@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runOverlappingUpdates } from '../helpers/overlapping-updates.js';
 import { startTestService, type TestService } from '../helpers/service.js';
-
-interface BatchResult {
-  successNodeNames: string[];
-  failNodeNames: string[];
-}
-interface NodeBody {
-  metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
-  status: { taints: Array<{ key: string; effect: string }> };
-}
 
 let t: TestService;
 
@@ -20,64 +12,6 @@ afterAll(async () => {
   await t.stop();
 });
 
-/** A tiny deterministic PRNG so a failure can be replayed. */
-function random(seed: number) {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return s / 0x7fffffff;
-  };
-}
-
 it('overlapping concurrent batch-updates lose nothing that was reported successful', async () => {
-  const poolsPath = `/v2/${t.projectId}/pools`;
-  const created = await t.client.request('POST', poolsPath, {
-    apiVersion: 'v2',
-    kind: 'Pool',
-    metadata: { labels: { 'os.modelarts/name': 'race' } },
-    spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'net' }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 12 }] },
-  });
-  expect(created.status).toBe(200);
-  const base = `${poolsPath}/race-${t.projectId}`;
-  const list = await t.client.request<{ items: NodeBody[] }>('GET', `${base}/nodes`);
-  const names = list.body.items.map((n) => n.metadata.name);
-  const next = random(42);
-  const pick = (k: number) => names.filter(() => next() < k / names.length);
-
-  const tagRequests = Array.from({ length: 60 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, nodes: pick(4) })).filter((r) => r.nodes.length > 0);
-  const haRequests = Array.from({ length: 40 }, (_, i) => ({ action: i % 2 === 0 ? 'openHaRedundant' : 'closeHaRedundant', effect: next() < 0.5 ? 'NoSchedule' : 'NoExecute', nodes: pick(6) })).filter(
-    (r) => r.nodes.length > 0,
-  );
-
-  const tagOutcomes = tagRequests.map((r) =>
-    t.client
-      .request<BatchResult>('POST', `${base}/nodes/batch-update`, { nodeNames: r.nodes, action: 'createTags', tags: [{ key: r.key, value: r.value }] })
-      .then((res) => ({ ...r, res })),
-  );
-  const haOutcomes = haRequests.map((r) =>
-    t.client.request<BatchResult>('POST', `${base}/nodes/batch-update`, { nodeNames: r.nodes, action: r.action, haRedundantEffect: r.effect }),
-  );
-  const [tags, ha] = await Promise.all([Promise.all(tagOutcomes), Promise.all(haOutcomes)]);
-  for (const res of ha) expect(res.status).toBe(200);
-
-  const expected = new Map<string, Map<string, string>>(names.map((n) => [n, new Map()]));
-  for (const outcome of tags) {
-    expect(outcome.res.status).toBe(200);
-    expect([...outcome.res.body.successNodeNames, ...outcome.res.body.failNodeNames].sort()).toEqual([...outcome.nodes].sort());
-    for (const name of outcome.res.body.successNodeNames) expected.get(name)!.set(outcome.key, outcome.value);
-  }
-
-  const final = await t.client.request<{ items: NodeBody[] }>('GET', `${base}/nodes`);
-  let tagCount = 0;
-  for (const node of final.body.items) {
-    const raw = node.metadata.annotations['os.modelarts/tms.tags'];
-    const actual = new Map((raw ? (JSON.parse(raw) as Array<{ key: string; value: string }>) : []).map((x) => [x.key, x.value]));
-    expect(actual).toEqual(expected.get(node.metadata.name));
-    tagCount += actual.size;
-    const haTaints = node.status.taints.filter((x) => x.key === 'os.modelarts.node/ha.redundant');
-    expect(haTaints.length).toBeLessThanOrEqual(1);
-    const label = node.metadata.labels['os.modelarts.node/ha.redundant.enabled'];
-    expect(label === 'true').toBe(haTaints.length === 1);
-  }
-  expect(tagCount).toBeGreaterThan(30);
+  expect(await runOverlappingUpdates([t.client], t.projectId, 'race')).toBeGreaterThan(30);
 });

@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
 import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { startServiceProcess } from '../helpers/process.js';
 import { TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-durability-'));
-const entry = resolve(import.meta.dirname, '../../dist/src/main.js');
 let database: TestDatabase;
 
 beforeAll(async () => {
@@ -20,45 +19,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Starts the built service as a separate process and resolves with its URL once it prints it. */
-function startProcess(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [entry, 'serve'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      POOLKEEPER_DATABASE_URL: database.url,
-      POOLKEEPER_DATA_DIR: dataDir,
-      POOLKEEPER_BOOTSTRAP_PROJECT_ID: TEST_PROJECT_ID,
-      POOLKEEPER_BOOTSTRAP_AK: TEST_AK,
-      POOLKEEPER_BOOTSTRAP_SK: TEST_SK,
-      POOLKEEPER_SIM_NODE_CREATE_SECONDS: '0',
-      POOLKEEPER_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolvePromise, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolvePromise({ child, url: match[1]!, output: () => output });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)));
-  });
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    child.once('exit', () => done());
-    child.kill('SIGKILL');
-  });
-}
-
 it('keeps every change reported successful across SIGKILL and restart', async () => {
-  const first = await startProcess();
+  const env = { POOLKEEPER_DATABASE_URL: database.url, POOLKEEPER_DATA_DIR: dataDir };
+  const first = await startServiceProcess(env);
   expect(first.output()).toContain(`project id : ${TEST_PROJECT_ID}`);
   expect(first.output()).toContain(`secret key : ${TEST_SK}`);
   expect(statSync(join(dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
@@ -78,11 +41,11 @@ it('keeps every change reported successful across SIGKILL and restart', async ()
     ),
   );
   const ha = await client.request<{ successNodeNames: string[] }>('POST', `${base}/nodes/batch-update`, { nodeNames: names.slice(0, 3), action: 'openHaRedundant' });
-  await killHard(first.child);
+  await first.kill();
   for (const u of updates) expect(u.body.successNodeNames).toHaveLength(1);
   expect(ha.body.successNodeNames).toEqual(names.slice(0, 3));
 
-  const second = await startProcess();
+  const second = await startServiceProcess(env);
   try {
     expect(second.output()).not.toContain('secret key');
     const again = new PoolkeeperClient(second.url, { accessKey: TEST_AK, secretKey: TEST_SK });
@@ -97,6 +60,6 @@ it('keeps every change reported successful across SIGKILL and restart', async ()
       expect(node.metadata.labels['os.modelarts.node/ha.redundant.enabled']).toBe(i < 3 ? 'true' : undefined);
     }
   } finally {
-    await killHard(second.child);
+    await second.kill();
   }
 });

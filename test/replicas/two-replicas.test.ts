@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PoolkeeperClient } from '../../src/client/client.js';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/databases.js';
+import { runOverlappingUpdates } from '../helpers/overlapping-updates.js';
+import { startServiceProcess, type ServiceProcess } from '../helpers/process.js';
+import { eventually, TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
+
+/** Two service processes on different loopback ports sharing one PostgreSQL database. */
+let database: TestDatabase;
+let dataDirs: string[];
+let replicas: ServiceProcess[];
+let clients: PoolkeeperClient[];
+
+function simulationTotals(output: string): { nodesAvailable: number; poolsRunning: number } {
+  const totals = { nodesAvailable: 0, poolsRunning: 0 };
+  for (const line of output.split('\n')) {
+    if (!line.includes('"simulation"')) continue;
+    const { simulation } = JSON.parse(line) as { simulation: { nodesAvailable: number; poolsRunning: number } };
+    totals.nodesAvailable += simulation.nodesAvailable;
+    totals.poolsRunning += simulation.poolsRunning;
+  }
+  return totals;
+}
+
+beforeAll(async () => {
+  database = await createPostgresDatabase();
+  dataDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'poolkeeper-replica-')));
+  // Both start at once on an empty database: migrations and the first-start bootstrap must not collide.
+  replicas = await Promise.all(
+    dataDirs.map((dir) =>
+      startServiceProcess({
+        POOLKEEPER_DATABASE_URL: database.url,
+        POOLKEEPER_DATA_DIR: dir,
+        POOLKEEPER_SEED_DEMO: '0',
+        POOLKEEPER_SIM_NODE_CREATE_SECONDS: '2',
+        POOLKEEPER_RECONCILE_INTERVAL_MS: '50',
+        POOLKEEPER_LOG_LEVEL: 'info',
+      }),
+    ),
+  );
+  clients = replicas.map((r) => new PoolkeeperClient(r.url, { accessKey: TEST_AK, secretKey: TEST_SK }));
+});
+
+afterAll(async () => {
+  await Promise.all(replicas.map((r) => r.kill()));
+  await database.drop();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('two replicas on one PostgreSQL database', () => {
+  it('both started; exactly one of them bootstrapped', () => {
+    const bootstrapped = replicas.filter((r) => r.output().includes('secret key :'));
+    expect(bootstrapped).toHaveLength(1);
+    expect(replicas[0]!.url).not.toBe(replicas[1]!.url);
+  });
+
+  it('concurrent overlapping batch-updates through both replicas lose nothing', async () => {
+    const created = await clients[0]!.request('POST', `/v2/${TEST_PROJECT_ID}/pools`, {
+      apiVersion: 'v2',
+      kind: 'Pool',
+      metadata: { labels: { 'os.modelarts/name': 'warmup' } },
+      spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'n' }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 1 }] },
+    });
+    expect(created.status).toBe(200);
+    const pool = `/v2/${TEST_PROJECT_ID}/pools/warmup-${TEST_PROJECT_ID}`;
+    // A pool made through one replica is served by the other.
+    expect((await clients[1]!.request('GET', pool)).status).toBe(200);
+    await eventually(async () => {
+      const nodes = await clients[1]!.request<{ items: Array<{ status: { phase: string } }> }>('GET', `${pool}/nodes`);
+      return nodes.body.items.every((n) => n.status.phase === 'Available') ? true : undefined;
+    });
+    expect(await runOverlappingUpdates(clients, TEST_PROJECT_ID, 'race', { waitForAvailable: true })).toBeGreaterThan(30);
+  });
+
+  it('background work survives a SIGKILLed replica and every transition runs exactly once', async () => {
+    const res = await clients[0]!.request('POST', `/v2/${TEST_PROJECT_ID}/pools`, {
+      apiVersion: 'v2',
+      kind: 'Pool',
+      metadata: { labels: { 'os.modelarts/name': 'failover' } },
+      spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'n' }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 20 }] },
+    });
+    expect(res.status).toBe(200);
+    await replicas[0]!.kill();
+    const pool = `/v2/${TEST_PROJECT_ID}/pools/failover-${TEST_PROJECT_ID}`;
+    await eventually(async () => {
+      const shown = await clients[1]!.request<{ status: { phase: string } }>('GET', pool);
+      return shown.body.status.phase === 'Running' ? true : undefined;
+    });
+    const nodes = await clients[1]!.request<{ items: Array<{ status: { phase: string } }> }>('GET', `${pool}/nodes`);
+    expect(nodes.body.items.map((n) => n.status.phase)).toEqual(Array(20).fill('Available'));
+    // Every node of every pool made in this file became Available exactly once, whichever replica did it.
+    const a = simulationTotals(replicas[0]!.output());
+    const b = await eventually(async () => {
+      const totals = simulationTotals(replicas[1]!.output());
+      return a.nodesAvailable + totals.nodesAvailable === 1 + 12 + 20 ? totals : undefined;
+    });
+    expect(a.nodesAvailable + b.nodesAvailable).toBe(33);
+    expect(a.poolsRunning + b.poolsRunning).toBe(3);
+  });
+});
