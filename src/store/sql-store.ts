@@ -6,7 +6,7 @@ import type { DriverPhase, DriverUpdateStrategy, NodeDelta, NodePhase, NodeState
 import { toTimestamp } from '../domain/time.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 import type { DialectSql } from './dialect.js';
-import { migrationProvider } from './migrations.js';
+import { migrationProvider } from './migrations/index.js';
 import type { Database, NodeTable } from './schema.js';
 import {
   PoolExistsError,

@@ -140,9 +140,11 @@ export function parseAuthorization(header: string): ParsedAuthorization {
 
 /** One request header as a single string: repeated headers joined with ',' (each value trimmed). */
 function headerValue(value: string | string[] | undefined): string | undefined {
-  if (value === undefined || typeof value === 'string') return value;
+  if (typeof value === 'string') return value;
+  // anything else that is not an array (e.g. an inherited `constructor` of a plain headers object) counts as absent
+  if (!Array.isArray(value)) return undefined;
   let joined = '';
-  for (let i = 0; i < value.length; i++) joined += (i > 0 ? ',' : '') + value[i]!.trim();
+  for (let i = 0; i < value.length; i++) joined += (i > 0 ? ',' : '') + String(value[i]).trim();
   return joined;
 }
 

@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../dialect.js';
+import { coreMigration } from './0001-core.js';
+
+/** Migrations are code, so they ship inside the build; names sort in the order they run. */
+function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_core': coreMigration(dialect),
+  };
+}
+
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}
