@@ -422,6 +422,13 @@ describe('tampering is rejected', () => {
     expect(rejection({ ...base, headers: noHost })).toMatch(/\bhost\b/);
   });
 
+  it('SignedHeaders naming Object.prototype members is a missing header, not a crash', () => {
+    for (const name of ['constructor', '__proto__', 'tostring', 'hasownproperty']) {
+      const auth = parseAuthorization(`SDK-HMAC-SHA256 Access=${AK}, SignedHeaders=${name};x-sdk-date, Signature=${'0'.repeat(64)}`);
+      expect(() => verifySignature({ ...base, headers: { ...base.headers } }, auth, SK, NOW), name).toThrow(new SignatureError(`the signed header ${name} is missing from the request`));
+    }
+  });
+
   it('X-Sdk-Date missing or not listed in SignedHeaders', () => {
     const headers = { ...base.headers };
     delete headers['x-sdk-date'];
