@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { newAccessKeyPair, newHexId } from './domain/naming.js';
 import { ALL_POOL_ACTIONS_POLICY } from './domain/policy.js';
 import type { Clock } from './domain/time.js';
+import type { SecretBox } from './security/secrets.js';
 import type { PoolService } from './service/pools.js';
 import type { Store } from './store/store.js';
 
@@ -43,7 +44,14 @@ function checkBootstrapValue(name: string, value: string, pattern: RegExp): stri
  * On an empty store: one account, project, admin user (with the all-pool-actions policy) and AK/SK pair, saved to an
  * owner-only credentials file, plus a demo pool. Later starts find the account and change nothing.
  */
-export async function bootstrap(store: Store, pools: PoolService, config: Config, clock: Clock, endpoint: string): Promise<BootstrapResult> {
+export async function bootstrap(
+  store: Store,
+  secrets: SecretBox,
+  pools: PoolService,
+  config: Config,
+  clock: Clock,
+  endpoint: string,
+): Promise<BootstrapResult> {
   const credentialsFile = credentialsPath(config.dataDir);
   if (await store.hasAnyAccount()) {
     return { created: false, credentialsFile, credentials: readSavedCredentials(credentialsFile) };
@@ -63,7 +71,7 @@ export async function bootstrap(store: Store, pools: PoolService, config: Config
     userId: newHexId(),
     userName: 'admin',
     accessKey,
-    secretKey,
+    sealedSecretKey: secrets.seal(secretKey),
     policyName: 'ModelArtsResourceManagementAllPolicy',
     policyDocument: ALL_POOL_ACTIONS_POLICY,
     createdAt: clock.now(),

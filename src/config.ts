@@ -12,6 +12,8 @@ export interface Config {
   /** PostgreSQL connections per replica. */
   databasePoolSize: number;
   logLevel: string;
+  /** POOLKEEPER_MASTER_KEY; when absent the key lives in <dataDir>/master.key. */
+  masterKey: string | undefined;
   bootstrap: { projectId?: string; accessKey?: string; secretKey?: string; seedDemo: boolean };
   simulation: { nodeCreateSeconds: number; nodeDeleteSeconds: number; reconcileIntervalMs: number };
   limits: { maxBatchNodes: number; maxPoolNodes: number; bodyLimitBytes: number; signatureMaxSkewSeconds: number };
@@ -57,6 +59,7 @@ export function loadConfig(env: Env = process.env): Config {
     sqliteSynchronous: oneOf(env, 'POOLKEEPER_SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL'),
     databasePoolSize: integer(env, 'POOLKEEPER_DATABASE_POOL_SIZE', 10, 1, 1000),
     logLevel: env.POOLKEEPER_LOG_LEVEL || 'info',
+    masterKey: env.POOLKEEPER_MASTER_KEY || undefined,
     bootstrap: {
       projectId: env.POOLKEEPER_BOOTSTRAP_PROJECT_ID || undefined,
       accessKey: env.POOLKEEPER_BOOTSTRAP_AK || undefined,

@@ -4,6 +4,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './domain/time.js';
 import { buildApp } from './server/app.js';
+import { SecretBox, loadMasterKey } from './security/secrets.js';
 import { Metrics } from './server/metrics.js';
 import { PoolService } from './service/pools.js';
 import { Reconciler } from './simulation/reconciler.js';
@@ -19,19 +20,21 @@ export interface RunningService {
 /** Opens the store, migrates it, bootstraps an empty one, starts the simulation loop and listens. */
 export async function startService(config: Config, clock: Clock = systemClock): Promise<RunningService> {
   const logger = pino({ level: config.logLevel, base: { service: 'poolkeeper' } });
+  const masterKey = loadMasterKey(config.masterKey, config.dataDir);
+  const secrets = SecretBox.fromKey(masterKey.key);
   const opened = await openStore(config);
   const { store } = opened;
   await store.migrate();
-  const app = await buildApp({ config, store, clock, logger, metrics: new Metrics({ defaultMetrics: true }) });
+  const app = await buildApp({ config, store, clock, logger, secrets, metrics: new Metrics({ defaultMetrics: true }) });
   const reconciler = new Reconciler({ store, clock, logger, intervalMs: config.simulation.reconcileIntervalMs, maintenance: opened.maintenance });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  const result = await bootstrap(store, new PoolService({ store, clock, config }), config, clock, url);
+  const result = await bootstrap(store, secrets, new PoolService({ store, clock, config }), config, clock, url);
   reconciler.start();
-  logger.info({ url, database: store.dialect }, 'poolkeeper is listening');
+  logger.info({ url, database: store.dialect, masterKey: masterKey.source }, 'poolkeeper is listening');
   return {
     app,
     url,

@@ -14,6 +14,11 @@ export const ALL_POOL_ACTIONS_POLICY: PolicyDocument = {
   Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:*'] }],
 };
 
+export const READ_ONLY_POOL_POLICY: PolicyDocument = {
+  Version: '1.1',
+  Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:list', 'modelarts:pool:get'] }],
+};
+
 const patternCache = new Map<string, RegExp>();
 
 function actionPattern(pattern: string): RegExp {

@@ -5,22 +5,29 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/time.js';
 import { NodeService } from '../service/nodes.js';
+import { IamService } from '../service/iam.js';
 import { PoolService } from '../service/pools.js';
+import type { SecretBox } from '../security/secrets.js';
+import { TokenService } from '../security/tokens.js';
 import type { Store } from '../store/store.js';
-import { AccessKeyCache } from './auth/access-keys.js';
 import { createAuthenticateHook } from './auth/authenticate.js';
+import { IdentityCache } from './auth/identities.js';
 import { registerJsonBodies } from './body.js';
 import { errorHandler, errors, sendApiError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { nodeRoutes } from './routes/nodes.js';
+import { iamRoutes } from './routes/iam.js';
 import { poolRoutes } from './routes/pools.js';
+import { tokenRoutes } from './routes/tokens.js';
 
 export interface AppDependencies {
   config: Pick<Config, 'limits' | 'simulation' | 'region'>;
   store: Store;
   clock: Clock;
   logger: FastifyBaseLogger;
+  /** Opens the sealed secrets (access keys, the token-signing key) kept in the store. */
+  secrets: SecretBox;
   metrics?: Metrics;
 }
 
@@ -74,9 +81,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
           'signed request (SDK-HMAC-SHA256). Operations tagged "poolkeeper extensions" are not part of ModelArts.',
       },
       components: {
-        securitySchemes: { akskSignature: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...' } },
+        securitySchemes: {
+          akskSignature: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...' },
+          token: { type: 'apiKey', in: 'header', name: 'X-Auth-Token', description: 'A token from POST /v3/auth/tokens.' },
+        },
       },
-      security: [{ akskSignature: [] }],
+      security: [{ akskSignature: [] }, { token: [] }],
     },
   });
 
@@ -84,18 +94,25 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   const pools = new PoolService({ store, clock, config });
   const nodes = new NodeService({ store, clock, config }, metrics);
+  const tokens = new TokenService(store, deps.secrets);
+  const iam = new IamService(store, deps.secrets, clock, tokens);
   const authenticate = createAuthenticateHook({
-    accessKeys: new AccessKeyCache(store, clock),
+    store,
+    identities: new IdentityCache(store, clock),
+    secrets: deps.secrets,
+    tokens,
     clock,
     metrics,
     maxSkewMillis: config.limits.signatureMaxSkewSeconds * 1000,
   });
 
+  await app.register(tokenRoutes(iam));
   await app.register(async (protectedScope) => {
     protectedScope.addHook('preValidation', authenticate);
     await protectedScope.register(poolRoutes(pools));
     await protectedScope.register(nodeRoutes(pools, nodes, config.limits.maxBatchNodes));
     await protectedScope.register(extensionRoutes(pools, nodes));
+    await protectedScope.register(iamRoutes(iam));
     protectedScope.get('/openapi.json', { config: { operation: 'OpenApiDocument' }, schema: { hide: true } }, async () => app.swagger());
     protectedScope.get('/metrics', { config: { operation: 'Metrics' }, schema: { hide: true } }, async (_request, reply) => {
       reply.type(metrics.registry.contentType);

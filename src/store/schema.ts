@@ -21,6 +21,10 @@ export interface UserTable {
   account_id: string;
   name: string;
   created_at: Millis;
+  /** scrypt hash; null for users who only use access keys. */
+  password_hash: string | null;
+  /** 1 for users who administer their account's projects, users, keys and policies. */
+  is_account_admin: Generated<number>;
 }
 
 export interface UserProjectTable {
@@ -37,8 +41,22 @@ export interface UserPolicyTable {
 
 export interface AccessKeyTable {
   access_key: string;
+  /** Sealed with the master key (security/secrets.ts), never stored in clear. */
   secret_key: string;
   user_id: string;
+  created_at: Millis;
+  /** Temporary credentials expire; permanent ones have null. */
+  expires_at: Millis | null;
+  /** SHA-256 of the X-Security-Token that temporary credentials must send. */
+  security_token_hash: string | null;
+  /** Consecutive signature failures; reset by a valid request. */
+  failed_attempts: Generated<number>;
+  locked_until: Millis | null;
+}
+
+export interface SigningKeyTable {
+  id: string;
+  sealed_secret: string;
   created_at: Millis;
 }
 
@@ -123,6 +141,7 @@ export interface Database {
   user_projects: UserProjectTable;
   user_policies: UserPolicyTable;
   access_keys: AccessKeyTable;
+  signing_keys: SigningKeyTable;
   pools: PoolTable;
   nodes: NodeTable;
   node_labels: NodeLabelTable;

@@ -9,8 +9,16 @@ import type { DialectSql } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database, NodeTable } from './schema.js';
 import {
+  AlreadyExistsError,
   PoolExistsError,
   type AccessKeyRecord,
+  type AccessKeySummary,
+  type AccountRecord,
+  type NewAccessKey,
+  type ProjectRecord,
+  type SigningKey,
+  type UserIdentity,
+  type UserRecord,
   type BootstrapIdentity,
   type FlavorPhaseCount,
   type NewNode,
@@ -110,7 +118,24 @@ export class SqlStore implements Store {
 
   async createBootstrapIdentity(identity: BootstrapIdentity): Promise<boolean> {
     try {
-      await this.insertBootstrapIdentity(identity);
+      await this.db.transaction().execute(async (trx) => {
+        const at = identity.createdAt;
+        await trx.insertInto('accounts').values({ id: identity.accountId, name: identity.accountName, created_at: at }).execute();
+        await trx.insertInto('projects').values({ id: identity.projectId, account_id: identity.accountId, name: identity.projectName, created_at: at }).execute();
+        await trx
+          .insertInto('users')
+          .values({ id: identity.userId, account_id: identity.accountId, name: identity.userName, created_at: at, password_hash: null, is_account_admin: 1 })
+          .execute();
+        await trx.insertInto('user_projects').values({ user_id: identity.userId, project_id: identity.projectId }).execute();
+        await trx
+          .insertInto('user_policies')
+          .values({ user_id: identity.userId, policy_name: identity.policyName, document: JSON.stringify(identity.policyDocument) })
+          .execute();
+        await trx
+          .insertInto('access_keys')
+          .values({ access_key: identity.accessKey, secret_key: identity.sealedSecretKey, user_id: identity.userId, created_at: at, expires_at: null, security_token_hash: null, locked_until: null })
+          .execute();
+      });
       return true;
     } catch (error) {
       if (this.dialectSql.isUniqueViolation(error)) return false;
@@ -118,52 +143,229 @@ export class SqlStore implements Store {
     }
   }
 
-  private async insertBootstrapIdentity(identity: BootstrapIdentity): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const at = identity.createdAt;
-      await trx.insertInto('accounts').values({ id: identity.accountId, name: identity.accountName, created_at: at }).execute();
-      await trx.insertInto('projects').values({ id: identity.projectId, account_id: identity.accountId, name: identity.projectName, created_at: at }).execute();
-      await trx.insertInto('users').values({ id: identity.userId, account_id: identity.accountId, name: identity.userName, created_at: at }).execute();
-      await trx.insertInto('user_projects').values({ user_id: identity.userId, project_id: identity.projectId }).execute();
-      await trx
-        .insertInto('user_policies')
-        .values({ user_id: identity.userId, policy_name: identity.policyName, document: JSON.stringify(identity.policyDocument) })
-        .execute();
-      await trx
-        .insertInto('access_keys')
-        .values({ access_key: identity.accessKey, secret_key: identity.secretKey, user_id: identity.userId, created_at: at })
-        .execute();
-    });
+  async projectExists(projectId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
+    return row !== undefined;
   }
 
   async findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined> {
+    const row = await this.db.selectFrom('access_keys').selectAll().where('access_key', '=', accessKey).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      accessKey: row.access_key,
+      sealedSecretKey: row.secret_key,
+      userId: row.user_id,
+      createdAt: Number(row.created_at),
+      expiresAt: nullableNumber(row.expires_at),
+      securityTokenHash: row.security_token_hash,
+      failedAttempts: Number(row.failed_attempts),
+      lockedUntil: nullableNumber(row.locked_until),
+    };
+  }
+
+  async getUserIdentity(userId: string): Promise<UserIdentity | undefined> {
     const row = await this.db
-      .selectFrom('access_keys as k')
-      .innerJoin('users as u', 'u.id', 'k.user_id')
+      .selectFrom('users as u')
       .innerJoin('accounts as a', 'a.id', 'u.account_id')
-      .select(['k.access_key', 'k.secret_key', 'u.id as user_id', 'u.name as user_name', 'a.id as account_id', 'a.name as account_name'])
-      .where('k.access_key', '=', accessKey)
+      .select(['u.id', 'u.name', 'u.is_account_admin', 'a.id as account_id', 'a.name as account_name'])
+      .where('u.id', '=', userId)
       .executeTakeFirst();
     if (!row) return undefined;
     const [projects, policies] = await Promise.all([
-      this.db.selectFrom('user_projects').select('project_id').where('user_id', '=', row.user_id).execute(),
-      this.db.selectFrom('user_policies').select('document').where('user_id', '=', row.user_id).execute(),
+      this.db.selectFrom('user_projects').select('project_id').where('user_id', '=', userId).orderBy('project_id').execute(),
+      this.db.selectFrom('user_policies').select('document').where('user_id', '=', userId).orderBy('policy_name').execute(),
     ]);
     return {
-      accessKey: row.access_key,
-      secretKey: row.secret_key,
-      userId: row.user_id,
-      userName: row.user_name,
+      userId: row.id,
+      userName: row.name,
       accountId: row.account_id,
       accountName: row.account_name,
+      isAccountAdmin: Number(row.is_account_admin) === 1,
       projectIds: projects.map((p) => p.project_id),
       policies: policies.map((p) => JSON.parse(p.document) as unknown),
     };
   }
 
-  async projectExists(projectId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
-    return row !== undefined;
+  async recordAuthFailure(accessKey: string, now: number, maxFailures: number, lockMillis: number) {
+    const row = await this.db
+      .updateTable('access_keys')
+      .set((eb) => ({
+        failed_attempts: eb('failed_attempts', '+', 1),
+        locked_until: eb.case().when('failed_attempts', '>=', maxFailures - 1).then(now + lockMillis).else(eb.ref('locked_until')).end(),
+      }))
+      .where('access_key', '=', accessKey)
+      .returning(['failed_attempts', 'locked_until'])
+      .executeTakeFirst();
+    return { failedAttempts: Number(row?.failed_attempts ?? 0), lockedUntil: nullableNumber(row?.locked_until ?? null) };
+  }
+
+  async clearAuthFailures(accessKey: string): Promise<void> {
+    await this.db.updateTable('access_keys').set({ failed_attempts: 0, locked_until: null }).where('access_key', '=', accessKey).execute();
+  }
+
+  async createAccount(account: AccountRecord): Promise<void> {
+    await this.insertUnique('account', account.name, () =>
+      this.db.insertInto('accounts').values({ id: account.id, name: account.name, created_at: account.createdAt }).execute(),
+    );
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    const rows = await this.db.selectFrom('accounts').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: Number(r.created_at) }));
+  }
+
+  async findAccount(idOrName: string): Promise<AccountRecord | undefined> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .orderBy('created_at')
+      .executeTakeFirst();
+    return row ? { id: row.id, name: row.name, createdAt: Number(row.created_at) } : undefined;
+  }
+
+  async createProject(project: ProjectRecord): Promise<void> {
+    await this.insertUnique('project', project.name, () =>
+      this.db.insertInto('projects').values({ id: project.id, account_id: project.accountId, name: project.name, created_at: project.createdAt }).execute(),
+    );
+  }
+
+  async listProjects(accountId: string): Promise<ProjectRecord[]> {
+    const rows = await this.db.selectFrom('projects').selectAll().where('account_id', '=', accountId).orderBy('name').execute();
+    return rows.map(toProjectRecord);
+  }
+
+  async findProject(accountId: string, idOrName: string): Promise<ProjectRecord | undefined> {
+    const row = await this.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .executeTakeFirst();
+    return row ? toProjectRecord(row) : undefined;
+  }
+
+  async createUser(user: Omit<UserRecord, 'projectIds' | 'policyNames'>): Promise<void> {
+    await this.insertUnique('user', user.name, () =>
+      this.db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          account_id: user.accountId,
+          name: user.name,
+          created_at: user.createdAt,
+          password_hash: user.passwordHash,
+          is_account_admin: user.isAccountAdmin ? 1 : 0,
+        })
+        .execute(),
+    );
+  }
+
+  async setUserPassword(userId: string, passwordHash: string): Promise<void> {
+    await this.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+  }
+
+  async listUsers(accountId: string): Promise<UserRecord[]> {
+    const rows = await this.db.selectFrom('users').selectAll().where('account_id', '=', accountId).orderBy('name').execute();
+    return Promise.all(rows.map((r) => this.toUserRecord(r)));
+  }
+
+  async findUser(accountId: string, name: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst();
+    return row ? this.toUserRecord(row) : undefined;
+  }
+
+  private async toUserRecord(row: { id: string; account_id: string; name: string; created_at: number; password_hash: string | null; is_account_admin: number }): Promise<UserRecord> {
+    const [projects, policies] = await Promise.all([
+      this.db.selectFrom('user_projects').select('project_id').where('user_id', '=', row.id).orderBy('project_id').execute(),
+      this.db.selectFrom('user_policies').select('policy_name').where('user_id', '=', row.id).orderBy('policy_name').execute(),
+    ]);
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      name: row.name,
+      isAccountAdmin: Number(row.is_account_admin) === 1,
+      passwordHash: row.password_hash,
+      projectIds: projects.map((p) => p.project_id),
+      policyNames: policies.map((p) => p.policy_name),
+      createdAt: Number(row.created_at),
+    };
+  }
+
+  async setUserProject(userId: string, projectId: string, member: boolean): Promise<boolean> {
+    if (!member) {
+      const result = await this.db.deleteFrom('user_projects').where('user_id', '=', userId).where('project_id', '=', projectId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    }
+    const result = await this.db
+      .insertInto('user_projects')
+      .values({ user_id: userId, project_id: projectId })
+      .onConflict((oc) => oc.columns(['user_id', 'project_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async putUserPolicy(userId: string, policyName: string, document: unknown): Promise<void> {
+    await this.db
+      .insertInto('user_policies')
+      .values({ user_id: userId, policy_name: policyName, document: JSON.stringify(document) })
+      .onConflict((oc) => oc.columns(['user_id', 'policy_name']).doUpdateSet({ document: (eb) => eb.ref('excluded.document') }))
+      .execute();
+  }
+
+  async deleteUserPolicy(userId: string, policyName: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('user_policies').where('user_id', '=', userId).where('policy_name', '=', policyName).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async createAccessKey(key: NewAccessKey): Promise<void> {
+    await this.insertUnique('access key', key.accessKey, () =>
+      this.db
+        .insertInto('access_keys')
+        .values({
+          access_key: key.accessKey,
+          secret_key: key.sealedSecretKey,
+          user_id: key.userId,
+          created_at: key.createdAt,
+          expires_at: key.expiresAt,
+          security_token_hash: key.securityTokenHash,
+          locked_until: null,
+        })
+        .execute(),
+    );
+  }
+
+  async listAccessKeys(userId: string): Promise<AccessKeySummary[]> {
+    const rows = await this.db.selectFrom('access_keys').select(['access_key', 'created_at', 'expires_at']).where('user_id', '=', userId).orderBy('created_at').execute();
+    return rows.map((r) => ({ accessKey: r.access_key, createdAt: Number(r.created_at), expiresAt: nullableNumber(r.expires_at) }));
+  }
+
+  async deleteAccessKey(accountId: string, accessKey: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('access_keys')
+      .where('access_key', '=', accessKey)
+      .where('user_id', 'in', (eb) => eb.selectFrom('users').select('id').where('account_id', '=', accountId))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async ensureSigningKey(candidate: SigningKey & { createdAt: number }): Promise<SigningKey> {
+    await this.db
+      .insertInto('signing_keys')
+      .values({ id: candidate.id, sealed_secret: candidate.sealedSecret, created_at: candidate.createdAt })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    const row = await this.db.selectFrom('signing_keys').select(['id', 'sealed_secret']).orderBy('created_at').orderBy('id').executeTakeFirstOrThrow();
+    return { id: row.id, sealedSecret: row.sealed_secret };
+  }
+
+  private async insertUnique(kind: string, name: string, insert: () => Promise<unknown>): Promise<void> {
+    try {
+      await insert();
+    } catch (error) {
+      if (this.dialectSql.isUniqueViolation(error)) throw new AlreadyExistsError(kind, name);
+      throw error;
+    }
   }
 
   async createPool(pool: Omit<PoolRecord, 'id' | 'deletedAt'>, nodes: NewNode[]): Promise<PoolRecord> {
@@ -547,6 +749,14 @@ function toNodeRecord(row: NodeRow): NodeRecord {
     taints: [],
     tags: [],
   };
+}
+
+function nullableNumber(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+function toProjectRecord(row: { id: string; account_id: string; name: string; created_at: number }): ProjectRecord {
+  return { id: row.id, accountId: row.account_id, name: row.name, createdAt: Number(row.created_at) };
 }
 
 function splitActions(value: string): string[] {

@@ -3,16 +3,72 @@ import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { NodeDriver, NodePhase, NodeState, Tag, Taint } from '../domain/node.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 
-export interface AccessKeyRecord {
-  accessKey: string;
-  secretKey: string;
+/** Who a user is and what they may do: read on each request (through a short cache), never from a token alone. */
+export interface UserIdentity {
   userId: string;
   userName: string;
   accountId: string;
   accountName: string;
+  isAccountAdmin: boolean;
   projectIds: string[];
   /** IAM-style policy documents attached to the user, parsed. */
   policies: unknown[];
+}
+
+export interface AccessKeyRecord {
+  accessKey: string;
+  /** The secret key sealed with the master key. */
+  sealedSecretKey: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number | null;
+  securityTokenHash: string | null;
+  failedAttempts: number;
+  lockedUntil: number | null;
+}
+
+export interface NewAccessKey {
+  accessKey: string;
+  sealedSecretKey: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number | null;
+  securityTokenHash: string | null;
+}
+
+export interface AccountRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface ProjectRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface UserRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  isAccountAdmin: boolean;
+  passwordHash: string | null;
+  projectIds: string[];
+  policyNames: string[];
+  createdAt: number;
+}
+
+export interface AccessKeySummary {
+  accessKey: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+export interface SigningKey {
+  id: string;
+  sealedSecret: string;
 }
 
 export interface BootstrapIdentity {
@@ -23,7 +79,7 @@ export interface BootstrapIdentity {
   userId: string;
   userName: string;
   accessKey: string;
-  secretKey: string;
+  sealedSecretKey: string;
   policyName: string;
   policyDocument: unknown;
   createdAt: number;
@@ -131,6 +187,16 @@ export interface SimulationProgress {
   poolsRemoved: number;
 }
 
+/** A create that hit a unique name or id. */
+export class AlreadyExistsError extends Error {
+  constructor(
+    readonly kind: string,
+    readonly identifier: string,
+  ) {
+    super(`${kind} ${identifier} already exists`);
+  }
+}
+
 export class PoolExistsError extends Error {
   constructor(readonly poolName: string) {
     super(`pool ${poolName} already exists`);
@@ -146,8 +212,36 @@ export interface Store {
   hasAnyAccount(): Promise<boolean>;
   /** Creates the first account and its admin; false when another replica's bootstrap won the race. */
   createBootstrapIdentity(identity: BootstrapIdentity): Promise<boolean>;
-  findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
   projectExists(projectId: string): Promise<boolean>;
+
+  findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
+  getUserIdentity(userId: string): Promise<UserIdentity | undefined>;
+  /** Counts a failed signature; at `maxFailures` consecutive failures the key is locked until `now + lockMillis`. */
+  recordAuthFailure(accessKey: string, now: number, maxFailures: number, lockMillis: number): Promise<{ failedAttempts: number; lockedUntil: number | null }>;
+  clearAuthFailures(accessKey: string): Promise<void>;
+
+  createAccount(account: AccountRecord): Promise<void>;
+  listAccounts(): Promise<AccountRecord[]>;
+  /** By id or by name. */
+  findAccount(idOrName: string): Promise<AccountRecord | undefined>;
+  createProject(project: ProjectRecord): Promise<void>;
+  listProjects(accountId: string): Promise<ProjectRecord[]>;
+  /** A project of the account, by id or by name. */
+  findProject(accountId: string, idOrName: string): Promise<ProjectRecord | undefined>;
+  createUser(user: Omit<UserRecord, 'projectIds' | 'policyNames'>): Promise<void>;
+  setUserPassword(userId: string, passwordHash: string): Promise<void>;
+  listUsers(accountId: string): Promise<UserRecord[]>;
+  findUser(accountId: string, name: string): Promise<UserRecord | undefined>;
+  /** Adds or removes a project membership; false when nothing changed. */
+  setUserProject(userId: string, projectId: string, member: boolean): Promise<boolean>;
+  putUserPolicy(userId: string, policyName: string, document: unknown): Promise<void>;
+  deleteUserPolicy(userId: string, policyName: string): Promise<boolean>;
+  createAccessKey(key: NewAccessKey): Promise<void>;
+  listAccessKeys(userId: string): Promise<AccessKeySummary[]>;
+  /** Deletes a key of a user of the account; false when there is none. */
+  deleteAccessKey(accountId: string, accessKey: string): Promise<boolean>;
+  /** The token-signing key every replica shares: `candidate` is stored only when none exists yet. */
+  ensureSigningKey(candidate: SigningKey & { createdAt: number }): Promise<SigningKey>;
 
   createPool(pool: Omit<PoolRecord, 'id' | 'deletedAt'>, nodes: NewNode[]): Promise<PoolRecord>;
   listPools(projectId: string): Promise<PoolRecord[]>;

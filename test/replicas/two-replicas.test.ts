@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,8 @@ import { runOverlappingUpdates } from '../helpers/overlapping-updates.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/process.js';
 import { eventually, TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
 
-/** Two service processes on different loopback ports sharing one PostgreSQL database. */
+/** Two service processes on different loopback ports sharing one PostgreSQL database (and one master key). */
+const MASTER_KEY = randomBytes(32).toString('base64');
 let database: TestDatabase;
 let dataDirs: string[];
 let replicas: ServiceProcess[];
@@ -34,6 +36,7 @@ beforeAll(async () => {
       startServiceProcess({
         POOLKEEPER_DATABASE_URL: database.url,
         POOLKEEPER_DATA_DIR: dir,
+        POOLKEEPER_MASTER_KEY: MASTER_KEY,
         POOLKEEPER_SEED_DEMO: '0',
         POOLKEEPER_SIM_NODE_CREATE_SECONDS: '2',
         POOLKEEPER_RECONCILE_INTERVAL_MS: '50',

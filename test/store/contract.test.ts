@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
 import type { NodeDelta, NodeState } from '../../src/domain/node.js';
 import { openStore } from '../../src/store/open-store.js';
-import { PoolExistsError, type NewNode, type OperationMeta, type Store } from '../../src/store/store.js';
+import { AlreadyExistsError, PoolExistsError, type NewNode, type OperationMeta, type Store } from '../../src/store/store.js';
 import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
 
 /** The contract every Store implementation keeps; this file runs once per dialect. */
@@ -62,7 +62,7 @@ beforeAll(async () => {
     userId: 'u'.repeat(32),
     userName: 'admin',
     accessKey: 'AK1',
-    secretKey: 'SK1',
+    sealedSecretKey: 'sealed-SK1',
     policyName: 'all',
     policyDocument: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:*'] }] },
     createdAt: T0,
@@ -80,21 +80,95 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
     expect(store.dialect).toBe(TEST_DIALECT);
   });
 
-  it('finds an access key with its user, account, projects and policies', async () => {
+  it('finds an access key and its user identity', async () => {
     expect(await store.hasAnyAccount()).toBe(true);
-    const key = await store.findAccessKey('AK1');
-    expect(key).toEqual({
+    expect(await store.findAccessKey('AK1')).toEqual({
       accessKey: 'AK1',
-      secretKey: 'SK1',
+      sealedSecretKey: 'sealed-SK1',
+      userId: 'u'.repeat(32),
+      createdAt: T0,
+      expiresAt: null,
+      securityTokenHash: null,
+      failedAttempts: 0,
+      lockedUntil: null,
+    });
+    expect(await store.getUserIdentity('u'.repeat(32))).toEqual({
       userId: 'u'.repeat(32),
       userName: 'admin',
       accountId: 'a'.repeat(32),
       accountName: 'acme',
+      isAccountAdmin: true,
       projectIds: [PROJECT],
       policies: [{ Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:*'] }] }],
     });
     expect(await store.findAccessKey('nope')).toBeUndefined();
+    expect(await store.getUserIdentity('nobody')).toBeUndefined();
     expect(await store.projectExists(PROJECT)).toBe(true);
+  });
+
+  it('a second bootstrap loses the race without error', async () => {
+    const again = await store.createBootstrapIdentity({
+      accountId: 'b'.repeat(32),
+      accountName: 'acme',
+      projectId: 'c'.repeat(32),
+      projectName: 'local-1',
+      userId: 'v'.repeat(32),
+      userName: 'admin',
+      accessKey: 'AK2',
+      sealedSecretKey: 'x',
+      policyName: 'all',
+      policyDocument: {},
+      createdAt: T0,
+    });
+    expect(again).toBe(false);
+    expect(await store.findAccessKey('AK2')).toBeUndefined();
+  });
+
+  it('counts signature failures, locks at the threshold, and clears', async () => {
+    for (let i = 1; i <= 4; i++) expect(await store.recordAuthFailure('AK1', T0, 5, 300_000)).toEqual({ failedAttempts: i, lockedUntil: null });
+    expect(await store.recordAuthFailure('AK1', T0, 5, 300_000)).toEqual({ failedAttempts: 5, lockedUntil: T0 + 300_000 });
+    expect((await store.findAccessKey('AK1'))?.lockedUntil).toBe(T0 + 300_000);
+    await store.clearAuthFailures('AK1');
+    expect(await store.findAccessKey('AK1')).toMatchObject({ failedAttempts: 0, lockedUntil: null });
+  });
+
+  it('keeps accounts, projects, users, memberships, policies and access keys', async () => {
+    await store.createAccount({ id: 'd'.repeat(32), name: 'other', createdAt: T0 });
+    await expect(store.createAccount({ id: 'e'.repeat(32), name: 'other', createdAt: T0 })).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect((await store.listAccounts()).map((a) => a.name)).toEqual(['acme', 'other']);
+    expect((await store.findAccount('other'))?.id).toBe('d'.repeat(32));
+    expect((await store.findAccount('d'.repeat(32)))?.name).toBe('other');
+    await store.createProject({ id: 'f'.repeat(32), accountId: 'd'.repeat(32), name: 'local-1', createdAt: T0 });
+    await expect(store.createProject({ id: '1'.repeat(32), accountId: 'd'.repeat(32), name: 'local-1', createdAt: T0 })).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect((await store.findProject('d'.repeat(32), 'local-1'))?.id).toBe('f'.repeat(32));
+    expect(await store.findProject('a'.repeat(32), 'f'.repeat(32))).toBeUndefined();
+    await store.createUser({ id: '2'.repeat(32), accountId: 'd'.repeat(32), name: 'reader', isAccountAdmin: false, passwordHash: 'h', createdAt: T0 });
+    await expect(store.createUser({ id: '3'.repeat(32), accountId: 'd'.repeat(32), name: 'reader', isAccountAdmin: false, passwordHash: null, createdAt: T0 })).rejects.toBeInstanceOf(
+      AlreadyExistsError,
+    );
+    expect(await store.setUserProject('2'.repeat(32), 'f'.repeat(32), true)).toBe(true);
+    expect(await store.setUserProject('2'.repeat(32), 'f'.repeat(32), true)).toBe(false);
+    await store.putUserPolicy('2'.repeat(32), 'ro', { v: 1 });
+    await store.putUserPolicy('2'.repeat(32), 'ro', { v: 2 });
+    const user = await store.findUser('d'.repeat(32), 'reader');
+    expect(user).toMatchObject({ name: 'reader', passwordHash: 'h', projectIds: ['f'.repeat(32)], policyNames: ['ro'], isAccountAdmin: false });
+    expect((await store.getUserIdentity('2'.repeat(32)))?.policies).toEqual([{ v: 2 }]);
+    expect(await store.deleteUserPolicy('2'.repeat(32), 'ro')).toBe(true);
+    expect(await store.deleteUserPolicy('2'.repeat(32), 'ro')).toBe(false);
+    await store.setUserPassword('2'.repeat(32), 'h2');
+    expect((await store.listUsers('d'.repeat(32))).map((u) => [u.name, u.passwordHash])).toEqual([['reader', 'h2']]);
+    await store.createAccessKey({ accessKey: 'AKT', sealedSecretKey: 's', userId: '2'.repeat(32), createdAt: T0, expiresAt: T0 + 900_000, securityTokenHash: 'ab' });
+    expect(await store.listAccessKeys('2'.repeat(32))).toEqual([{ accessKey: 'AKT', createdAt: T0, expiresAt: T0 + 900_000 }]);
+    expect(await store.deleteAccessKey('a'.repeat(32), 'AKT')).toBe(false);
+    expect(await store.deleteAccessKey('d'.repeat(32), 'AKT')).toBe(true);
+    expect(await store.setUserProject('2'.repeat(32), 'f'.repeat(32), false)).toBe(true);
+  });
+
+  it('keeps one token-signing key, whoever asks first', async () => {
+    const first = await store.ensureSigningKey({ id: 'tokens', sealedSecret: 'one', createdAt: T0 });
+    const second = await store.ensureSigningKey({ id: 'tokens', sealedSecret: 'two', createdAt: T0 + 1 });
+    expect(first).toEqual({ id: 'tokens', sealedSecret: 'one' });
+    expect(second).toEqual(first);
   });
 
   it('creates pools with their nodes and refuses a duplicate name', async () => {

@@ -1,10 +1,14 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { isActionAllowed } from '../../domain/policy.js';
-import type { Clock } from '../../domain/time.js';
+import { toTimestamp, type Clock } from '../../domain/time.js';
+import type { SecretBox } from '../../security/secrets.js';
+import { TokenError, type TokenService } from '../../security/tokens.js';
+import type { Store, UserIdentity } from '../../store/store.js';
 import { rejectInvalidJson } from '../body.js';
 import { errors, type ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import type { AccessKeyCache } from './access-keys.js';
+import type { IdentityCache } from './identities.js';
 import { parseAuthorization, SignatureError, verifySignature, type ParsedAuthorization } from './signature.js';
 
 export interface Principal {
@@ -12,7 +16,10 @@ export interface Principal {
   accountName: string;
   userId: string;
   userName: string;
-  accessKey: string;
+  isAccountAdmin: boolean;
+  /** The access key used, for logs; absent for token callers. */
+  accessKey?: string;
+  /** Projects this credential may act in (a token: only its scoped project). */
   projectIds: ReadonlySet<string>;
   policies: readonly unknown[];
 }
@@ -26,33 +33,54 @@ declare module 'fastify' {
     operation?: string;
     /** IAM action the caller's policies must allow. */
     action?: string;
+    /** Only account administrators (poolkeeper's IAM extension). */
+    accountAdmin?: boolean;
   }
 }
 
+/** Consecutive signature failures that lock an access key, and for how long. */
+export const MAX_SIGNATURE_FAILURES = 5;
+export const ACCESS_KEY_LOCK_MILLIS = 5 * 60 * 1000;
+
 export interface AuthDependencies {
-  accessKeys: AccessKeyCache;
+  store: Store;
+  identities: IdentityCache;
+  secrets: SecretBox;
+  tokens: TokenService;
   clock: Clock;
   metrics: Metrics;
   maxSkewMillis: number;
 }
 
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
 /**
- * The preValidation hook of every protected route: authenticate the AK/SK signature over the raw request,
- * then authorize the path's project and the route's IAM action. Runs before schema validation, so anonymous
- * callers never learn anything about a request's shape.
+ * The preValidation hook of every protected route: authenticate (AK/SK signature or X-Auth-Token), then authorize
+ * the path's project and the route's IAM action. It runs before schema validation, so anonymous callers never learn
+ * anything about a request's shape.
  */
 export function createAuthenticateHook(deps: AuthDependencies) {
+  const { store, clock } = deps;
+
   function refuse(reason: string, error: ApiError): never {
     deps.metrics.authFailures.inc({ reason });
     throw error;
   }
 
-  return async function authenticate(request: FastifyRequest): Promise<void> {
-    const header = request.headers.authorization;
-    if (typeof header !== 'string' || header === '') {
-      if (request.headers['x-auth-token'] !== undefined) refuse('token_invalid', errors.tokenInvalid());
-      refuse('missing_credentials', errors.unauthenticated('the request is not signed (no Authorization header)'));
-    }
+  async function identityOf(userId: string): Promise<UserIdentity> {
+    const identity = await deps.identities.get(userId);
+    if (!identity) refuse('unknown_user', errors.unauthenticated('the credential belongs to no user'));
+    return identity;
+  }
+
+  async function fromSignature(request: FastifyRequest, header: string): Promise<Principal> {
     let auth: ParsedAuthorization;
     try {
       auth = parseAuthorization(header);
@@ -60,39 +88,77 @@ export function createAuthenticateHook(deps: AuthDependencies) {
       if (error instanceof SignatureError) refuse('malformed_authorization', errors.unauthenticated(error.reason));
       throw error;
     }
-    const key = await deps.accessKeys.get(auth.accessKey);
+    const key = await store.findAccessKey(auth.accessKey);
     if (!key) refuse('unknown_access_key', errors.unauthenticated('the access key does not exist'));
+    const now = clock.now();
+    if (key.lockedUntil !== null && key.lockedUntil > now) {
+      refuse('access_key_locked', errors.unauthenticated(`the access key is locked until ${toTimestamp(key.lockedUntil)} after ${MAX_SIGNATURE_FAILURES} failed attempts`));
+    }
+    if (key.expiresAt !== null && key.expiresAt <= now) refuse('credentials_expired', errors.unauthenticated('the temporary credentials have expired'));
     try {
+      if (key.securityTokenHash !== null) {
+        const token = headerValue(request, 'x-security-token');
+        if (token === undefined || !auth.signedHeaders.includes('x-security-token')) {
+          throw new SignatureError('temporary credentials need a signed X-Security-Token header');
+        }
+        if (!timingSafeEqual(sha256(token), Buffer.from(key.securityTokenHash, 'hex'))) throw new SignatureError('the security token does not match');
+      }
+      if (headerValue(request, 'x-sdk-content-sha256') === 'UNSIGNED-PAYLOAD' && (request.rawBody?.length ?? 0) > 0) {
+        throw new SignatureError('unsigned payloads are not accepted for requests with a body');
+      }
       verifySignature(
         { method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: request.rawBody },
         auth,
-        key.secretKey,
-        deps.clock.now(),
+        deps.secrets.open(key.sealedSecretKey),
+        now,
         deps.maxSkewMillis,
       );
     } catch (error) {
-      if (error instanceof SignatureError) refuse('bad_signature', errors.unauthenticated(error.reason));
-      throw error;
+      if (!(error instanceof SignatureError)) throw error;
+      const failure = await store.recordAuthFailure(key.accessKey, now, MAX_SIGNATURE_FAILURES, ACCESS_KEY_LOCK_MILLIS);
+      if (failure.failedAttempts === MAX_SIGNATURE_FAILURES) {
+        request.log.warn({ accessKey: key.accessKey, lockedUntil: toTimestamp(failure.lockedUntil ?? now) }, 'access key locked after repeated signature failures');
+      }
+      refuse('bad_signature', errors.unauthenticated(error.reason));
     }
-    const principal: Principal = {
-      accountId: key.accountId,
-      accountName: key.accountName,
-      userId: key.userId,
-      userName: key.userName,
-      accessKey: key.accessKey,
-      projectIds: new Set(key.projectIds),
-      policies: key.policies,
-    };
+    if (key.failedAttempts > 0) await store.clearAuthFailures(key.accessKey);
+    const identity = await identityOf(key.userId);
+    return { ...identity, accessKey: key.accessKey, projectIds: new Set(identity.projectIds) };
+  }
+
+  async function fromToken(token: string): Promise<Principal> {
+    if (token === '') refuse('token_missing', errors.tokenMissing());
+    let claims;
+    try {
+      claims = await deps.tokens.verify(token, clock.now());
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      refuse(error.kind === 'expired' ? 'token_expired' : 'token_invalid', error.kind === 'expired' ? errors.tokenExpired() : errors.tokenInvalid());
+    }
+    const identity = await deps.identities.get(claims.userId);
+    if (!identity || identity.accountId !== claims.accountId) refuse('token_invalid', errors.tokenInvalid());
+    const projectIds = new Set(identity.projectIds.includes(claims.projectId) ? [claims.projectId] : []);
+    return { ...identity, projectIds };
+  }
+
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    const authorization = headerValue(request, 'authorization');
+    const token = headerValue(request, 'x-auth-token');
+    let principal: Principal;
+    if (authorization !== undefined && authorization !== '') principal = await fromSignature(request, authorization);
+    else if (token !== undefined) principal = await fromToken(token);
+    else refuse('missing_credentials', errors.unauthenticated('the request is not signed (no Authorization header) and carries no X-Auth-Token'));
     request.principal = principal;
 
     const projectId = (request.params as { project_id?: string } | undefined)?.project_id;
     if (projectId !== undefined && !principal.projectIds.has(projectId)) refuse('project_mismatch', errors.projectMismatch(projectId));
-    const headerProject = request.headers['x-project-id'];
-    if (typeof headerProject === 'string' && headerProject !== '' && projectId !== undefined && headerProject !== projectId) {
+    const headerProject = headerValue(request, 'x-project-id');
+    if (headerProject !== undefined && headerProject !== '' && projectId !== undefined && headerProject !== projectId) {
       refuse('project_mismatch', errors.projectMismatch(headerProject));
     }
-    const action = request.routeOptions.config.action;
+    const { action, accountAdmin } = request.routeOptions.config;
     if (action !== undefined && !isActionAllowed(principal.policies, action)) refuse('policy_denied', errors.policyDenied(action));
+    if (accountAdmin && !principal.isAccountAdmin) refuse('not_account_admin', errors.notAccountAdmin());
     rejectInvalidJson(request.body);
   };
 }

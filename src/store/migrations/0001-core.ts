@@ -17,8 +17,9 @@ export function coreMigration(dialect: DialectName): Migration {
         .createTable('projects')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
-        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('created_at', millis, (c) => c.notNull())
+        .addUniqueConstraint('projects_account_name', ['account_id', 'name'])
         .execute();
       await db.schema
         .createTable('users')

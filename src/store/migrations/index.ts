@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import { coreMigration } from './0001-core.js';
+import { iamMigration } from './0002-iam.js';
 
 /** Migrations are code, so they ship inside the build; names sort in the order they run. */
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_core': coreMigration(dialect),
+    '0002_iam': iamMigration(dialect),
   };
 }
 
