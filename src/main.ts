@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { credentialsPath, readSavedCredentials } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { PoolkeeperClient } from './client/client.js';
+import { registerAdminCommands } from './cli/admin.js';
 import { startService } from './serve.js';
 import { openStore } from './store/open-store.js';
 
@@ -57,6 +58,8 @@ admin
     }
   });
 
+registerAdminCommands(admin);
+
 program
   .command('request')
   .description('Send one signed request and print the status, X-Request-Id and JSON answer. "{project_id}" in PATH is replaced.')
@@ -88,7 +91,7 @@ program
   });
 
 program.parseAsync().catch((error: unknown) => {
-  const message = error instanceof ConfigError || error instanceof SyntaxError ? error.message : error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`poolkeeper: ${message}\n`);
   process.exit(1);
 });

@@ -9,10 +9,14 @@ import { Metrics } from './server/metrics.js';
 import { PoolService } from './service/pools.js';
 import { Reconciler } from './simulation/reconciler.js';
 import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
 
 export interface RunningService {
   app: FastifyInstance;
   url: string;
+  /** For embedding and tests: the store and the master-key box the service uses. */
+  store: Store;
+  secrets: SecretBox;
   bootstrap: BootstrapResult;
   stop(): Promise<void>;
 }
@@ -38,6 +42,8 @@ export async function startService(config: Config, clock: Clock = systemClock): 
   return {
     app,
     url,
+    store,
+    secrets,
     bootstrap: result,
     async stop() {
       await reconciler.stop();

@@ -22,7 +22,7 @@ export interface SqliteStore {
 }
 
 export function openSqliteStore(options: SqliteOptions): SqliteStore {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
   const database = new Database(options.path);
   database.pragma('journal_mode = WAL');
   database.pragma(`synchronous = ${options.synchronous}`);

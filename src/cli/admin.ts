@@ -1,0 +1,172 @@
+import type { TSchema, Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { systemClock } from '../domain/time.js';
+import type { PolicyDocument } from '../domain/policy.js';
+import { CreateAccessKeyBodySchema, CreateProjectBodySchema, CreateUserBodySchema, PolicyDocumentSchema, SetPasswordBodySchema, ACCOUNT_NAME_PATTERN } from '../schemas/iam.js';
+import { loadMasterKey, SecretBox } from '../security/secrets.js';
+import { ApiError } from '../server/errors.js';
+import { IamService, renderProject, renderUser } from '../service/iam.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+
+/** Validates CLI input against the same schema the HTTP endpoint uses. */
+function checked<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
+  const first = Value.Errors(schema, value).First();
+  if (first) throw new ApiError(400, 'ModelArts.50004000', `${what}${first.path.replaceAll('/', '.')}: ${first.message}`);
+  return value as Static<T>;
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Runs `work` against the configured store (and master key), then closes it. */
+async function withIam<T>(work: (iam: IamService, store: Store) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const { store } = await openStore(config);
+  try {
+    await store.migrate();
+    const secrets = SecretBox.fromKey(loadMasterKey(config.masterKey, config.dataDir).key);
+    return await work(new IamService(store, secrets, systemClock), store);
+  } finally {
+    await store.close();
+  }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `poolkeeper admin ...`: accounts, projects, users, access keys and policies on the configured store. */
+export function registerAdminCommands(admin: Command): void {
+  admin
+    .command('create-account')
+    .description('Create an account (domain) with an account-administrator user.')
+    .argument('<name>', 'account name')
+    .requiredOption('--admin <user>', 'name of its administrator')
+    .option('--password <password>', 'the administrator’s password (for tokens)')
+    .action(async (name: string, options: { admin: string; password?: string }) => {
+      if (!new RegExp(ACCOUNT_NAME_PATTERN).test(name)) throw new ApiError(400, 'ModelArts.50004000', `account name must match ${ACCOUNT_NAME_PATTERN}`);
+      const body = checked(CreateUserBodySchema, { name: options.admin, accountAdmin: true, ...(options.password ? { password: options.password } : {}) }, 'admin');
+      await withIam(async (iam) => {
+        const account = await iam.createAccount(name);
+        const user = await iam.createUser(account.id, body);
+        print({ account: { id: account.id, name: account.name }, admin: renderUser(user) });
+      });
+    });
+
+  admin.command('list-accounts').action(async () => {
+    await withIam(async (iam) => print((await iam.listAccounts()).map((a) => ({ id: a.id, name: a.name }))));
+  });
+
+  admin
+    .command('create-project')
+    .argument('<name>', 'project name, e.g. local-2')
+    .requiredOption('--account <account>', 'account name or id')
+    .action(async (name: string, options: { account: string }) => {
+      const body = checked(CreateProjectBodySchema, { name }, 'project');
+      await withIam(async (iam) => print(renderProject(await iam.createProject((await iam.requireAccount(options.account)).id, body.name))));
+    });
+
+  admin
+    .command('list-projects')
+    .requiredOption('--account <account>', 'account name or id')
+    .action(async (options: { account: string }) => {
+      await withIam(async (iam) => print((await iam.listProjects((await iam.requireAccount(options.account)).id)).map(renderProject)));
+    });
+
+  admin
+    .command('create-user')
+    .argument('<name>', 'user name')
+    .requiredOption('--account <account>', 'account name or id')
+    .option('--password <password>', 'password (needed for tokens)')
+    .option('--account-admin', 'may manage the account’s projects, users, keys and policies')
+    .option('--project <project>', 'project id or name (repeatable)', collect)
+    .action(async (name: string, options: { account: string; password?: string; accountAdmin?: boolean; project?: string[] }) => {
+      const body = checked(
+        CreateUserBodySchema,
+        { name, ...(options.password ? { password: options.password } : {}), accountAdmin: Boolean(options.accountAdmin), projects: options.project ?? [] },
+        'user',
+      );
+      await withIam(async (iam) => print(renderUser(await iam.createUser((await iam.requireAccount(options.account)).id, body))));
+    });
+
+  admin
+    .command('set-password')
+    .argument('<user>', 'user name')
+    .requiredOption('--account <account>', 'account name or id')
+    .requiredOption('--password <password>', 'the new password')
+    .action(async (user: string, options: { account: string; password: string }) => {
+      const body = checked(SetPasswordBodySchema, { password: options.password }, '');
+      await withIam(async (iam) => {
+        await iam.setPassword((await iam.requireAccount(options.account)).id, user, body.password);
+        print({ user, passwordSet: true });
+      });
+    });
+
+  admin
+    .command('list-users')
+    .requiredOption('--account <account>', 'account name or id')
+    .action(async (options: { account: string }) => {
+      await withIam(async (iam) => print((await iam.listUsers((await iam.requireAccount(options.account)).id)).map(renderUser)));
+    });
+
+  for (const [command, member] of [
+    ['add-to-project', true],
+    ['remove-from-project', false],
+  ] as const) {
+    admin
+      .command(command)
+      .argument('<user>', 'user name')
+      .argument('<project>', 'project id or name')
+      .requiredOption('--account <account>', 'account name or id')
+      .action(async (user: string, project: string, options: { account: string }) => {
+        await withIam(async (iam) => print(renderUser(await iam.setMembership((await iam.requireAccount(options.account)).id, user, project, member))));
+      });
+  }
+
+  admin
+    .command('create-access-key')
+    .description('Create an AK/SK pair for a user; the SK is shown once.')
+    .argument('<user>', 'user name')
+    .requiredOption('--account <account>', 'account name or id')
+    .option('--temporary <seconds>', 'temporary credentials with a security token, valid this long (900-86400)')
+    .action(async (user: string, options: { account: string; temporary?: string }) => {
+      const body = checked(CreateAccessKeyBodySchema, options.temporary ? { temporary: { durationSeconds: Number(options.temporary) } } : {}, '');
+      await withIam(async (iam) => print(await iam.createAccessKey((await iam.requireAccount(options.account)).id, user, body.temporary?.durationSeconds)));
+    });
+
+  admin
+    .command('delete-access-key')
+    .argument('<accessKey>', 'the access key')
+    .requiredOption('--account <account>', 'account name or id')
+    .action(async (accessKey: string, options: { account: string }) => {
+      await withIam(async (iam) => {
+        await iam.deleteAccessKey((await iam.requireAccount(options.account)).id, accessKey);
+        print({ accessKey, deleted: true });
+      });
+    });
+
+  admin
+    .command('attach-policy')
+    .description('Attach a built-in policy by name, or a custom one with --document.')
+    .argument('<user>', 'user name')
+    .argument('<policy>', 'ModelArtsResourceManagementAllPolicy, ModelArtsResourceManagementReadOnlyPolicy, or a custom name')
+    .requiredOption('--account <account>', 'account name or id')
+    .option('--document <json>', '{"Version":"1.1","Statement":[{"Effect":"Allow"|"Deny","Action":[...]}]}')
+    .action(async (user: string, policy: string, options: { account: string; document?: string }) => {
+      const document = options.document === undefined ? undefined : (checked(PolicyDocumentSchema, JSON.parse(options.document), 'document') as PolicyDocument);
+      await withIam(async (iam) => print(renderUser(await iam.attachPolicy((await iam.requireAccount(options.account)).id, user, policy, document))));
+    });
+
+  admin
+    .command('detach-policy')
+    .argument('<user>', 'user name')
+    .argument('<policy>', 'policy name')
+    .requiredOption('--account <account>', 'account name or id')
+    .action(async (user: string, policy: string, options: { account: string }) => {
+      await withIam(async (iam) => print(renderUser(await iam.detachPolicy((await iam.requireAccount(options.account)).id, user, policy))));
+    });
+}
