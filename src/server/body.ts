@@ -18,7 +18,8 @@ export function registerJsonBodies(app: FastifyInstance, bodyLimit: number): voi
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     const raw = body as Buffer;
     request.rawBody = raw;
-    if (raw.length === 0) return done(null, undefined);
+    // SDKs send Content-Type: application/json on bodiless calls too; an empty body reads as an empty object.
+    if (raw.length === 0) return done(null, {});
     try {
       done(null, secureJson.parse(raw, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch {

@@ -78,6 +78,30 @@ describe('two replicas on one PostgreSQL database', () => {
     expect(await runOverlappingUpdates(clients, TEST_PROJECT_ID, 'race', { waitForAvailable: true })).toBeGreaterThan(30);
   });
 
+  it('tokens from one replica work on the other; a lock-out counted on one holds on the other', async () => {
+    const a = clients[0]!;
+    expect((await a.request('POST', '/_poolkeeper/v1/iam/users', { name: 'shared', password: 'shared-password', projects: [TEST_PROJECT_ID] })).status).toBe(201);
+    expect((await a.request('PUT', '/_poolkeeper/v1/iam/users/shared/policies/ModelArtsResourceManagementReadOnlyPolicy')).status).toBe(200);
+    const login = await fetch(`${replicas[0]!.url}/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        auth: { identity: { methods: ['password'], password: { user: { name: 'shared', password: 'shared-password', domain: { name: 'poolkeeper' } } } }, scope: { project: { id: TEST_PROJECT_ID } } },
+      }),
+    });
+    expect(login.status).toBe(201);
+    const onB = await fetch(`${replicas[1]!.url}/v2/${TEST_PROJECT_ID}/pools`, { headers: { 'X-Auth-Token': login.headers.get('x-subject-token')! } });
+    expect(onB.status).toBe(200);
+
+    const key = await a.request<{ accessKey: string; secretKey: string }>('POST', '/_poolkeeper/v1/iam/users/shared/access-keys');
+    const badOnA = new PoolkeeperClient(replicas[0]!.url, { accessKey: key.body.accessKey, secretKey: 'not-the-secret' });
+    for (let i = 0; i < 5; i++) expect((await badOnA.request('GET', `/v2/${TEST_PROJECT_ID}/pools`)).status).toBe(401);
+    const goodOnB = new PoolkeeperClient(replicas[1]!.url, key.body);
+    const locked = await goodOnB.request<{ error_msg: string }>('GET', `/v2/${TEST_PROJECT_ID}/pools`);
+    expect(locked.status).toBe(401);
+    expect(locked.body.error_msg).toContain('locked until');
+  });
+
   it('background work survives a SIGKILLed replica and every transition runs exactly once', async () => {
     const res = await clients[0]!.request('POST', `/v2/${TEST_PROJECT_ID}/pools`, {
       apiVersion: 'v2',

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PoolkeeperClient } from '../../src/client/client.js';
+import { signRequest } from '../../src/client/signer.js';
+import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { startServiceProcess, type ServiceProcess } from '../helpers/process.js';
+import { TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-logs-'));
+const MASTER_KEY = randomBytes(32).toString('base64');
+let database: TestDatabase;
+let service: ServiceProcess;
+
+beforeAll(async () => {
+  database = await testDatabase(TEST_DIALECT, dataDir);
+  service = await startServiceProcess({ POOLKEEPER_DATABASE_URL: database.url, POOLKEEPER_DATA_DIR: dataDir, POOLKEEPER_LOG_LEVEL: 'trace', POOLKEEPER_MASTER_KEY: MASTER_KEY });
+});
+
+afterAll(async () => {
+  await service.kill();
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('no secret, signature, token or password ever reaches a log line', async () => {
+  const secrets: string[] = [TEST_SK, MASTER_KEY];
+  const admin = new PoolkeeperClient(service.url, { accessKey: TEST_AK, secretKey: TEST_SK });
+  const signed = (path: string, creds: { accessKey: string; secretKey: string; securityToken?: string }, extra: Record<string, string> = {}) => {
+    const headers = signRequest({ method: 'GET', url: new URL(path, service.url), headers: extra }, creds);
+    secrets.push(/Signature=([0-9a-f]{64})/.exec(headers.Authorization!)![1]!);
+    return fetch(new URL(path, service.url), { headers });
+  };
+  const pools = `/v2/${TEST_PROJECT_ID}/pools`;
+  expect((await signed(pools, { accessKey: TEST_AK, secretKey: TEST_SK })).status).toBe(200);
+  expect((await signed(pools, { accessKey: TEST_AK, secretKey: 'wrong-secret-key-value' })).status).toBe(401);
+  secrets.push('wrong-secret-key-value');
+
+  const password = 'log-test-password-9';
+  secrets.push(password);
+  expect((await admin.request('POST', '/_poolkeeper/v1/iam/users', { name: 'logger', password, projects: [TEST_PROJECT_ID] })).status).toBe(201);
+  expect((await admin.request('PUT', '/_poolkeeper/v1/iam/users/logger/policies/ModelArtsResourceManagementAllPolicy')).status).toBe(200);
+  const temp = await admin.request<{ accessKey: string; secretKey: string; securityToken: string }>('POST', '/_poolkeeper/v1/iam/users/logger/access-keys', {
+    temporary: { durationSeconds: 900 },
+  });
+  expect(temp.status).toBe(201);
+  secrets.push(temp.body.secretKey, temp.body.securityToken);
+  expect((await signed(pools, temp.body)).status).toBe(200);
+  expect((await signed(pools, { ...temp.body, securityToken: 'forged-security-token' })).status).toBe(401);
+  secrets.push('forged-security-token');
+
+  const login = (pw: string) =>
+    fetch(`${service.url}/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'logger', password: pw, domain: { name: 'poolkeeper' } } } }, scope: { project: { id: TEST_PROJECT_ID } } } }),
+    });
+  expect((await login('a-wrong-password-7')).status).toBe(401);
+  secrets.push('a-wrong-password-7');
+  const issued = await login(password);
+  expect(issued.status).toBe(201);
+  const token = issued.headers.get('x-subject-token')!;
+  secrets.push(token, token.split('.')[2]!);
+  expect((await fetch(`${service.url}${pools}`, { headers: { 'X-Auth-Token': token } })).status).toBe(200);
+  expect((await fetch(`${service.url}${pools}`, { headers: { 'X-Auth-Token': `${token}tampered` } })).status).toBe(401);
+
+  const logLines = service
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'));
+  expect(logLines.length).toBeGreaterThan(10);
+  expect(logLines.some((line) => line.includes('"request completed"'))).toBe(true);
+  for (const secret of secrets) {
+    for (const line of logLines) expect(line.includes(secret), `a log line contains a secret: ${line.slice(0, 200)}`).toBe(false);
+  }
+});
