@@ -4,10 +4,17 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../domain/time.js';
 import type { PolicyDocument } from '../domain/policy.js';
-import { CreateAccessKeyBodySchema, CreateProjectBodySchema, CreateUserBodySchema, PolicyDocumentSchema, SetPasswordBodySchema, ACCOUNT_NAME_PATTERN } from '../schemas/iam.js';
+import {
+  CreateAccessKeyBodySchema,
+  CreateAccountBodySchema,
+  CreateProjectBodySchema,
+  CreateUserBodySchema,
+  PolicyDocumentSchema,
+  SetPasswordBodySchema,
+} from '../schemas/iam.js';
 import { loadMasterKey, SecretBox } from '../security/secrets.js';
 import { ApiError } from '../server/errors.js';
-import { IamService, renderProject, renderUser } from '../service/iam.js';
+import { IamService, renderAccount, renderProject, renderUser } from '../service/iam.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 
@@ -48,17 +55,12 @@ export function registerAdminCommands(admin: Command): void {
     .requiredOption('--admin <user>', 'name of its administrator')
     .option('--password <password>', 'the administrator’s password (for tokens)')
     .action(async (name: string, options: { admin: string; password?: string }) => {
-      if (!new RegExp(ACCOUNT_NAME_PATTERN).test(name)) throw new ApiError(400, 'ModelArts.50004000', `account name must match ${ACCOUNT_NAME_PATTERN}`);
-      const body = checked(CreateUserBodySchema, { name: options.admin, accountAdmin: true, ...(options.password ? { password: options.password } : {}) }, 'admin');
-      await withIam(async (iam) => {
-        const account = await iam.createAccount(name);
-        const user = await iam.createUser(account.id, body);
-        print({ account: { id: account.id, name: account.name }, admin: renderUser(user) });
-      });
+      const body = checked(CreateAccountBodySchema, { name, admin: { name: options.admin, ...(options.password ? { password: options.password } : {}) } }, 'account');
+      await withIam(async (iam) => print(await iam.createAccountWithAdmin(body.name, body.admin)));
     });
 
   admin.command('list-accounts').action(async () => {
-    await withIam(async (iam) => print((await iam.listAccounts()).map((a) => ({ id: a.id, name: a.name }))));
+    await withIam(async (iam) => print((await iam.listAccounts()).map(renderAccount)));
   });
 
   admin

@@ -26,6 +26,15 @@ export const PolicyDocumentSchema = Type.Object(
 );
 export type PolicyDocumentBody = Static<typeof PolicyDocumentSchema>;
 
+export const CreateAccountBodySchema = Type.Object(
+  {
+    name: Type.String({ pattern: ACCOUNT_NAME_PATTERN }),
+    admin: Type.Object({ name: Type.String({ pattern: USER_NAME_PATTERN }), password: Type.Optional(Password) }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+export const AccountSchema = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Type.String() });
+
 export const CreateProjectBodySchema = Type.Object({ name: Type.String({ pattern: PROJECT_NAME_PATTERN }) }, { additionalProperties: false });
 
 export const CreateUserBodySchema = Type.Object(

@@ -22,6 +22,7 @@ export const errors = {
   tokenInvalid: () => new ApiError(401, 'ModelArts.0203', 'Invalid token.'),
   wrongPassword: () => new ApiError(401, 'IAM.0101', 'The username or password is wrong.'),
   notAccountAdmin: () => new ApiError(403, 'ModelArts.0108', 'Only an account administrator may perform this operation.'),
+  notOperator: () => new ApiError(403, 'ModelArts.0108', 'Only an administrator of the operator account may manage accounts.'),
   projectMismatch: (projectId: string) => new ApiError(403, 'ModelArts.0210', `The project ID ${projectId} in the URL does not match the credential.`),
   policyDenied: (action: string) => new ApiError(403, 'ModelArts.0112', `Policy doesn't allow ${action} to be performed.`),
   poolNotFound: () => new ApiError(404, 'ModelArts.50015001', 'pool not found'),

@@ -21,6 +21,10 @@ export interface IssuedAccessKey {
   expiresAt?: string;
 }
 
+export function renderAccount(a: AccountRecord) {
+  return { id: a.id, name: a.name, createdAt: toTimestamp(a.createdAt) };
+}
+
 export function renderProject(p: ProjectRecord) {
   return { id: p.id, name: p.name, createdAt: toTimestamp(p.createdAt) };
 }
@@ -77,6 +81,13 @@ export class IamService {
     const account = { id: newHexId(), name, createdAt: this.clock.now() };
     await this.unique(() => this.store.createAccount(account));
     return account;
+  }
+
+  /** A new account with its first account administrator. */
+  async createAccountWithAdmin(name: string, admin: { name: string; password?: string }) {
+    const account = await this.createAccount(name);
+    const user = await this.createUser(account.id, { ...admin, accountAdmin: true });
+    return { account: renderAccount(account), admin: renderUser(user) };
   }
 
   listAccounts(): Promise<AccountRecord[]> {

@@ -7,6 +7,8 @@ export interface AccountTable {
   id: string;
   name: string;
   created_at: Millis;
+  /** 1 for the account created on first start: its administrators may create other accounts. */
+  is_operator: Generated<number>;
 }
 
 export interface ProjectTable {

@@ -120,7 +120,7 @@ export class SqlStore implements Store {
     try {
       await this.db.transaction().execute(async (trx) => {
         const at = identity.createdAt;
-        await trx.insertInto('accounts').values({ id: identity.accountId, name: identity.accountName, created_at: at }).execute();
+        await trx.insertInto('accounts').values({ id: identity.accountId, name: identity.accountName, created_at: at, is_operator: 1 }).execute();
         await trx.insertInto('projects').values({ id: identity.projectId, account_id: identity.accountId, name: identity.projectName, created_at: at }).execute();
         await trx
           .insertInto('users')
@@ -167,7 +167,7 @@ export class SqlStore implements Store {
     const row = await this.db
       .selectFrom('users as u')
       .innerJoin('accounts as a', 'a.id', 'u.account_id')
-      .select(['u.id', 'u.name', 'u.is_account_admin', 'a.id as account_id', 'a.name as account_name'])
+      .select(['u.id', 'u.name', 'u.is_account_admin', 'a.id as account_id', 'a.name as account_name', 'a.is_operator'])
       .where('u.id', '=', userId)
       .executeTakeFirst();
     if (!row) return undefined;
@@ -181,6 +181,7 @@ export class SqlStore implements Store {
       accountId: row.account_id,
       accountName: row.account_name,
       isAccountAdmin: Number(row.is_account_admin) === 1,
+      isOperator: Number(row.is_operator) === 1,
       projectIds: projects.map((p) => p.project_id),
       policies: policies.map((p) => JSON.parse(p.document) as unknown),
     };

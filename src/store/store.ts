@@ -10,6 +10,8 @@ export interface UserIdentity {
   accountId: string;
   accountName: string;
   isAccountAdmin: boolean;
+  /** The user's account is the operator account (the one created on first start). */
+  isOperator: boolean;
   projectIds: string[];
   /** IAM-style policy documents attached to the user, parsed. */
   policies: unknown[];

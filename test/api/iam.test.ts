@@ -158,6 +158,21 @@ describe('IAM endpoints', () => {
     expect((await clientFor('reader').request('GET', `/v2/${t.projectId}/pools`)).status).toBe(200);
   });
 
+  it('only operator-account administrators create and list accounts', async () => {
+    const created = await admin.request<{ account: { name: string }; admin: { name: string; accountAdmin: boolean } }>('POST', '/_poolkeeper/v1/iam/accounts', {
+      name: 'newco',
+      admin: { name: 'founder', password: 'founder-password' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ account: { name: 'newco' }, admin: { name: 'founder', accountAdmin: true } });
+    const accounts = await admin.request<{ accounts: Array<{ name: string }> }>('GET', '/_poolkeeper/v1/iam/accounts');
+    expect(accounts.body.accounts.map((a) => a.name)).toEqual(['newco', 'poolkeeper', 'rival']);
+    const byRival = await clientFor('rival').request<ErrorBody>('POST', '/_poolkeeper/v1/iam/accounts', { name: 'evil', admin: { name: 'x' } });
+    expect(byRival.status).toBe(403);
+    expect((await clientFor('rival').request('GET', '/_poolkeeper/v1/iam/accounts')).status).toBe(403);
+    expect((await admin.request('POST', '/_poolkeeper/v1/iam/accounts', { name: 'newco', admin: { name: 'again' } })).status).toBe(409);
+  });
+
   it('lists users without secrets, refuses duplicates, and validates input naming the field', async () => {
     const users = await admin.request<{ users: Array<Record<string, unknown>> }>('GET', '/_poolkeeper/v1/iam/users');
     const reader = users.body.users.find((u) => u.name === 'reader')!;

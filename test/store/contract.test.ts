@@ -98,6 +98,7 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
       accountId: 'a'.repeat(32),
       accountName: 'acme',
       isAccountAdmin: true,
+      isOperator: true,
       projectIds: [PROJECT],
       policies: [{ Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:*'] }] }],
     });
@@ -153,6 +154,7 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
     const user = await store.findUser('d'.repeat(32), 'reader');
     expect(user).toMatchObject({ name: 'reader', passwordHash: 'h', projectIds: ['f'.repeat(32)], policyNames: ['ro'], isAccountAdmin: false });
     expect((await store.getUserIdentity('2'.repeat(32)))?.policies).toEqual([{ v: 2 }]);
+    expect((await store.getUserIdentity('2'.repeat(32)))?.isOperator).toBe(false);
     expect(await store.deleteUserPolicy('2'.repeat(32), 'ro')).toBe(true);
     expect(await store.deleteUserPolicy('2'.repeat(32), 'ro')).toBe(false);
     await store.setUserPassword('2'.repeat(32), 'h2');

@@ -17,6 +17,7 @@ export interface Principal {
   userId: string;
   userName: string;
   isAccountAdmin: boolean;
+  isOperator: boolean;
   /** The access key used, for logs; absent for token callers. */
   accessKey?: string;
   /** Projects this credential may act in (a token: only its scoped project). */
@@ -35,6 +36,8 @@ declare module 'fastify' {
     action?: string;
     /** Only account administrators (poolkeeper's IAM extension). */
     accountAdmin?: boolean;
+    /** Only administrators of the operator account (creating accounts). */
+    operator?: boolean;
   }
 }
 
@@ -156,9 +159,10 @@ export function createAuthenticateHook(deps: AuthDependencies) {
     if (headerProject !== undefined && headerProject !== '' && projectId !== undefined && headerProject !== projectId) {
       refuse('project_mismatch', errors.projectMismatch(headerProject));
     }
-    const { action, accountAdmin } = request.routeOptions.config;
+    const { action, accountAdmin, operator } = request.routeOptions.config;
     if (action !== undefined && !isActionAllowed(principal.policies, action)) refuse('policy_denied', errors.policyDenied(action));
-    if (accountAdmin && !principal.isAccountAdmin) refuse('not_account_admin', errors.notAccountAdmin());
+    if ((accountAdmin || operator) && !principal.isAccountAdmin) refuse('not_account_admin', errors.notAccountAdmin());
+    if (operator && !principal.isOperator) refuse('not_operator', errors.notOperator());
     rejectInvalidJson(request.body);
   };
 }

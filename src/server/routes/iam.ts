@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { errorResponses } from '../../schemas/common.js';
 import {
   AccessKeyParams,
+  AccountSchema,
+  CreateAccountBodySchema,
   AccessKeySummarySchema,
   AttachPolicyBodySchema,
   CreateAccessKeyBodySchema,
@@ -16,7 +18,7 @@ import {
   UserProjectParams,
   UserSchema,
 } from '../../schemas/iam.js';
-import { renderProject, renderUser, type IamService } from '../../service/iam.js';
+import { renderAccount, renderProject, renderUser, type IamService } from '../../service/iam.js';
 import { callerOf } from './caller.js';
 
 const TAG = 'poolkeeper IAM';
@@ -26,6 +28,27 @@ const BASE = '/_poolkeeper/v1/iam';
 export function iamRoutes(iam: IamService): FastifyPluginAsyncTypebox {
   const admin = (operation: string) => ({ operation, accountAdmin: true });
   return async (app) => {
+    app.get(
+      `${BASE}/accounts`,
+      { config: { operation: 'ListAccounts', operator: true }, schema: { operationId: 'ListAccounts', tags: [TAG], response: { 200: Type.Object({ accounts: Type.Array(AccountSchema) }), ...errorResponses } } },
+      async () => ({ accounts: (await iam.listAccounts()).map(renderAccount) }),
+    );
+
+    app.post(
+      `${BASE}/accounts`,
+      {
+        config: { operation: 'CreateAccount', operator: true },
+        schema: {
+          operationId: 'CreateAccount',
+          tags: [TAG],
+          description: 'Operator account administrators only: a new account (domain) with its first account administrator.',
+          body: CreateAccountBodySchema,
+          response: { 201: Type.Object({ account: AccountSchema, admin: UserSchema }), ...errorResponses },
+        },
+      },
+      async (request, reply) => reply.code(201).send(await iam.createAccountWithAdmin(request.body.name, request.body.admin)),
+    );
+
     app.get(`${BASE}/projects`, { config: admin('ListProjects'), schema: { operationId: 'ListProjects', tags: [TAG], response: { 200: Type.Object({ projects: Type.Array(ProjectSchema) }), ...errorResponses } } }, async (request) => ({
       projects: (await iam.listProjects(callerOf(request).accountId)).map(renderProject),
     }));

@@ -2,11 +2,12 @@ import type { Kysely, Migration } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import { columnTypes } from './types.js';
 
-/** Passwords, account administrators, temporary credentials, AK lock-out, and the token-signing key. */
+/** The operator account, passwords, account administrators, temporary credentials, AK lock-out, the token-signing key. */
 export function iamMigration(dialect: DialectName): Migration {
   const { millis } = columnTypes(dialect);
   return {
     async up(db: Kysely<any>) {
+      await db.schema.alterTable('accounts').addColumn('is_operator', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('users').addColumn('password_hash', 'text').execute();
       await db.schema.alterTable('users').addColumn('is_account_admin', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('access_keys').addColumn('expires_at', millis).execute();
