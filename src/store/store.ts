@@ -29,14 +29,7 @@ export interface AccessKeyRecord {
   lockedUntil: number | null;
 }
 
-export interface NewAccessKey {
-  accessKey: string;
-  sealedSecretKey: string;
-  userId: string;
-  createdAt: number;
-  expiresAt: number | null;
-  securityTokenHash: string | null;
-}
+export type NewAccessKey = Omit<AccessKeyRecord, 'failedAttempts' | 'lockedUntil'>;
 
 export interface AccountRecord {
   id: string;

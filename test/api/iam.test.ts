@@ -3,6 +3,7 @@ import { PoolkeeperClient } from '../../src/client/client.js';
 import { systemClock } from '../../src/domain/time.js';
 import { IamService } from '../../src/service/iam.js';
 import { startTestService, TEST_AK, TEST_SK, type TestService } from '../helpers/service.js';
+import { poolBody } from '../helpers/pools.js';
 
 interface ErrorBody {
   error_code: string;
@@ -73,12 +74,7 @@ beforeAll(async () => {
   await iam.attachPolicy(other.id, 'boss', 'ModelArtsResourceManagementAllPolicy');
   keys.rival = await iam.createAccessKey(other.id, 'boss');
   const rival = clientFor('rival');
-  const pool = await rival.request('POST', `/v2/${rivalProject.id}/pools`, {
-    apiVersion: 'v2',
-    kind: 'Pool',
-    metadata: { labels: { 'os.modelarts/name': 'rival' } },
-    spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'n' }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 1 }] },
-  });
+  const pool = await rival.request('POST', `/v2/${rivalProject.id}/pools`, poolBody('rival', 1));
   expect(pool.status).toBe(200);
 });
 

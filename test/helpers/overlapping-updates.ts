@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { PoolkeeperClient } from '../../src/client/client.js';
 import { eventually } from './service.js';
+import { poolBody } from './pools.js';
 
 interface BatchResult {
   successNodeNames: string[];
@@ -33,12 +34,7 @@ export async function runOverlappingUpdates(
 ): Promise<number> {
   const first = clients[0]!;
   const poolsPath = `/v2/${projectId}/pools`;
-  const created = await first.request('POST', poolsPath, {
-    apiVersion: 'v2',
-    kind: 'Pool',
-    metadata: { labels: { 'os.modelarts/name': displayName } },
-    spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'net' }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 12 }] },
-  });
+  const created = await first.request('POST', poolsPath, poolBody(displayName, 12));
   expect(created.status).toBe(200);
   const base = `${poolsPath}/${displayName}-${projectId}`;
   if (options.waitForAvailable) {

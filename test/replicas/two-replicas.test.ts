@@ -8,6 +8,7 @@ import { createPostgresDatabase, type TestDatabase } from '../helpers/databases.
 import { runOverlappingUpdates } from '../helpers/overlapping-updates.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/process.js';
 import { eventually, TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
+import { poolBody } from '../helpers/pools.js';
 
 /** Two service processes on different loopback ports sharing one PostgreSQL database (and one master key). */
 const MASTER_KEY = randomBytes(32).toString('base64');
@@ -61,12 +62,7 @@ describe('two replicas on one PostgreSQL database', () => {
   });
 
   it('concurrent overlapping batch-updates through both replicas lose nothing', async () => {
-    const created = await clients[0]!.request('POST', `/v2/${TEST_PROJECT_ID}/pools`, {
-      apiVersion: 'v2',
-      kind: 'Pool',
-      metadata: { labels: { 'os.modelarts/name': 'warmup' } },
-      spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'n' }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 1 }] },
-    });
+    const created = await clients[0]!.request('POST', `/v2/${TEST_PROJECT_ID}/pools`, poolBody('warmup', 1));
     expect(created.status).toBe(200);
     const pool = `/v2/${TEST_PROJECT_ID}/pools/warmup-${TEST_PROJECT_ID}`;
     // A pool made through one replica is served by the other.
@@ -103,12 +99,7 @@ describe('two replicas on one PostgreSQL database', () => {
   });
 
   it('background work survives a SIGKILLed replica and every transition runs exactly once', async () => {
-    const res = await clients[0]!.request('POST', `/v2/${TEST_PROJECT_ID}/pools`, {
-      apiVersion: 'v2',
-      kind: 'Pool',
-      metadata: { labels: { 'os.modelarts/name': 'failover' } },
-      spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'n' }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: 20 }] },
-    });
+    const res = await clients[0]!.request('POST', `/v2/${TEST_PROJECT_ID}/pools`, poolBody('failover', 20));
     expect(res.status).toBe(200);
     await replicas[0]!.kill();
     const pool = `/v2/${TEST_PROJECT_ID}/pools/failover-${TEST_PROJECT_ID}`;
