@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
 import { systemClock } from '../../src/domain/time.js';
+import { TokenService } from '../../src/security/tokens.js';
 import { IamService } from '../../src/service/iam.js';
 import { startTestService, TEST_AK, TEST_SK, type TestService } from '../helpers/service.js';
 import { poolBody } from '../helpers/pools.js';
@@ -15,6 +16,7 @@ let admin: PoolkeeperClient;
 const keys: Record<string, { accessKey: string; secretKey: string }> = {};
 let otherProjectId: string;
 let otherAccountProject: string;
+let expiredToken: string;
 
 function clientFor(name: string): PoolkeeperClient {
   return new PoolkeeperClient(t.url, keys[name]!);
@@ -76,6 +78,14 @@ beforeAll(async () => {
   const rival = clientFor('rival');
   const pool = await rival.request('POST', `/v2/${rivalProject.id}/pools`, poolBody('rival', 1));
   expect(pool.status).toBe(200);
+
+  // An admin token issued 25 hours ago, and an access key locked by five bad signatures.
+  const adminUser = await iam.requireUser((await iam.requireAccount('poolkeeper')).id, 'admin');
+  expiredToken = (await new TokenService(t.service.store, t.service.secrets).issue({ userId: adminUser.id, accountId: adminUser.accountId, projectId: t.projectId }, Date.now() - 25 * 3_600_000)).token;
+  const lockedKey = await admin.request<{ accessKey: string; secretKey: string }>('POST', '/_poolkeeper/v1/iam/users/admin/access-keys');
+  keys.locked = lockedKey.body;
+  const wrong = new PoolkeeperClient(t.url, { accessKey: lockedKey.body.accessKey, secretKey: 'wrong' });
+  for (let i = 0; i < 5; i++) expect((await wrong.request('GET', `/v2/${t.projectId}/pools`)).status).toBe(401);
 });
 
 afterAll(async () => {
@@ -107,14 +117,18 @@ describe('authorization matrix: principal × operation', () => {
     nobody: { ListPools: denied('list'), ShowPool: denied('get'), ListPoolNodes: denied('get'), CreatePool: denied('create'), PatchPool: denied('update'), BatchUpdatePoolNodes: denied('update'), DeletePool: denied('delete') },
     elsewhere: Object.fromEntries(Object.keys(allowed).map((op) => [op, [403, 'ModelArts.0210']])),
     rival: Object.fromEntries(Object.keys(allowed).map((op) => [op, [403, 'ModelArts.0210']])),
+    'expired-token': Object.fromEntries(Object.keys(allowed).map((op) => [op, [401, 'ModelArts.0202']])),
+    locked: Object.fromEntries(Object.keys(allowed).map((op) => [op, [401, 'APIGW.0301', 'locked until']])),
   };
 
   for (const [principal, row] of Object.entries(expectations)) {
     for (const [op, [status, code, message]] of Object.entries(row)) {
       it(`${principal} × ${op} → ${status}${code ? ` ${code}` : ''}`, async () => {
-        const client = principal === 'admin' ? admin : clientFor(principal);
         const [method, path, body] = ops(t.projectId, t.demoPool)[op]!;
-        const res = await client.request<ErrorBody>(method, path, body);
+        const res =
+          principal === 'expired-token'
+            ? await withToken(expiredToken, method, path, body)
+            : await (principal === 'admin' ? admin : clientFor(principal)).request<ErrorBody>(method, path, body);
         expect(res.status).toBe(status);
         if (code) expect(res.body.error_code).toBe(code);
         if (message) expect(res.body.error_msg).toContain(message);
