@@ -15,7 +15,7 @@ export interface Config {
   /** POOLKEEPER_MASTER_KEY; when absent the key lives in <dataDir>/master.key. */
   masterKey: string | undefined;
   bootstrap: { projectId?: string; accessKey?: string; secretKey?: string; seedDemo: boolean };
-  simulation: { nodeCreateSeconds: number; nodeDeleteSeconds: number; reconcileIntervalMs: number };
+  simulation: { nodeCreateSeconds: number; nodeDeleteSeconds: number; reconcileIntervalMs: number; driverUpgradeSeconds: number; rebootSeconds: number; drainSeconds: number };
   limits: { maxBatchNodes: number; maxPoolNodes: number; bodyLimitBytes: number; signatureMaxSkewSeconds: number };
   region: string;
 }
@@ -70,6 +70,9 @@ export function loadConfig(env: Env = process.env): Config {
       nodeCreateSeconds: integer(env, 'POOLKEEPER_SIM_NODE_CREATE_SECONDS', 3, 0, 86_400),
       nodeDeleteSeconds: integer(env, 'POOLKEEPER_SIM_NODE_DELETE_SECONDS', 3, 0, 86_400),
       reconcileIntervalMs: integer(env, 'POOLKEEPER_RECONCILE_INTERVAL_MS', 250, 10, 60_000),
+      driverUpgradeSeconds: integer(env, 'POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS', 10, 0, 86_400),
+      rebootSeconds: integer(env, 'POOLKEEPER_SIM_REBOOT_SECONDS', 5, 0, 86_400),
+      drainSeconds: integer(env, 'POOLKEEPER_SIM_DRAIN_SECONDS', 5, 0, 86_400),
     },
     limits: {
       maxBatchNodes: integer(env, 'POOLKEEPER_MAX_BATCH_NODES', 10_000, 1, 100_000),

@@ -8,6 +8,7 @@ import { SecretBox, loadMasterKey } from './security/secrets.js';
 import { Metrics } from './server/metrics.js';
 import { PoolService } from './service/pools.js';
 import { Reconciler } from './simulation/reconciler.js';
+import { SimulatedNodeBackend } from './simulation/simulated-backend.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -29,14 +30,15 @@ export async function startService(config: Config, clock: Clock = systemClock): 
   const opened = await openStore(config);
   const { store } = opened;
   await store.migrate();
-  const app = await buildApp({ config, store, clock, logger, secrets, metrics: new Metrics({ defaultMetrics: true }) });
-  const reconciler = new Reconciler({ store, clock, logger, intervalMs: config.simulation.reconcileIntervalMs, maintenance: opened.maintenance });
+  const backend = new SimulatedNodeBackend(config.simulation);
+  const app = await buildApp({ config, store, clock, logger, secrets, backend, metrics: new Metrics({ defaultMetrics: true }) });
+  const reconciler = new Reconciler({ store, clock, logger, backend, intervalMs: config.simulation.reconcileIntervalMs, maintenance: opened.maintenance });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  const result = await bootstrap(store, secrets, new PoolService({ store, clock, config }), config, clock, url);
+  const result = await bootstrap(store, secrets, new PoolService({ store, clock, config, backend }), config, clock, url);
   reconciler.start();
   logger.info({ url, database: store.dialect, masterKey: masterKey.source }, 'poolkeeper is listening');
   return {

@@ -58,5 +58,14 @@ export interface NodeDelta {
   upsertTags?: Tag[];
   /** A tag is removed when its key matches and, when `value` is given, its value matches too. */
   deleteTags?: Array<{ key: string; value?: string }>;
-  driverUpgrade?: { version: string; updateStrategy: DriverUpdateStrategy };
+  /** `fail`: an injected fault makes the upgrade end Abnormal. */
+  driverUpgrade?: { version: string; updateStrategy: DriverUpdateStrategy; fail?: boolean };
+  /** The node's locked actions after the change (sorted). */
+  setLockedActions?: string[];
+  /** A reboot in progress is abandoned. */
+  setPhase?: { phase: NodePhase; until: number | null };
+  /** The node goes Checking for a simulated reboot and its work stops. */
+  reboot?: { fail: boolean };
+  /** The node is drained; its simulated work reaches zero at `until`. */
+  drain?: { until: number };
 }

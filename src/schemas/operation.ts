@@ -23,6 +23,17 @@ export const OperationSchema = Type.Object({
       status: Type.String({ description: 'success or failed' }),
       errorCode: Type.Optional(Type.String()),
       errorMsg: Type.Optional(Type.String()),
+      completion: Type.Optional(
+        Type.Object(
+          {
+            status: Type.String({ description: 'succeeded or failed' }),
+            errorCode: Type.Optional(Type.String()),
+            errorMsg: Type.Optional(Type.String()),
+            completionTimestamp: Type.String(),
+          },
+          { description: 'How the asynchronous work this call started on the node (driver upgrade, reboot) ended; absent while it runs.' },
+        ),
+      ),
     }),
     { description: 'One entry per requested node, in request order.' },
   ),

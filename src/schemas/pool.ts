@@ -110,6 +110,10 @@ export const ListPoolsQuerySchema = Type.Object(
 );
 export type ListPoolsQuery = Static<typeof ListPoolsQuerySchema>;
 
+export const POOL_DRIVER_STATES = ['Creating', 'Upgrading', 'Running', 'Abnormal'] as const;
+export type PoolDriverState = (typeof POOL_DRIVER_STATES)[number];
+const PoolDriverStatus = Type.Object({ version: Type.String(), state: StringEnum(POOL_DRIVER_STATES) });
+
 const FlavorCount = Type.Array(Type.Object({ flavor: Type.String(), count: Type.Integer() }));
 
 export const PoolSchema = Type.Object({
@@ -139,6 +143,12 @@ export const PoolSchema = Type.Object({
       deleting: Type.Optional(FlavorCount),
     }),
     scope: Type.Array(Type.Object({ scopeType: Type.String(), state: Type.String() })),
+    driver: Type.Optional(
+      Type.Object({
+        gpu: Type.Optional(PoolDriverStatus),
+        npu: Type.Optional(PoolDriverStatus),
+      }),
+    ),
   }),
 });
 export type Pool = Static<typeof PoolSchema>;

@@ -16,6 +16,10 @@ import { registerJsonBodies } from './body.js';
 import { errorHandler, errors, sendApiError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { nodeBatchRoutes } from './routes/node-batch.js';
+import { simulationRoutes } from './routes/simulation.js';
+import { LifecycleService } from '../service/lifecycle.js';
+import type { NodeBackend } from '../simulation/node-backend.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { iamRoutes } from './routes/iam.js';
 import { poolRoutes } from './routes/pools.js';
@@ -28,6 +32,7 @@ export interface AppDependencies {
   logger: FastifyBaseLogger;
   /** Opens the sealed secrets (access keys, the token-signing key) kept in the store. */
   secrets: SecretBox;
+  backend: NodeBackend;
   metrics?: Metrics;
 }
 
@@ -92,8 +97,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   app.get('/healthz', { config: { operation: 'Health' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  const pools = new PoolService({ store, clock, config });
-  const nodes = new NodeService({ store, clock, config }, metrics);
+  const services = { store, clock, config, backend: deps.backend };
+  const pools = new PoolService(services);
+  const nodes = new NodeService(services, metrics);
+  const lifecycle = new LifecycleService(services);
   const tokens = new TokenService(store, deps.secrets);
   const iam = new IamService(store, deps.secrets, clock, tokens);
   const authenticate = createAuthenticateHook({
@@ -112,6 +119,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await protectedScope.register(poolRoutes(pools));
     await protectedScope.register(nodeRoutes(pools, nodes, config.limits.maxBatchNodes));
     await protectedScope.register(extensionRoutes(pools, nodes));
+    await protectedScope.register(nodeBatchRoutes(pools, lifecycle, config.limits.maxBatchNodes));
+    await protectedScope.register(simulationRoutes(pools, lifecycle));
     await protectedScope.register(iamRoutes(iam));
     protectedScope.get('/openapi.json', { config: { operation: 'OpenApiDocument' }, schema: { hide: true } }, async () => app.swagger());
     protectedScope.get('/metrics', { config: { operation: 'Metrics' }, schema: { hide: true } }, async (_request, reply) => {

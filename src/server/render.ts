@@ -1,11 +1,11 @@
-import { ANNOTATION_LOCK, ANNOTATION_TAGS } from '../domain/node.js';
+import { ANNOTATION_DRAIN, ANNOTATION_LOCK, ANNOTATION_TAGS } from '../domain/node.js';
 import { renderTagsAnnotation } from '../domain/tags.js';
 import { toTimestamp } from '../domain/time.js';
 import type { Node } from '../schemas/node.js';
-import type { Pool } from '../schemas/pool.js';
+import type { Pool, PoolDriverState } from '../schemas/pool.js';
 import { LABEL_WORKSPACE } from '../schemas/pool.js';
 import { flavorProfile } from '../simulation/flavors.js';
-import type { FlavorPhaseCount, NodeRecord, PoolRecord } from '../store/store.js';
+import type { FlavorPhaseCount, NodeDriverCount, NodeRecord, PoolRecord } from '../store/store.js';
 
 export interface Tenancy {
   accountId: string;
@@ -23,6 +23,7 @@ export function renderNode(node: NodeRecord, tenancy: Tenancy): Node {
   const annotations: Record<string, string> = {};
   if (node.tags.length > 0) annotations[ANNOTATION_TAGS] = renderTagsAnnotation(node.tags);
   if (node.lockedActions.length > 0) annotations[ANNOTATION_LOCK] = node.lockedActions.join(',');
+  if (node.drained) annotations[ANNOTATION_DRAIN] = node.runningJobs > 0 ? 'Draining' : 'Drained';
   const profile = flavorProfile(node.flavor);
   return {
     apiVersion: 'v2',
@@ -44,7 +45,7 @@ export function renderNode(node: NodeRecord, tenancy: Tenancy): Node {
 const STATUS_BUCKET = { Creating: 'creating', Available: 'available', Abnormal: 'abnormal', Checking: 'abnormal', Deleting: 'deleting' } as const;
 
 /** The ModelArts Pool object; `status.resources` is derived from the nodes' phases, never stored. */
-export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], accountId: string): Pool {
+export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], drivers: NodeDriverCount[], accountId: string): Pool {
   const resources: Pool['status']['resources'] = {};
   for (const c of counts) {
     if (c.poolId !== pool.id) continue;
@@ -75,6 +76,29 @@ export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], account
       root: pool.name,
       resources,
       scope: pool.spec.scope.map((scopeType) => ({ scopeType, state: scopeState })),
+      ...renderPoolDriver(pool, drivers),
     },
   };
+}
+
+/**
+ * `status.driver.gpu|npu` from the nodes of that accelerator: Creating while the pool is, Upgrading while any node
+ * upgrades, else Abnormal if any node's driver is, else Running. The version is the pool's `spec.driver` one, or
+ * the one most nodes run.
+ */
+function renderPoolDriver(pool: PoolRecord, drivers: NodeDriverCount[]): { driver?: NonNullable<Pool['status']['driver']> } {
+  const driver: NonNullable<Pool['status']['driver']> = {};
+  for (const accelerator of ['gpu', 'npu'] as const) {
+    const rows = drivers.filter((d) => d.poolId === pool.id && flavorProfile(d.flavor).accelerator === accelerator);
+    if (rows.length === 0) continue;
+    const phases = new Set(rows.map((r) => r.driverPhase));
+    const state: PoolDriverState =
+      pool.phase === 'Creating' ? 'Creating' : phases.has('Pending') || phases.has('Updating') ? 'Upgrading' : phases.has('Abnormal') ? 'Abnormal' : 'Running';
+    const byVersion = new Map<string, number>();
+    for (const r of rows) if (r.driverVersion !== null) byVersion.set(r.driverVersion, (byVersion.get(r.driverVersion) ?? 0) + r.count);
+    const common = [...byVersion].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
+    const version = (accelerator === 'gpu' ? pool.spec.driver?.gpuVersion : pool.spec.driver?.npuVersion) ?? common;
+    driver[accelerator] = { version, state };
+  }
+  return Object.keys(driver).length > 0 ? { driver } : {};
 }

@@ -1,4 +1,5 @@
 import { checkBatchUpdateRequest } from '../domain/batch-update-request.js';
+import { withUpgradeEffects } from '../domain/node-lifecycle.js';
 import { planBatchUpdate } from '../domain/node-update-planner.js';
 import type { NodePhase } from '../domain/node.js';
 import { toTimestamp } from '../domain/time.js';
@@ -8,7 +9,7 @@ import { errors } from '../server/errors.js';
 import type { Metrics } from '../server/metrics.js';
 import { renderNode } from '../server/render.js';
 import { newOperationId } from '../store/sql-store.js';
-import type { NodeStateNeeds, OperationRecord, PoolRecord } from '../store/store.js';
+import type { NodeStateNeeds, OperationOutcome, OperationRecord, PoolRecord } from '../store/store.js';
 import type { Caller, ServiceContext } from './context.js';
 
 export const MAX_PAGE_SIZE = 500;
@@ -65,7 +66,7 @@ export class NodeService {
       pool.id,
       body.nodeNames,
       NEEDS_BY_ACTION[body.action],
-      (nodes) => planBatchUpdate(body, nodes, now),
+      (nodes, context) => withUpgradeEffects(planBatchUpdate(body, nodes, now), context.faults, now),
       {
         id: operationId,
         projectId: pool.projectId,
@@ -82,6 +83,7 @@ export class NodeService {
     for (const d of decisions) (d.ok ? successNodeNames : failNodeNames).push(d.name);
     if (successNodeNames.length > 0) this.metrics.nodeUpdates.inc({ action: body.action, result: 'success' }, successNodeNames.length);
     if (failNodeNames.length > 0) this.metrics.nodeUpdates.inc({ action: body.action, result: 'failed' }, failNodeNames.length);
+    if (successNodeNames.length > 0) await this.ctx.backend.applyMetadata({ projectId: pool.projectId, poolName: pool.name }, successNodeNames);
     return { successNodeNames, failNodeNames, operationId };
   }
 
@@ -93,11 +95,13 @@ export class NodeService {
   async operation(projectId: string, operationId: string): Promise<ReturnType<typeof renderOperation>> {
     const record = await this.ctx.store.getOperation(projectId, operationId);
     if (!record) throw errors.notFound('Operation', operationId);
-    return renderOperation(record);
+    return renderOperation(record, await this.ctx.store.listOperationOutcomes(operationId));
   }
 }
 
-export function renderOperation(record: OperationRecord) {
+/** The record of a batch call; a node whose asynchronous work (upgrade, reboot) has ended also shows how it ended. */
+export function renderOperation(record: OperationRecord, outcomes: OperationOutcome[]) {
+  const ended = new Map(outcomes.map((o) => [o.nodeName, o]));
   return {
     id: record.id,
     operation: record.operation,
@@ -109,7 +113,12 @@ export function renderOperation(record: OperationRecord) {
     creationTimestamp: toTimestamp(record.createdAt),
     successCount: record.successCount,
     failCount: record.failCount,
-    nodes: record.results,
+    nodes: record.results.map((r) => {
+      const outcome = ended.get(r.name);
+      if (outcome === undefined) return r;
+      const { status, errorCode, errorMsg, completedAt } = outcome;
+      return { ...r, completion: { status, errorCode, errorMsg, completionTimestamp: toTimestamp(completedAt) } };
+    }),
   };
 }
 

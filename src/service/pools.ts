@@ -1,7 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { DEFAULT_NODE_PREFIX, newNodeName, poolName } from '../domain/naming.js';
 import { checkPoolResources, planInitialNodes, planScaling, type NodeToCreate } from '../domain/pool-scaling.js';
+import { planPoolDriverUpgrade, withUpgradeEffects } from '../domain/node-lifecycle.js';
+import { DEFAULT_DRIVER_UPDATE_STRATEGY } from '../domain/node-update-planner.js';
 import { errors } from '../server/errors.js';
+import { newOperationId } from '../store/sql-store.js';
 import { renderPool } from '../server/render.js';
 import {
   LABEL_NODE_PREFIX,
@@ -25,7 +28,8 @@ export class PoolService {
   }
 
   async render(pool: PoolRecord, caller: Caller): Promise<Pool> {
-    return renderPool(pool, await this.ctx.store.countNodesByFlavorAndPhase([pool.id]), caller.accountId);
+    const [counts, drivers] = await Promise.all([this.ctx.store.countNodesByFlavorAndPhase([pool.id]), this.ctx.store.countNodeDrivers([pool.id])]);
+    return renderPool(pool, counts, drivers, caller.accountId);
   }
 
   /** The pool, or 404 ModelArts.50015001. */
@@ -72,11 +76,16 @@ export class PoolService {
         (query.workspaceId === undefined || (p.labels[LABEL_WORKSPACE] ?? '0') === query.workspaceId) &&
         (query.status === undefined || (POOL_STATUS_FILTER[query.status] as readonly string[]).includes(p.phase)),
     );
-    const counts = await this.ctx.store.countNodesByFlavorAndPhase(pools.map((p) => p.id));
-    return pools.map((p) => renderPool(p, counts, caller.accountId));
+    const ids = pools.map((p) => p.id);
+    const [counts, drivers] = await Promise.all([this.ctx.store.countNodesByFlavorAndPhase(ids), this.ctx.store.countNodeDrivers(ids)]);
+    return pools.map((p) => renderPool(p, counts, drivers, caller.accountId));
   }
 
-  async patch(projectId: string, name: string, body: PatchPoolBody, caller: Caller): Promise<Pool> {
+  /**
+   * Merge-patches the pool. Scaling applies with the pool row; a `spec.driver` version then schedules upgrades of
+   * the nodes of that accelerator whose driver differs, recorded in an operation (`operationId`) like a batch call.
+   */
+  async patch(projectId: string, name: string, body: PatchPoolBody, caller: Caller, requestId: string): Promise<{ pool: Pool; operationId: string | null }> {
     for (let attempt = 0; ; attempt++) {
       const pool = await this.require(projectId, name);
       if (pool.phase === 'Deleting') throw errors.badRequest(`pool ${name} is being deleted`);
@@ -114,7 +123,10 @@ export class PoolService {
         deleteUntil: now + this.ctx.config.simulation.nodeDeleteSeconds * 1000,
         now,
       });
-      if (applied) return this.render(await this.require(projectId, name), caller);
+      if (applied) {
+        const operationId = body.spec?.driver ? await this.upgradeDrivers(pool, body.spec.driver, spec, caller, requestId) : null;
+        return { pool: await this.render(await this.require(projectId, name), caller), operationId };
+      }
       if (attempt >= 4) throw errors.conflict(`pool ${name} is being changed by another request; retry`);
     }
   }
@@ -126,6 +138,31 @@ export class PoolService {
       await this.ctx.store.markPoolDeleting(pool.id, now, now + this.ctx.config.simulation.nodeDeleteSeconds * 1000);
     }
     return this.render(await this.require(projectId, name), caller);
+  }
+
+  private async upgradeDrivers(pool: PoolRecord, patch: NonNullable<PoolSpec['driver']>, spec: PoolSpec, caller: Caller, requestId: string): Promise<string | null> {
+    const wanted = { gpu: patch.gpuVersion, npu: patch.npuVersion };
+    const targets = new Map<string, string>();
+    for (const node of await this.ctx.store.listNodeDrivers(pool.id)) {
+      const accelerator = flavorProfile(node.flavor).accelerator;
+      const version = accelerator === null ? undefined : wanted[accelerator];
+      if (version === undefined || (node.driverVersion === version && node.driverPhase === 'Running')) continue;
+      targets.set(node.name, version);
+    }
+    if (targets.size === 0) return null;
+    const strategy = spec.driver?.updateStrategy ?? DEFAULT_DRIVER_UPDATE_STRATEGY;
+    const now = this.ctx.clock.now();
+    const operationId = newOperationId();
+    const decisions = await this.ctx.store.updateNodes(
+      pool.id,
+      [...targets.keys()],
+      { taints: true },
+      (nodes, context) => withUpgradeEffects(planPoolDriverUpgrade(targets, nodes, strategy), context.faults, now),
+      { id: operationId, projectId: pool.projectId, poolName: pool.name, operation: 'PatchPool', action: 'driverUpgrade', principal: caller.display, requestId, createdAt: now },
+    );
+    const scheduled = decisions.flatMap((d) => (d.ok ? [d.name] : []));
+    if (scheduled.length > 0) await this.ctx.backend.applyMetadata({ projectId: pool.projectId, poolName: pool.name }, scheduled);
+    return operationId;
   }
 
   private newNodes(planned: NodeToCreate[], prefix: string, taken: Set<string>, spec: PoolSpec, now: number): NewNode[] {

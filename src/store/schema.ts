@@ -99,6 +99,46 @@ export interface NodeTable {
   /** Comma-joined locked actions, '' when unlocked. */
   locked_actions: string;
   resource_version: number;
+  /** Simulated work on the node (PUT .../workload). */
+  running_jobs: Generated<number>;
+  /** 1 once drained (annotation os.modelarts.node/drain). */
+  drained: Generated<number>;
+  /** When the drained node's simulated work reaches zero. */
+  drain_until: Millis | null;
+  /** When the running driver upgrade started (Updating). */
+  driver_started_at: Millis | null;
+  /** When the reconciler next asks the backend about the upgrade; a claim moves it forward as a lease. */
+  driver_check_at: Millis | null;
+  /** 1 when an injected fault makes the scheduled upgrade fail. */
+  driver_fail: Generated<number>;
+  /** The operation that scheduled the upgrade, for its outcome. */
+  driver_operation_id: string | null;
+  reboot_started_at: Millis | null;
+  reboot_check_at: Millis | null;
+  reboot_fail: Generated<number>;
+  reboot_operation_id: string | null;
+}
+
+export interface FaultRuleTable {
+  id: Generated<number>;
+  project_id: string;
+  pool_name: string | null;
+  /** JSON array of node names, or null for every node. */
+  node_names: string | null;
+  fail: string;
+  times: number;
+  remaining: number;
+  created_at: Millis;
+}
+
+/** How asynchronous work a batch call started ended, per node (driver upgrades, reboots). */
+export interface OperationOutcomeTable {
+  operation_id: string;
+  node_name: string;
+  status: string;
+  error_code: string | null;
+  error_msg: string | null;
+  completed_at: Millis;
 }
 
 export interface NodeLabelTable {
@@ -150,4 +190,6 @@ export interface Database {
   node_taints: NodeTaintTable;
   node_tags: NodeTagTable;
   operations: OperationTable;
+  fault_rules: FaultRuleTable;
+  operation_outcomes: OperationOutcomeTable;
 }

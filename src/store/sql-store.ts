@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import { Migrator, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { ExistingNode } from '../domain/pool-scaling.js';
-import type { DriverPhase, DriverUpdateStrategy, NodeDelta, NodePhase, NodeState, Tag, Taint, TaintEffect } from '../domain/node.js';
+import type { DriverPhase, DriverUpdateStrategy, NodeDelta, NodePhase, Tag, Taint, TaintEffect } from '../domain/node.js';
+import { FaultBudget, TAINT_DRIVER_UPGRADE, type FaultKind, type LifecycleNodeState } from '../domain/node-lifecycle.js';
 import { toTimestamp } from '../domain/time.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 import type { DialectSql } from './dialect.js';
@@ -32,12 +33,21 @@ import {
   type PoolScaling,
   type SimulationProgress,
   type Store,
+  type FaultRuleRecord,
+  type JobProgress,
+  type NodeChangeContext,
+  type NodeChangePlan,
+  type NodeDriverCount,
+  type NodeDriverSummary,
+  type NodeJob,
+  type OperationOutcome,
+  type WorkloadResult,
 } from './store.js';
 
 type NodeRow = Pick<
   NodeTable,
   'name' | 'flavor' | 'az' | 'private_ip' | 'node_pool' | 'phase' | 'created_at' | 'driver_version' | 'driver_phase' | 'driver_target_version' | 'driver_strategy' | 'locked_actions'
-> & { id: number };
+> & { id: number; running_jobs: number; drained: number };
 
 const NODE_COLUMNS = [
   'id',
@@ -53,6 +63,8 @@ const NODE_COLUMNS = [
   'driver_target_version',
   'driver_strategy',
   'locked_actions',
+  'running_jobs',
+  'drained',
 ] as const;
 
 const NEW_NODE_COLUMNS = [
@@ -538,10 +550,12 @@ export class SqlStore implements Store {
     poolId: number,
     nodeNames: string[],
     needs: NodeStateNeeds,
-    decide: (nodes: ReadonlyMap<string, NodeState>) => NodeDecision[],
+    decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
     operation: OperationMeta,
   ): Promise<NodeDecision[]> {
     return this.db.transaction().execute(async (trx) => {
+      // The pool row is locked before the nodes, in the same order as scalePool, so the two never deadlock.
+      const pool = needs.pool ? await this.lockPoolForChange(trx, poolId) : null;
       let query = trx
         .selectFrom('nodes')
         .select(NODE_COLUMNS)
@@ -551,12 +565,36 @@ export class SqlStore implements Store {
       if (this.dialect === 'postgres') query = query.forUpdate();
       const rows = (await query.execute()) as NodeRow[];
       const records = await this.withDetails(trx, rows, needs);
-      const states = new Map<string, NodeState>();
+      const states = new Map<string, LifecycleNodeState>();
       for (const r of records) {
-        states.set(r.name, { id: r.id, name: r.name, phase: r.phase, labels: r.labels, taints: r.taints, tags: r.tags, lockedActions: r.lockedActions, driver: r.driver });
+        states.set(r.name, {
+          id: r.id,
+          name: r.name,
+          flavor: r.flavor,
+          nodePool: r.nodePool,
+          az: r.az,
+          phase: r.phase,
+          labels: r.labels,
+          taints: r.taints,
+          tags: r.tags,
+          lockedActions: r.lockedActions,
+          driver: r.driver,
+          runningJobs: r.runningJobs,
+          drained: r.drained,
+        });
       }
-      const decisions = decide(states);
-      await this.applyDeltas(trx, decisions);
+      const faults = new FaultBudget(await this.activeFaultRules(trx, operation.projectId), operation.poolName);
+      const planned = decide(states, { faults, pool });
+      const decisions = Array.isArray(planned) ? planned : planned.decisions;
+      if (!Array.isArray(planned)) {
+        await trx
+          .updateTable('pools')
+          .set((eb) => ({ spec: JSON.stringify(planned.spec), resource_version: eb('resource_version', '+', 1) }))
+          .where('id', '=', poolId)
+          .execute();
+      }
+      await this.useFaults(trx, faults.used);
+      await this.applyDeltas(trx, decisions, operation);
       const results: NodeResult[] = decisions.map((d) =>
         d.ok ? { name: d.name, status: 'success' } : { name: d.name, status: 'failed', errorCode: d.failure.code, errorMsg: d.failure.message },
       );
@@ -581,13 +619,17 @@ export class SqlStore implements Store {
     });
   }
 
-  private async applyDeltas(trx: Transaction<Database>, decisions: NodeDecision[]): Promise<void> {
+  private async applyDeltas(trx: Transaction<Database>, decisions: NodeDecision[], operation: OperationMeta): Promise<void> {
     const labels: unknown[][] = [];
     const taintRemovals: unknown[][] = [];
     const taintAdditions: unknown[][] = [];
     const tagUpserts: unknown[][] = [];
     const tagDeletes: unknown[][] = [];
     const driverUpgrades: unknown[][] = [];
+    const locks: unknown[][] = [];
+    const phases: unknown[][] = [];
+    const reboots: unknown[][] = [];
+    const drains: unknown[][] = [];
     const touched: number[] = [];
     for (const decision of decisions) {
       if (!decision.ok) continue;
@@ -599,7 +641,11 @@ export class SqlStore implements Store {
       if (delta.addTaints) for (const t of delta.addTaints) taintAdditions.push([id, t.key, t.effect, t.value, Date.parse(t.timeAdded)]);
       if (delta.upsertTags) for (const t of delta.upsertTags) tagUpserts.push([id, t.key, t.value]);
       if (delta.deleteTags) for (const t of delta.deleteTags) tagDeletes.push([id, t.key, t.value ?? null]);
-      if (delta.driverUpgrade) driverUpgrades.push([id, delta.driverUpgrade.version, delta.driverUpgrade.updateStrategy]);
+      if (delta.driverUpgrade) driverUpgrades.push([id, delta.driverUpgrade.version, delta.driverUpgrade.updateStrategy, delta.driverUpgrade.fail ? 1 : 0]);
+      if (delta.setLockedActions) locks.push([id, delta.setLockedActions.join(',')]);
+      if (delta.setPhase) phases.push([id, delta.setPhase.phase, delta.setPhase.until]);
+      if (delta.reboot) reboots.push([id, delta.reboot.fail ? 1 : 0]);
+      if (delta.drain) drains.push([id, delta.drain.until]);
     }
     if (touched.length === 0) return;
     const rows = this.dialectSql.jsonRows.bind(this.dialectSql);
@@ -624,8 +670,25 @@ export class SqlStore implements Store {
         WHERE r.node_id = node_tags.node_id AND r.key = node_tags.key AND (r.value IS NULL OR r.value = node_tags.value))`.execute(trx);
     }
     if (driverUpgrades.length > 0) {
-      await sql`UPDATE nodes SET driver_phase = 'Pending', driver_target_version = r.version, driver_strategy = r.strategy
-        FROM ${rows(driverUpgrades, [['node_id', 'integer'], ['version', 'text'], ['strategy', 'text']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+      await sql`UPDATE nodes SET driver_phase = 'Pending', driver_target_version = r.version, driver_strategy = r.strategy, driver_fail = r.fail,
+          driver_operation_id = ${operation.id}, driver_started_at = NULL, driver_check_at = NULL
+        FROM ${rows(driverUpgrades, [['node_id', 'integer'], ['version', 'text'], ['strategy', 'text'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+    }
+    if (locks.length > 0) {
+      await sql`UPDATE nodes SET locked_actions = r.actions FROM ${rows(locks, [['node_id', 'integer'], ['actions', 'text']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+    }
+    if (phases.length > 0) {
+      await sql`UPDATE nodes SET phase = r.phase, phase_until = r.until, reboot_started_at = NULL, reboot_check_at = NULL, reboot_fail = 0
+        FROM ${rows(phases, [['node_id', 'integer'], ['phase', 'text'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+    }
+    if (reboots.length > 0) {
+      const at = operation.createdAt;
+      await sql`UPDATE nodes SET phase = 'Checking', phase_until = NULL, running_jobs = 0, reboot_started_at = ${at}, reboot_check_at = ${at},
+          reboot_fail = r.fail, reboot_operation_id = ${operation.id}
+        FROM ${rows(reboots, [['node_id', 'integer'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+    }
+    if (drains.length > 0) {
+      await sql`UPDATE nodes SET drained = 1, drain_until = r.until FROM ${rows(drains, [['node_id', 'integer'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
     }
     await trx
       .updateTable('nodes')
@@ -674,6 +737,229 @@ export class SqlStore implements Store {
       poolsRunning: Number(running.numUpdatedRows),
       poolsRemoved: Number(removedPools.numDeletedRows),
     };
+  }
+
+  async setRunningJobs(poolId: number, nodeName: string, runningJobs: number, refuse: (node: LifecycleNodeState) => string | null): Promise<WorkloadResult> {
+    return this.db.transaction().execute(async (trx): Promise<WorkloadResult> => {
+      let query = trx.selectFrom('nodes').select(NODE_COLUMNS).where('pool_id', '=', poolId).where('name', '=', nodeName);
+      if (this.dialect === 'postgres') query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      if (!row) return { kind: 'not-found' };
+      const [node] = await this.withDetails(trx, [row as NodeRow], { labels: true, taints: true, tags: true });
+      const detail = refuse({ ...node!, id: node!.id });
+      if (detail !== null) return { kind: 'refused', detail };
+      await trx
+        .updateTable('nodes')
+        .set((eb) => ({ running_jobs: runningJobs, resource_version: eb('resource_version', '+', 1) }))
+        .where('id', '=', node!.id)
+        .execute();
+      return { kind: 'ok', node: { ...node!, runningJobs } };
+    });
+  }
+
+  async createFaultRule(rule: Omit<FaultRuleRecord, 'id' | 'remaining'>): Promise<FaultRuleRecord> {
+    const { id } = await this.db
+      .insertInto('fault_rules')
+      .values({
+        project_id: rule.projectId,
+        pool_name: rule.pool,
+        node_names: rule.nodes === null ? null : JSON.stringify(rule.nodes),
+        fail: rule.fail,
+        times: rule.times,
+        remaining: rule.times,
+        created_at: rule.createdAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { ...rule, id: Number(id), remaining: rule.times };
+  }
+
+  async listFaultRules(projectId: string): Promise<FaultRuleRecord[]> {
+    return this.faultRuleRows(this.db, projectId, false);
+  }
+
+  private async faultRuleRows(db: Kysely<Database>, projectId: string, lock: boolean): Promise<FaultRuleRecord[]> {
+    let query = db.selectFrom('fault_rules').selectAll().where('project_id', '=', projectId).where('remaining', '>', 0).orderBy('id');
+    if (lock && this.dialect === 'postgres') query = query.forUpdate();
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      projectId: r.project_id,
+      pool: r.pool_name,
+      nodes: r.node_names === null ? null : (JSON.parse(r.node_names) as string[]),
+      fail: r.fail as FaultKind,
+      times: Number(r.times),
+      remaining: Number(r.remaining),
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  /** The project's active fault rules, locked so that two requests never spend the same use. */
+  private async activeFaultRules(trx: Transaction<Database>, projectId: string) {
+    return this.faultRuleRows(trx, projectId, true);
+  }
+
+  private async useFaults(trx: Transaction<Database>, used: ReadonlyMap<number, number>): Promise<void> {
+    if (used.size === 0) return;
+    const rows = [...used].map(([id, n]) => [id, n]);
+    await sql`UPDATE fault_rules SET remaining = remaining - r.used FROM ${this.dialectSql.jsonRows(rows, [['rule_id', 'integer'], ['used', 'integer']])} AS r
+      WHERE fault_rules.id = r.rule_id`.execute(trx);
+  }
+
+  /** Locks the pool row and counts its nodes that are not being deleted. */
+  private async lockPoolForChange(trx: Transaction<Database>, poolId: number): Promise<{ spec: PoolSpec; liveNodes: number }> {
+    let query = trx.selectFrom('pools').select('spec').where('id', '=', poolId);
+    if (this.dialect === 'postgres') query = query.forUpdate();
+    const pool = await query.executeTakeFirstOrThrow();
+    const live = await trx
+      .selectFrom('nodes')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('pool_id', '=', poolId)
+      .where('phase', '!=', 'Deleting')
+      .executeTakeFirstOrThrow();
+    return { spec: JSON.parse(pool.spec) as PoolSpec, liveNodes: Number(live.count) };
+  }
+
+  async countNodeDrivers(poolIds: number[]): Promise<NodeDriverCount[]> {
+    if (poolIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('nodes')
+      .select(['pool_id', 'flavor', 'driver_phase', 'driver_version', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('pool_id', 'in', poolIds)
+      .where('driver_phase', 'is not', null)
+      .groupBy(['pool_id', 'flavor', 'driver_phase', 'driver_version'])
+      .execute();
+    return rows.map((r) => ({ poolId: Number(r.pool_id), flavor: r.flavor, driverPhase: r.driver_phase!, driverVersion: r.driver_version, count: Number(r.count) }));
+  }
+
+  async listNodeDrivers(poolId: number): Promise<NodeDriverSummary[]> {
+    const rows = await this.db.selectFrom('nodes').select(['name', 'flavor', 'driver_version', 'driver_phase']).where('pool_id', '=', poolId).orderBy('name').execute();
+    return rows.map((r) => ({ name: r.name, flavor: r.flavor, driverVersion: r.driver_version, driverPhase: r.driver_phase }));
+  }
+
+  async listOperationOutcomes(operationId: string): Promise<OperationOutcome[]> {
+    const rows = await this.db.selectFrom('operation_outcomes').selectAll().where('operation_id', '=', operationId).orderBy('completed_at').orderBy('node_name').execute();
+    return rows.map((r) => ({
+      nodeName: r.node_name,
+      status: r.status as OperationOutcome['status'],
+      ...(r.error_code === null ? {} : { errorCode: r.error_code }),
+      ...(r.error_msg === null ? {} : { errorMsg: r.error_msg }),
+      completedAt: Number(r.completed_at),
+    }));
+  }
+
+  async finishDrains(now: number): Promise<number> {
+    const due = sql`drain_until <= ${now}`;
+    const result = await sql`UPDATE nodes SET running_jobs = 0, drain_until = NULL, resource_version = resource_version + 1
+      WHERE id IN (SELECT id FROM nodes WHERE ${due} ${this.skipLocked()}) AND ${due}`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+
+  async startDriverUpgrades(now: number, limit: number): Promise<NodeJob[]> {
+    const ready = sql`driver_phase = 'Pending' AND phase = 'Available' AND (driver_strategy = 'force' OR running_jobs = 0)`;
+    const result = await sql<JobRow>`UPDATE nodes SET driver_phase = 'Updating', driver_started_at = ${now}, driver_check_at = ${now},
+        running_jobs = CASE WHEN driver_strategy = 'force' THEN 0 ELSE running_jobs END, resource_version = resource_version + 1
+      WHERE id IN (SELECT id FROM nodes WHERE ${ready} ORDER BY id LIMIT ${limit} ${this.skipLocked()}) AND ${ready}
+      RETURNING id, pool_id, name, driver_started_at AS started_at, driver_fail AS fail, driver_target_version AS target_version, driver_operation_id AS operation_id`.execute(this.db);
+    return result.rows.map(toNodeJob);
+  }
+
+  async claimDriverUpgrades(now: number, leaseMillis: number, limit: number): Promise<NodeJob[]> {
+    const due = sql`driver_phase = 'Updating' AND driver_check_at <= ${now}`;
+    const result = await sql<JobRow>`UPDATE nodes SET driver_check_at = ${now + leaseMillis}
+      WHERE id IN (SELECT id FROM nodes WHERE ${due} ORDER BY driver_check_at, id LIMIT ${limit} ${this.skipLocked()}) AND ${due}
+      RETURNING id, pool_id, name, driver_started_at AS started_at, driver_fail AS fail, driver_target_version AS target_version, driver_operation_id AS operation_id`.execute(this.db);
+    return result.rows.map(toNodeJob);
+  }
+
+  async recordDriverUpgrades(progress: JobProgress[], now: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.lockReported(trx, progress);
+      await this.postpone(trx, progress, 'driver_check_at', sql`nodes.driver_phase = 'Updating'`);
+      const ended = sql`driver_target_version = NULL, driver_strategy = NULL, driver_started_at = NULL, driver_check_at = NULL, driver_fail = 0,
+        resource_version = resource_version + 1`;
+      const succeeded = await this.endJobs(trx, progress, 'Succeeded', sql`driver_version = driver_target_version, driver_phase = 'Running', ${ended}`, sql`driver_phase = 'Updating'`, 'driver_operation_id', now);
+      if (succeeded.length > 0) {
+        await trx.deleteFrom('node_taints').where('key', '=', TAINT_DRIVER_UPGRADE).where('node_id', 'in', this.idList(succeeded)).execute();
+      }
+      const failed = await this.endJobs(trx, progress, 'Failed', sql`driver_phase = 'Abnormal', ${ended}`, sql`driver_phase = 'Updating'`, 'driver_operation_id', now);
+      return succeeded.length + failed.length;
+    });
+  }
+
+  async claimReboots(now: number, leaseMillis: number, limit: number): Promise<NodeJob[]> {
+    const due = sql`phase = 'Checking' AND reboot_check_at <= ${now}`;
+    const result = await sql<JobRow>`UPDATE nodes SET reboot_check_at = ${now + leaseMillis}
+      WHERE id IN (SELECT id FROM nodes WHERE ${due} ORDER BY reboot_check_at, id LIMIT ${limit} ${this.skipLocked()}) AND ${due}
+      RETURNING id, pool_id, name, reboot_started_at AS started_at, reboot_fail AS fail, NULL AS target_version, reboot_operation_id AS operation_id`.execute(this.db);
+    return result.rows.map(toNodeJob);
+  }
+
+  async recordReboots(progress: JobProgress[], now: number): Promise<number> {
+    const rebooting = sql`phase = 'Checking' AND reboot_check_at IS NOT NULL`;
+    return this.db.transaction().execute(async (trx) => {
+      await this.lockReported(trx, progress);
+      await this.postpone(trx, progress, 'reboot_check_at', sql`nodes.phase = 'Checking' AND nodes.reboot_check_at IS NOT NULL`);
+      const ended = sql`reboot_started_at = NULL, reboot_check_at = NULL, reboot_fail = 0, resource_version = resource_version + 1`;
+      const succeeded = await this.endJobs(trx, progress, 'Succeeded', sql`phase = 'Available', ${ended}`, rebooting, 'reboot_operation_id', now);
+      const failed = await this.endJobs(trx, progress, 'Failed', sql`phase = 'Abnormal', ${ended}`, rebooting, 'reboot_operation_id', now);
+      return succeeded.length + failed.length;
+    });
+  }
+
+  private skipLocked() {
+    return this.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  }
+
+  /** Locks the reported nodes in id order, the order batch calls lock them in, so the two never deadlock (PostgreSQL). */
+  private async lockReported(trx: Transaction<Database>, progress: JobProgress[]): Promise<void> {
+    if (this.dialect !== 'postgres' || progress.length === 0) return;
+    await trx
+      .selectFrom('nodes')
+      .select('id')
+      .where('id', 'in', this.idList(progress.map((p) => p.nodeId)))
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  }
+
+  /** Moves the next look at jobs still in progress to when the backend asked. */
+  private async postpone(trx: Transaction<Database>, progress: JobProgress[], column: 'driver_check_at' | 'reboot_check_at', stillRunning: RawBuilder<unknown>): Promise<void> {
+    const rows = progress.flatMap((p) => (p.state === 'InProgress' ? [[p.nodeId, p.checkAt]] : []));
+    if (rows.length === 0) return;
+    await sql`UPDATE nodes SET ${sql.ref(column)} = r.check_at FROM ${this.dialectSql.jsonRows(rows, [['node_id', 'integer'], ['check_at', 'integer']])} AS r
+      WHERE nodes.id = r.node_id AND ${stillRunning}`.execute(trx);
+  }
+
+  /**
+   * Ends the jobs reported in `state`, only where the node is still running that job (so a report applies once even
+   * when two replicas observed the same job), and records each end as an outcome of the operation that asked for it.
+   */
+  private async endJobs(
+    trx: Transaction<Database>,
+    progress: JobProgress[],
+    state: 'Succeeded' | 'Failed',
+    set: RawBuilder<unknown>,
+    stillRunning: RawBuilder<unknown>,
+    operationColumn: 'driver_operation_id' | 'reboot_operation_id',
+    now: number,
+  ): Promise<number[]> {
+    const reports = new Map(progress.filter((p) => p.state === state).map((p) => [p.nodeId, p]));
+    if (reports.size === 0) return [];
+    const result = await sql<{ id: number; name: string; operation_id: string | null }>`UPDATE nodes SET ${set}
+      WHERE id IN ${this.idList([...reports.keys()])} AND ${stillRunning} RETURNING id, name, ${sql.ref(operationColumn)} AS operation_id`.execute(trx);
+    const outcomes = result.rows.flatMap((row) => {
+      if (row.operation_id === null) return [];
+      const report = reports.get(Number(row.id))!;
+      const failure = report.state === 'Failed' ? report : null;
+      return [[row.operation_id, row.name, state === 'Succeeded' ? 'succeeded' : 'failed', failure?.code ?? null, failure?.message ?? null, now]];
+    });
+    if (outcomes.length > 0) {
+      const columns = [['operation_id', 'text'], ['node_name', 'text'], ['status', 'text'], ['error_code', 'text'], ['error_msg', 'text'], ['completed_at', 'integer']] as const;
+      const names = columns.map(([name]) => sql.ref(name));
+      await sql`INSERT INTO operation_outcomes (${sql.join(names)}) SELECT ${sql.join(names)} FROM ${this.dialectSql.jsonRows(outcomes, columns)} AS r`.execute(trx);
+    }
+    return result.rows.map((r) => Number(r.id));
   }
 
   private idList(ids: number[]) {
@@ -749,6 +1035,8 @@ function toNodeRecord(row: NodeRow): NodeRecord {
     labels: {},
     taints: [],
     tags: [],
+    runningJobs: Number(row.running_jobs),
+    drained: Number(row.drained) === 1,
   };
 }
 
@@ -762,6 +1050,28 @@ function toProjectRecord(row: { id: string; account_id: string; name: string; cr
 
 function splitActions(value: string): string[] {
   return value === '' ? [] : value.split(',');
+}
+
+interface JobRow {
+  id: number | string;
+  pool_id: number | string;
+  name: string;
+  started_at: number | string | null;
+  fail: number | string;
+  target_version: string | null;
+  operation_id: string | null;
+}
+
+function toNodeJob(row: JobRow): NodeJob {
+  return {
+    nodeId: Number(row.id),
+    poolId: Number(row.pool_id),
+    name: row.name,
+    startedAt: Number(row.started_at),
+    fail: Number(row.fail) === 1,
+    targetVersion: row.target_version,
+    operationId: row.operation_id,
+  };
 }
 
 export function newOperationId(): string {

@@ -1,6 +1,7 @@
 import type { ExistingNode } from '../domain/pool-scaling.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
-import type { NodeDriver, NodePhase, NodeState, Tag, Taint } from '../domain/node.js';
+import type { NodeDriver, NodePhase, Tag, Taint } from '../domain/node.js';
+import type { FaultBudget, FaultKind, LifecycleNodeState } from '../domain/node-lifecycle.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 
 /** Who a user is and what they may do: read on each request (through a short cache), never from a token alone. */
@@ -119,6 +120,8 @@ export interface NodeRecord {
   labels: Record<string, string>;
   taints: Taint[];
   tags: Tag[];
+  runningJobs: number;
+  drained: boolean;
 }
 
 export interface FlavorPhaseCount {
@@ -162,6 +165,8 @@ export interface NodeStateNeeds {
   labels?: boolean;
   taints?: boolean;
   tags?: boolean;
+  /** Lock the pool row and pass its spec and count of nodes not being deleted (NodeChangeContext). */
+  pool?: boolean;
 }
 
 export interface PoolScaling {
@@ -197,6 +202,76 @@ export class PoolExistsError extends Error {
     super(`pool ${poolName} already exists`);
   }
 }
+
+/** What a node-change planner gets besides the nodes. */
+export interface NodeChangeContext {
+  /** The project's active fault rules; uses taken from it are written back in the same transaction. */
+  faults: FaultBudget;
+  /** Only when NodeStateNeeds.pool is set: the pool's spec (row locked) and its nodes that are not Deleting. */
+  pool: { spec: PoolSpec; liveNodes: number } | null;
+}
+
+/** Decisions plus a new pool spec (batch-delete shrinks `spec.resources`), committed together. */
+export interface NodeChangePlan {
+  decisions: NodeDecision[];
+  spec: PoolSpec;
+}
+
+export interface FaultRuleRecord {
+  id: number;
+  projectId: string;
+  pool: string | null;
+  nodes: string[] | null;
+  fail: FaultKind;
+  times: number;
+  remaining: number;
+  createdAt: number;
+}
+
+/** A node's driver flavor and version, per pool: the pool's `status.driver` is summarised from these. */
+export interface NodeDriverCount {
+  poolId: number;
+  flavor: string;
+  driverPhase: string;
+  driverVersion: string | null;
+  count: number;
+}
+
+export interface NodeDriverSummary {
+  name: string;
+  flavor: string;
+  driverVersion: string | null;
+  driverPhase: string | null;
+}
+
+/** A long-running operation on one node that the reconciler hands to the node backend. */
+export interface NodeJob {
+  nodeId: number;
+  poolId: number;
+  name: string;
+  startedAt: number;
+  /** An injected fault decided, when the operation was requested, that it fails. */
+  fail: boolean;
+  /** Driver upgrades: the version being installed. */
+  targetVersion: string | null;
+  operationId: string | null;
+}
+
+/** A backend's report on one job; `InProgress` says when to look again. */
+export type JobProgress =
+  | { nodeId: number; state: 'InProgress'; checkAt: number }
+  | { nodeId: number; state: 'Succeeded' }
+  | { nodeId: number; state: 'Failed'; code: string; message: string };
+
+export interface OperationOutcome {
+  nodeName: string;
+  status: 'succeeded' | 'failed';
+  errorCode?: string;
+  errorMsg?: string;
+  completedAt: number;
+}
+
+export type WorkloadResult = { kind: 'not-found' } | { kind: 'refused'; detail: string } | { kind: 'ok'; node: NodeRecord };
 
 /** Everything poolkeeper keeps. One implementation per SQL dialect; all pass the same contract tests. */
 export interface Store {
@@ -262,11 +337,36 @@ export interface Store {
     poolId: number,
     nodeNames: string[],
     needs: NodeStateNeeds,
-    decide: (nodes: ReadonlyMap<string, NodeState>) => NodeDecision[],
+    decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
     operation: OperationMeta,
   ): Promise<NodeDecision[]>;
   getOperation(projectId: string, operationId: string): Promise<OperationRecord | undefined>;
 
   /** Moves simulated nodes and pools out of transient phases whose time has come. Idempotent; safe on several replicas. */
   advanceSimulation(now: number): Promise<SimulationProgress>;
+
+  /** Sets a node's simulated running jobs unless `refuse` (given the locked row) says why not. */
+  setRunningJobs(poolId: number, nodeName: string, runningJobs: number, refuse: (node: LifecycleNodeState) => string | null): Promise<WorkloadResult>;
+  createFaultRule(rule: Omit<FaultRuleRecord, 'id' | 'remaining'>): Promise<FaultRuleRecord>;
+  /** Rules with uses left, oldest first. */
+  listFaultRules(projectId: string): Promise<FaultRuleRecord[]>;
+  countNodeDrivers(poolIds: number[]): Promise<NodeDriverCount[]>;
+  listNodeDrivers(poolId: number): Promise<NodeDriverSummary[]>;
+  /** Async results recorded for an operation's nodes, in completion order. */
+  listOperationOutcomes(operationId: string): Promise<OperationOutcome[]>;
+
+  /** Drained nodes whose work has run out: running jobs become 0. One conditional statement. */
+  finishDrains(now: number): Promise<number>;
+  /**
+   * Claims up to `limit` Pending upgrades that may start (Available; `force`, or no running work): they go Updating
+   * (a `force` upgrade stops the work) and are due for the backend at once. One conditional statement.
+   */
+  startDriverUpgrades(now: number, limit: number): Promise<NodeJob[]>;
+  /** Claims up to `limit` Updating nodes due for a look: their next look moves to `now + leaseMillis`, so no other replica takes them meanwhile. */
+  claimDriverUpgrades(now: number, leaseMillis: number, limit: number): Promise<NodeJob[]>;
+  /** Applies backend reports to Updating nodes only, recording each end in the operation's outcomes; returns how many ended. */
+  recordDriverUpgrades(progress: JobProgress[], now: number): Promise<number>;
+  /** Like claimDriverUpgrades, for nodes Checking after a reboot request. */
+  claimReboots(now: number, leaseMillis: number, limit: number): Promise<NodeJob[]>;
+  recordReboots(progress: JobProgress[], now: number): Promise<number>;
 }

@@ -53,7 +53,11 @@ export function poolRoutes(pools: PoolService): FastifyPluginAsyncTypebox {
           response: { 200: PoolSchema, ...errorResponses },
         },
       },
-      async (request) => pools.patch(request.params.project_id, request.params.pool_name, request.body, callerOf(request)),
+      async (request, reply) => {
+        const { pool, operationId } = await pools.patch(request.params.project_id, request.params.pool_name, request.body, callerOf(request), request.id);
+        if (operationId !== null) reply.header('X-Operation-Id', operationId);
+        return pool;
+      },
     );
 
     app.delete(

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import { coreMigration } from './0001-core.js';
 import { iamMigration } from './0002-iam.js';
+import { nodeLifecycleMigration } from './0003-node-lifecycle.js';
 
 /** Migrations are code, so they ship inside the build; names sort in the order they run. */
 function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_core': coreMigration(dialect),
     '0002_iam': iamMigration(dialect),
+    '0003_node_lifecycle': nodeLifecycleMigration(dialect),
   };
 }
 

@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyDelta,
+  FaultBudget,
+  invariantViolation,
+  NODE_BEING_DELETED,
+  planDelete,
+  planDrain,
+  planLock,
+  planPoolDriverUpgrade,
+  planReboot,
+  planUnlock,
+  progressNode,
+  shrinkResources,
+  simulatedProgress,
+  TAINT_DRAIN,
+  TAINT_DRIVER_UPGRADE,
+  upgradeCanStart,
+  withUpgradeEffects,
+  workloadRefusal,
+  type FaultRule,
+  type LifecycleNodeState,
+  type ModelNode,
+} from '../../src/domain/node-lifecycle.js';
+import { NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_LOCKED, NODE_NOT_AVAILABLE, NODE_NOT_FOUND } from '../../src/domain/node-failures.js';
+import type { NodeDecision } from '../../src/domain/node-update-planner.js';
+
+const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+let nextId = 1;
+
+function state(name: string, overrides: Partial<LifecycleNodeState> = {}): LifecycleNodeState {
+  return {
+    id: nextId++,
+    name,
+    flavor: 'modelarts.vm.gpu.t4u8',
+    nodePool: null,
+    az: 'local-1a',
+    phase: 'Available',
+    labels: {},
+    taints: [],
+    tags: [],
+    lockedActions: [],
+    driver: { version: '535', phase: 'Running', targetVersion: null, updateStrategy: null },
+    runningJobs: 0,
+    drained: false,
+    ...overrides,
+  };
+}
+
+function nodes(...states: LifecycleNodeState[]): Map<string, LifecycleNodeState> {
+  return new Map(states.map((s) => [s.name, s]));
+}
+
+function model(name: string, overrides: Partial<ModelNode> = {}): ModelNode {
+  return {
+    name,
+    phase: 'Available',
+    lockedActions: [],
+    runningJobs: 0,
+    drained: false,
+    taints: [],
+    driver: { version: '535', phase: 'Running', targetVersion: null, updateStrategy: null, startedAt: null, fail: false },
+    reboot: null,
+    phaseUntil: null,
+    drainUntil: null,
+    ...overrides,
+  };
+}
+
+const failureCode = (d: NodeDecision) => (d.ok ? null : d.failure.code);
+const noFaults = () => new FaultBudget([], 'pool');
+
+describe('lock and unlock', () => {
+  it('adds and removes locked actions per node; unknown nodes and nodes being deleted fail', () => {
+    const a = state('a');
+    const gone = state('gone', { phase: 'Deleting' });
+    const locked = planLock(['a', 'x', 'gone'], nodes(a, gone), ['delete']);
+    expect(locked.map(failureCode)).toEqual([null, NODE_NOT_FOUND, NODE_BEING_DELETED]);
+    expect(locked[0]).toEqual({ name: 'a', ok: true, delta: { nodeId: a.id, setLockedActions: ['delete'] } });
+    const relock = planLock(['a'], nodes({ ...a, lockedActions: ['delete'] }), ['delete']);
+    expect(relock[0]).toMatchObject({ ok: true, delta: { setLockedActions: ['delete'] } });
+    const unlocked = planUnlock(['a', 'x'], nodes({ ...a, lockedActions: ['delete'] }), ['delete']);
+    expect(unlocked.map(failureCode)).toEqual([null, NODE_NOT_FOUND]);
+    expect(unlocked[0]).toMatchObject({ ok: true, delta: { setLockedActions: [] } });
+  });
+});
+
+describe('delete', () => {
+  const a = state('a');
+  const b = state('b');
+  it('is all or nothing: unknown, locked, or emptying the pool refuse the whole request with a detail naming the nodes', () => {
+    expect(planDelete(['a', 'x'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: x is not in the pool' });
+    const locked = planDelete(['a', 'b'], nodes(a, { ...b, lockedActions: ['delete'] }), 2, NOW);
+    expect(locked).toEqual({ ok: false, detail: 'deleteNodeNames: b is locked against deletion; unlock first' });
+    expect(planDelete(['a', 'b'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: a pool must keep at least one node' });
+  });
+
+  it('sends nodes Deleting until the given time, and accepts nodes already Deleting without change', () => {
+    const deleting = state('c', { phase: 'Deleting' });
+    const plan = planDelete(['a', 'c'], nodes(a, b, deleting), 2, NOW + 3000);
+    expect(plan).toEqual({
+      ok: true,
+      decisions: [
+        { name: 'a', ok: true, delta: { nodeId: a.id, setPhase: { phase: 'Deleting', until: NOW + 3000 } } },
+        { name: 'c', ok: true, delta: { nodeId: deleting.id } },
+      ],
+    });
+  });
+
+  it('shrinks spec.resources by each deleted node, dropping empty groups and AZ counts', () => {
+    const resources = [
+      { flavor: 'f1', count: 3, azs: [{ az: 'z1', count: 2 }, { az: 'z2', count: 1 }] },
+      { flavor: 'f2', count: 1, nodePool: 'np' },
+    ];
+    const out = shrinkResources(resources, [
+      { flavor: 'f1', nodePool: null, az: 'z2' },
+      { flavor: 'f2', nodePool: 'np', az: 'z1' },
+    ]);
+    expect(out).toEqual([{ flavor: 'f1', count: 2, azs: [{ az: 'z1', count: 2 }] }]);
+    expect(resources[0]!.count).toBe(3);
+  });
+});
+
+describe('reboot', () => {
+  it('reboots Available nodes not mid-upgrade; a delete lock does not block it; faults mark the reboot to fail', () => {
+    const ok = state('ok', { lockedActions: ['delete'] });
+    const abnormal = state('ab', { phase: 'Abnormal' });
+    const upgrading = state('up', { driver: { version: '535', phase: 'Updating', targetVersion: '550', updateStrategy: 'force' } });
+    const faulty = state('faulty');
+    const faults = new FaultBudget([{ id: 1, pool: null, nodes: ['faulty'], fail: 'reboot', remaining: 1 }], 'pool');
+    const decisions = planReboot(['ok', 'x', 'ab', 'up', 'faulty'], nodes(ok, abnormal, upgrading, faulty), faults);
+    expect(decisions.map(failureCode)).toEqual([null, NODE_NOT_FOUND, NODE_NOT_AVAILABLE, NODE_DRIVER_UPGRADE_IN_PROGRESS, null]);
+    expect(decisions[0]).toMatchObject({ delta: { reboot: { fail: false } } });
+    expect(decisions[4]).toMatchObject({ delta: { reboot: { fail: true } } });
+    expect(faults.used).toEqual(new Map([[1, 1]]));
+  });
+});
+
+describe('drain', () => {
+  it('taints and annotates; work drains at the drain time, or at once when there is none; creating/deleting nodes fail', () => {
+    const busy = state('busy', { runningJobs: 3 });
+    const idle = state('idle');
+    const drained = state('drained', { drained: true });
+    const creating = state('new', { phase: 'Creating' });
+    const decisions = planDrain(['busy', 'idle', 'drained', 'new', 'x'], nodes(busy, idle, drained, creating), NOW, NOW + 5000);
+    expect(decisions.map(failureCode)).toEqual([null, null, null, NODE_NOT_AVAILABLE, NODE_NOT_FOUND]);
+    expect(decisions[0]).toMatchObject({ delta: { drain: { until: NOW + 5000 }, addTaints: [{ key: TAINT_DRAIN, effect: 'NoSchedule', value: 'true' }] } });
+    expect(decisions[1]).toMatchObject({ delta: { drain: { until: NOW } } });
+    expect(decisions[2]).toEqual({ name: 'drained', ok: true, delta: { nodeId: drained.id } });
+  });
+
+  it('refuses more work on a cordoned or unavailable node, never less', () => {
+    const cordoned = state('c', { runningJobs: 2, taints: [{ key: TAINT_DRAIN, value: 'true', effect: 'NoSchedule', timeAdded: '' }] });
+    expect(workloadRefusal(cordoned, 3)).toContain(`${TAINT_DRAIN}:NoSchedule`);
+    expect(workloadRefusal(cordoned, 1)).toBeNull();
+    expect(workloadRefusal(state('ab', { phase: 'Abnormal' }), 1)).toContain('Abnormal');
+    expect(workloadRefusal(state('free'), 10)).toBeNull();
+  });
+});
+
+describe('driver upgrades', () => {
+  const upgradeDecision = (name: string, id: number, updateStrategy: 'force' | 'idle'): NodeDecision => ({
+    name,
+    ok: true,
+    delta: { nodeId: id, driverUpgrade: { version: '550', updateStrategy } },
+  });
+
+  it('idle isolates with a NoSchedule taint; force does not; a matching fault marks one upgrade to fail', () => {
+    const faults = new FaultBudget([{ id: 7, pool: 'pool', nodes: null, fail: 'driverUpgrade', remaining: 1 }], 'pool');
+    const [idle, force] = withUpgradeEffects([upgradeDecision('a', 1, 'idle'), upgradeDecision('b', 2, 'force')], faults, NOW);
+    expect(idle).toMatchObject({ delta: { driverUpgrade: { fail: true }, addTaints: [{ key: TAINT_DRIVER_UPGRADE, effect: 'NoSchedule' }] } });
+    expect(force).toMatchObject({ delta: { driverUpgrade: { fail: false } } });
+    expect(force!.ok && force!.delta.addTaints).toBeUndefined();
+  });
+
+  it('fault rules match by pool and node, oldest first, and run out', () => {
+    const rules: FaultRule[] = [
+      { id: 1, pool: 'other', nodes: null, fail: 'driverUpgrade', remaining: 5 },
+      { id: 2, pool: null, nodes: ['b'], fail: 'driverUpgrade', remaining: 1 },
+      { id: 3, pool: 'pool', nodes: null, fail: 'reboot', remaining: 1 },
+    ];
+    const budget = new FaultBudget(rules, 'pool');
+    expect(budget.take('driverUpgrade', 'a')).toBeNull();
+    expect(budget.take('driverUpgrade', 'b')).toBe(2);
+    expect(budget.take('driverUpgrade', 'b')).toBeNull();
+    expect(budget.take('reboot', 'a')).toBe(3);
+    expect(budget.used).toEqual(new Map([[2, 1], [3, 1]]));
+    expect(rules[1]!.remaining).toBe(1);
+  });
+
+  it('PatchPool upgrades follow the batch-update rules per node', () => {
+    const targets = new Map([['a', '550'], ['locked', '550'], ['busy', '550'], ['x', '550']]);
+    const decisions = planPoolDriverUpgrade(
+      targets,
+      nodes(state('a'), state('locked', { lockedActions: ['delete'] }), state('busy', { driver: { version: '535', phase: 'Pending', targetVersion: '540', updateStrategy: 'idle' } })),
+      'force',
+    );
+    expect(decisions.map(failureCode)).toEqual([null, NODE_LOCKED, NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_NOT_FOUND]);
+    expect(decisions[0]).toMatchObject({ delta: { driverUpgrade: { version: '550', updateStrategy: 'force' } } });
+  });
+
+  it('may start when Available and force, or idle with no work', () => {
+    expect(upgradeCanStart('Available', 'force', 3)).toBe(true);
+    expect(upgradeCanStart('Available', 'idle', 3)).toBe(false);
+    expect(upgradeCanStart('Available', 'idle', 0)).toBe(true);
+    expect(upgradeCanStart('Checking', 'force', 0)).toBe(false);
+  });
+
+  it('simulated progress: in progress until the duration has passed, then succeeds or fails', () => {
+    const failure = { code: 'X', message: 'm' };
+    expect(simulatedProgress(NOW, 10_000, NOW + 9_999, null)).toEqual({ state: 'InProgress', checkAt: NOW + 10_000 });
+    expect(simulatedProgress(NOW, 10_000, NOW + 10_000, null)).toEqual({ state: 'Succeeded' });
+    expect(simulatedProgress(NOW, 10_000, NOW + 10_000, failure)).toEqual({ state: 'Failed', failure });
+  });
+});
+
+describe('state machine over time (model)', () => {
+  const UPGRADE = 10_000;
+  const REBOOT = 5_000;
+  const step = (n: ModelNode, at: number) => progressNode(n, at, UPGRADE, REBOOT)!;
+
+  it('force: Pending → Updating (work stops) → Running with the new version', () => {
+    let n = applyDelta(model('a', { runningJobs: 2 }), { nodeId: 1, driverUpgrade: { version: '550', updateStrategy: 'force' } }, NOW);
+    expect(n.driver).toMatchObject({ phase: 'Pending', targetVersion: '550' });
+    n = step(n, NOW);
+    expect(n.driver).toMatchObject({ phase: 'Updating', startedAt: NOW });
+    expect(n.runningJobs).toBe(0);
+    n = step(n, NOW + UPGRADE - 1);
+    expect(n.driver!.phase).toBe('Updating');
+    n = step(n, NOW + UPGRADE);
+    expect(n.driver).toEqual({ version: '550', phase: 'Running', targetVersion: null, updateStrategy: null, startedAt: null, fail: false });
+    expect(invariantViolation(n)).toBeNull();
+  });
+
+  it('idle waits for zero work, keeps the isolation taint until success; a failed upgrade ends Abnormal on the old version', () => {
+    const taint = { key: TAINT_DRIVER_UPGRADE, value: 'true', effect: 'NoSchedule' as const, timeAdded: '' };
+    let n = applyDelta(model('a', { runningJobs: 1 }), { nodeId: 1, driverUpgrade: { version: '550', updateStrategy: 'idle', fail: true }, addTaints: [taint] }, NOW);
+    n = step(n, NOW + 60_000);
+    expect(n.driver!.phase).toBe('Pending');
+    n = step({ ...n, runningJobs: 0 }, NOW + 60_000);
+    expect(n.driver!.phase).toBe('Updating');
+    n = step(n, NOW + 60_000 + UPGRADE);
+    expect(n.driver).toMatchObject({ version: '535', phase: 'Abnormal', targetVersion: null });
+    expect(n.taints).toEqual([taint]);
+    n = step(applyDelta(n, { nodeId: 1, driverUpgrade: { version: '550', updateStrategy: 'idle' } }, NOW), NOW + 100_000);
+    n = step(n, NOW + 100_000 + UPGRADE);
+    expect(n.driver).toMatchObject({ version: '550', phase: 'Running' });
+    expect(n.taints).toEqual([]);
+  });
+
+  it('reboot: Checking with work stopped, then Available (or Abnormal when fated to fail)', () => {
+    let n = applyDelta(model('a', { runningJobs: 4 }), { nodeId: 1, reboot: { fail: false } }, NOW);
+    expect(n).toMatchObject({ phase: 'Checking', runningJobs: 0 });
+    n = step(n, NOW + REBOOT - 1);
+    expect(n.phase).toBe('Checking');
+    expect(step(n, NOW + REBOOT).phase).toBe('Available');
+    const failing = applyDelta(model('b'), { nodeId: 2, reboot: { fail: true } }, NOW);
+    expect(step(failing, NOW + REBOOT)).toMatchObject({ phase: 'Abnormal', reboot: null });
+  });
+
+  it('drain: work reaches zero at the drain time; delete: the node disappears at its time', () => {
+    const drained = applyDelta(model('a', { runningJobs: 4 }), { nodeId: 1, drain: { until: NOW + 5000 }, addTaints: [{ key: TAINT_DRAIN, value: 'true', effect: 'NoSchedule', timeAdded: '' }] }, NOW);
+    expect(step(drained, NOW + 4999).runningJobs).toBe(4);
+    expect(step(drained, NOW + 5000)).toMatchObject({ runningJobs: 0, drained: true, drainUntil: null });
+    const deleting = applyDelta(model('b'), { nodeId: 2, setPhase: { phase: 'Deleting', until: NOW + 3000 } }, NOW);
+    expect(progressNode(deleting, NOW + 2999, UPGRADE, REBOOT)).not.toBeNull();
+    expect(progressNode(deleting, NOW + 3000, UPGRADE, REBOOT)).toBeNull();
+  });
+
+  it('flags invalid states', () => {
+    expect(invariantViolation(model('a', { driver: { version: '1', phase: 'Updating', targetVersion: '2', updateStrategy: 'force', startedAt: null, fail: false } }))).toContain('no upgrade started');
+    expect(invariantViolation(model('a', { phase: 'Deleting', lockedActions: ['delete'] }))).toContain('locked');
+    expect(invariantViolation(model('a', { drained: true }))).toContain('drain taint');
+    expect(invariantViolation(model('a', { reboot: { startedAt: NOW, fail: false } }))).toContain('reboot');
+  });
+});
