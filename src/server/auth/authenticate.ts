@@ -71,6 +71,17 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
  */
 export function createAuthenticateHook(deps: AuthDependencies) {
   const { store, clock } = deps;
+  // Sealing uses a fresh IV each time, so a sealed value names exactly one secret: opening it once is enough.
+  const openedSecrets = new Map<string, string>();
+  function secretKeyOf(sealed: string): string {
+    let secret = openedSecrets.get(sealed);
+    if (secret === undefined) {
+      if (openedSecrets.size >= 10_000) openedSecrets.clear();
+      secret = deps.secrets.open(sealed);
+      openedSecrets.set(sealed, secret);
+    }
+    return secret;
+  }
 
   function refuse(reason: string, error: ApiError): never {
     deps.metrics.authFailures.inc({ reason });
@@ -112,7 +123,7 @@ export function createAuthenticateHook(deps: AuthDependencies) {
       verifySignature(
         { method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: request.rawBody },
         auth,
-        deps.secrets.open(key.sealedSecretKey),
+        secretKeyOf(key.sealedSecretKey),
         now,
         deps.maxSkewMillis,
       );

@@ -1,0 +1,70 @@
+/** Reads a V8 .cpuprofile (node --cpu-prof) and lists where self time went: by function and by package/module. */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** `node_modules/<pkg>`, `src/<dir>`, `node:<internal>` or the V8 pseudo-frame, for the by-area view. */
+function area(frame: ProfileNode['callFrame']): string {
+  const url = frame.url;
+  if (url === '') return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules !== -1) {
+    const rest = url.slice(modules + '/node_modules/'.length).split('/');
+    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
+  }
+  const dist = url.indexOf('/dist/');
+  if (dist !== -1) return url.slice(dist + '/dist/'.length).split('/').slice(0, 2).join('/');
+  if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
+  return url;
+}
+
+function shortUrl(url: string): string {
+  const modules = url.lastIndexOf('/node_modules/');
+  if (modules !== -1) return url.slice(modules + '/node_modules/'.length);
+  const dist = url.indexOf('/dist/');
+  if (dist !== -1) return url.slice(dist + '/dist/'.length);
+  return url;
+}
+
+export function summarizeProfile(file: string, top: number): string {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfMicros = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i]!;
+    selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const byFunction = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  let busy = 0;
+  let idle = 0;
+  for (const [id, micros] of selfMicros) {
+    const frame = byId.get(id)!.callFrame;
+    if (frame.functionName === '(idle)') {
+      idle += micros;
+      continue;
+    }
+    busy += micros;
+    const name = `${frame.functionName || '(anonymous)'}  ${frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : ''}`.trimEnd();
+    byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
+    const where = area(frame);
+    byArea.set(where, (byArea.get(where) ?? 0) + micros);
+  }
+  const lines = [`  busy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms; self time, share of busy:`];
+  const list = (map: Map<string, number>, count: number) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([name, micros]) => `  ${((100 * micros) / busy).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${name}`);
+  lines.push('  by function:', ...list(byFunction, top), '  by package / module:', ...list(byArea, 15));
+  return lines.join('\n');
+}

@@ -1,0 +1,145 @@
+/**
+ * The floor: the least a server can do for a signed batch-update of tags, with the same framework, the same
+ * signature code and the same database engine as poolkeeper, and nothing else (no identity store, no policy,
+ * no schema validation, no operation record, no metrics, no logging). Its figures, measured in the same run,
+ * are what poolkeeper's are compared with.
+ */
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { parseAuthorization, SignatureError, verifySignature } from '../src/server/auth/signature.js';
+import { poolId, type BenchPool } from './protocol.js';
+
+export interface FloorOptions {
+  /** A folder of its own: the SQLite file goes there. */
+  dir: string;
+  projectId: string;
+  accessKey: string;
+  secretKey: string;
+  pools: BenchPool[];
+}
+
+export interface FloorServer {
+  url: string;
+  /** Seeded node names by pool id. */
+  nodeNames: Record<string, string[]>;
+  close(): Promise<void>;
+}
+
+interface Tag {
+  key: string;
+  value: string;
+}
+
+const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomNodeName(taken: Set<string>): string {
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    let suffix = '';
+    for (let i = 0; i < 5; i++) suffix += NAME_ALPHABET[randomInt(NAME_ALPHABET.length)];
+    const name = `os-node-created-${suffix}`;
+    if (!taken.has(name)) {
+      taken.add(name);
+      return name;
+    }
+  }
+  throw new Error('could not find a free node name');
+}
+
+function openDatabase(file: string, options: FloorOptions): { db: Database.Database; nodeNames: Record<string, string[]> } {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`
+    CREATE TABLE pools (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE nodes (id INTEGER PRIMARY KEY, pool_id INTEGER NOT NULL REFERENCES pools (id), name TEXT NOT NULL, UNIQUE (pool_id, name));
+    CREATE TABLE node_tags (node_id INTEGER NOT NULL REFERENCES nodes (id), key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (node_id, key));
+  `);
+  const insertPool = db.prepare('INSERT INTO pools (name) VALUES (?)');
+  const insertNode = db.prepare('INSERT INTO nodes (pool_id, name) VALUES (?, ?)');
+  const nodeNames: Record<string, string[]> = {};
+  db.transaction(() => {
+    for (const pool of options.pools) {
+      const id = poolId(pool, options.projectId);
+      const rowId = Number(insertPool.run(id).lastInsertRowid);
+      const taken = new Set<string>();
+      const names: string[] = [];
+      for (let i = 0; i < pool.nodes; i++) {
+        const name = randomNodeName(taken);
+        insertNode.run(rowId, name);
+        names.push(name);
+      }
+      nodeNames[id] = names;
+    }
+  })();
+  return { db, nodeNames };
+}
+
+export async function startFloorServer(options: FloorOptions): Promise<FloorServer> {
+  const { db, nodeNames } = openDatabase(join(options.dir, 'floor.db'), options);
+  const findPool = db.prepare<[string], { id: number }>('SELECT id FROM pools WHERE name = ?');
+  const findNode = db.prepare<[number, string], { id: number }>('SELECT id FROM nodes WHERE pool_id = ? AND name = ?');
+  const upsertTag = db.prepare<[number, string, string]>(
+    'INSERT INTO node_tags (node_id, key, value) VALUES (?, ?, ?) ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value',
+  );
+  const applyTags = db.transaction((pool: number, names: string[], tags: Tag[]) => {
+    const successNodeNames: string[] = [];
+    const failNodeNames: string[] = [];
+    for (const name of names) {
+      const node = findNode.get(pool, name);
+      if (node === undefined) {
+        failNodeNames.push(name);
+        continue;
+      }
+      for (const tag of tags) upsertTag.run(node.id, tag.key, tag.value);
+      successNodeNames.push(name);
+    }
+    return { successNodeNames, failNodeNames };
+  });
+
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  app.post<{ Params: { project_id: string; pool_name: string }; Body: Buffer }>(
+    '/v2/:project_id/pools/:pool_name/nodes/batch-update',
+    async (request, reply) => {
+      const raw = request.body;
+      try {
+        const auth = parseAuthorization(String(request.headers.authorization ?? ''));
+        if (auth.accessKey !== options.accessKey) throw new SignatureError('unknown access key');
+        verifySignature({ method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: raw }, auth, options.secretKey, Date.now());
+      } catch (error) {
+        if (!(error instanceof SignatureError)) throw error;
+        return reply.code(401).send({ error_code: 'APIGW.0301', error_msg: error.reason });
+      }
+      let body: { nodeNames?: unknown; action?: unknown; tags?: unknown };
+      try {
+        body = JSON.parse(raw.toString('utf8')) as typeof body;
+      } catch {
+        return reply.code(400).send({ error_code: 'ModelArts.50004000', error_msg: 'Bad request. the body is not JSON' });
+      }
+      if (body.action !== 'createTags' || !Array.isArray(body.nodeNames) || !Array.isArray(body.tags)) {
+        return reply.code(400).send({ error_code: 'ModelArts.50004000', error_msg: 'Bad request. expected createTags with nodeNames and tags' });
+      }
+      const pool = findPool.get(request.params.pool_name);
+      if (pool === undefined) return reply.code(404).send({ error_code: 'ModelArts.50015001', error_msg: 'pool not found' });
+      return applyTags(pool.id, body.nodeNames as string[], body.tags as Tag[]);
+    },
+  );
+
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address !== 'object') throw new Error('the floor server has no address');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    nodeNames,
+    async close() {
+      await app.close();
+      db.close();
+    },
+  };
+}

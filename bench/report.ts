@@ -1,0 +1,30 @@
+/** Plain-text table rendering for the benchmark report. */
+
+export type Row = [figure: string, floor: string, poolkeeper: string, ratio: string, budget: string, result: string];
+
+export function table(header: Row, rows: Row[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const right = [false, true, true, true, false, false];
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, i) => (right[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function perSecond(value: number): string {
+  return `${Math.round(value).toLocaleString('en-US')}/s`;
+}
+
+export function millis(value: number): string {
+  return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+}
+
+export function ratio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}×` : '—';
+}
+
+export function verdict(pass: boolean): string {
+  return pass ? 'PASS' : 'MISS';
+}

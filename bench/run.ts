@@ -1,0 +1,322 @@
+/**
+ * `npm run bench`: poolkeeper's batch-update figures beside a floor server's (floor-server.ts) measured in the
+ * same run, with the ratio, the budget (shared/design.md §6) and PASS/MISS. See bench/README.md.
+ *
+ * Every target runs in a child process of its own, one after the other; the load generator stays here.
+ * `--profile` instead runs poolkeeper twice under --cpu-prof (the 1-node load, the 10,000-node requests) and
+ * prints the functions with the most self time; `--stages` times poolkeeper's stages (stages.ts) for the same two
+ * cases, one request at a time.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import secureJson from 'secure-json-parse';
+import { PoolkeeperClient } from '../src/client/client.js';
+import { signRequest, type Credentials } from '../src/client/signer.js';
+import { checkBatchUpdateRequest } from '../src/domain/batch-update-request.js';
+import type { BatchUpdateBody } from '../src/schemas/batch-update.js';
+import { parseAuthorization, verifySignature } from '../src/server/auth/signature.js';
+import { summarizeProfile } from './cpu-profile.js';
+import { measureLatency, measureThroughput, presign, type LatencyResult, type ThroughputResult } from './load.js';
+import { batchUpdatePath, poolId, type BenchPool, type StartMessage } from './protocol.js';
+import { millis, perSecond, ratio, table, verdict, type Row } from './report.js';
+import type { StageTotals } from './stages.js';
+import { startTarget, type RunningTarget, type TargetOptions } from './target.js';
+
+const CONNECTIONS = 10;
+const WARMUP_SECONDS = 2;
+const LOAD_SECONDS = 10;
+const LATENCY_WARMUPS = 3;
+const LATENCY_RUNS = 15;
+/** Distinct pre-signed bodies the load cycles through, so consecutive writes change the tag's value. */
+const LOAD_BODIES = 16;
+
+const BUDGET = { requestsPerSecond: 5_000, floorShare: 0.7, oneThousandMs: 30, tenThousandMs: 110 };
+
+/** Other work on the machine skews every figure: printed so a reader can judge a run. */
+const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
+
+const PROJECT_ID = randomBytes(16).toString('hex');
+const CREDENTIALS: Credentials = { accessKey: 'BENCH' + randomBytes(8).toString('hex').toUpperCase(), secretKey: randomBytes(24).toString('hex') };
+const POOL_1K: BenchPool = { name: 'bench-k', nodes: 1_000 };
+const POOL_10K: BenchPool = { name: 'bench-tenk', nodes: 10_000 };
+
+interface Figures {
+  load?: ThroughputResult;
+  oneThousand?: LatencyResult;
+  tenThousand?: LatencyResult;
+}
+
+function progress(text: string): void {
+  process.stderr.write(`… ${text}\n`);
+}
+
+function startMessage(role: StartMessage['role'], logLevel = 'warn', stages = false): StartMessage {
+  return { type: 'start', role, projectId: PROJECT_ID, ...CREDENTIALS, logLevel, pools: [POOL_1K, POOL_10K], stages };
+}
+
+/** Creates the pools through poolkeeper's API and lists their node names page by page. */
+async function seedPoolkeeper(url: string, pools: BenchPool[]): Promise<Record<string, string[]>> {
+  const client = new PoolkeeperClient(url, CREDENTIALS);
+  const names: Record<string, string[]> = {};
+  for (const pool of pools) {
+    const created = await client.request('POST', `/v2/${PROJECT_ID}/pools`, {
+      apiVersion: 'v2',
+      kind: 'Pool',
+      metadata: { labels: { 'os.modelarts/name': pool.name } },
+      spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'n' }, resources: [{ flavor: 'modelarts.vm.cpu.8ud', count: pool.nodes }] },
+    });
+    if (created.status >= 300) throw new Error(`CreatePool ${pool.name}: HTTP ${created.status} ${JSON.stringify(created.body)}`);
+    const id = poolId(pool, PROJECT_ID);
+    const list: string[] = [];
+    let next: string | undefined;
+    for (let page = 0; page <= Math.ceil(pool.nodes / 500); page++) {
+      const query = `limit=500${next ? `&continue=${encodeURIComponent(next)}` : ''}`;
+      const answer = await client.request<{ metadata: { continue?: string }; items: { metadata: { name: string } }[] }>(
+        'GET',
+        `/v2/${PROJECT_ID}/pools/${id}/nodes?${query}`,
+      );
+      if (answer.status !== 200) throw new Error(`ListPoolNodes ${id}: HTTP ${answer.status}`);
+      for (const item of answer.body.items) list.push(item.metadata.name);
+      next = answer.body.metadata.continue;
+      if (!next) break;
+    }
+    if (list.length !== pool.nodes) throw new Error(`pool ${id} lists ${list.length} nodes, expected ${pool.nodes}`);
+    names[id] = list;
+  }
+  return names;
+}
+
+function tagBody(nodeNames: string[], key: string, value: string): string {
+  return JSON.stringify({ nodeNames, action: 'createTags', tags: [{ key, value }] });
+}
+
+function expectAllUpdated(count: number) {
+  return (status: number, text: string) => {
+    if (status !== 200) throw new Error(`batch-update answered HTTP ${status}: ${text.slice(0, 300)}`);
+    const body = JSON.parse(text) as { successNodeNames: string[]; failNodeNames: string[] };
+    if (body.successNodeNames.length !== count || body.failNodeNames.length !== 0) {
+      throw new Error(`batch-update updated ${body.successNodeNames.length} of ${count} nodes (${body.failNodeNames.length} failed)`);
+    }
+  };
+}
+
+/** The 1-node load: one node of the 1,000-node pool, 10 connections, pre-signed requests. */
+async function measureLoad(
+  target: RunningTarget,
+  nodeNames: Record<string, string[]>,
+  load: { connections: number; warmupSeconds: number; seconds: number; afterWarmup?: () => Promise<unknown> } = {
+    connections: CONNECTIONS,
+    warmupSeconds: WARMUP_SECONDS,
+    seconds: LOAD_SECONDS,
+  },
+): Promise<ThroughputResult> {
+  const id = poolId(POOL_1K, PROJECT_ID);
+  const node = nodeNames[id]![0]!;
+  const path = batchUpdatePath(PROJECT_ID, id);
+  const calls = Array.from({ length: LOAD_BODIES }, (_, i) => ({ method: 'POST' as const, path, body: tagBody([node], 'bench-load', `v${i}`) }));
+  const requests = presign(target.url, calls, CREDENTIALS, new Date());
+  // One request by hand first: the pre-signed headers must be accepted and the node really updated.
+  const first = requests[0]!;
+  const answer = await fetch(new URL(first.path, target.url), { method: first.method, headers: first.headers, body: first.body, signal: AbortSignal.timeout(10_000) });
+  expectAllUpdated(1)(answer.status, await answer.text());
+  return measureThroughput(target.url, requests, load);
+}
+
+async function measureBigBatch(
+  target: RunningTarget,
+  nodeNames: Record<string, string[]>,
+  pool: BenchPool,
+  counts: { warmups: number; runs: number; afterWarmup?: () => Promise<unknown> } = { warmups: LATENCY_WARMUPS, runs: LATENCY_RUNS },
+): Promise<LatencyResult> {
+  const id = poolId(pool, PROJECT_ID);
+  const names = nodeNames[id]!;
+  return measureLatency(target.url, batchUpdatePath(PROJECT_ID, id), (run) => tagBody(names, 'bench-batch', `run-${run}-${Date.now()}`), CREDENTIALS, {
+    ...counts,
+    check: expectAllUpdated(names.length),
+  });
+}
+
+async function withTarget<T>(start: StartMessage, options: TargetOptions, work: (target: RunningTarget) => Promise<T>): Promise<T> {
+  const target = await startTarget(start, options);
+  try {
+    return await work(target);
+  } finally {
+    await target.stop();
+  }
+}
+
+async function measureFloor(): Promise<Figures> {
+  progress('floor: seeding 1,000 + 10,000 nodes');
+  return withTarget(startMessage('floor'), {}, async (target) => {
+    progress(`floor: 1-node load, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${LOAD_SECONDS} s`);
+    const load = await measureLoad(target, target.nodeNames);
+    progress(`floor: ${LATENCY_WARMUPS} + ${LATENCY_RUNS} batch-updates of 1,000 and of 10,000 nodes`);
+    const oneThousand = await measureBigBatch(target, target.nodeNames, POOL_1K);
+    const tenThousand = await measureBigBatch(target, target.nodeNames, POOL_10K);
+    return { load, oneThousand, tenThousand };
+  });
+}
+
+async function measurePoolkeeper(): Promise<Figures> {
+  progress('poolkeeper (log level warn): creating pools of 1,000 and 10,000 nodes');
+  return withTarget(startMessage('poolkeeper'), {}, async (target) => {
+    const nodeNames = await seedPoolkeeper(target.url, [POOL_1K, POOL_10K]);
+    progress(`poolkeeper: 1-node load, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${LOAD_SECONDS} s`);
+    const load = await measureLoad(target, nodeNames);
+    progress(`poolkeeper: ${LATENCY_WARMUPS} + ${LATENCY_RUNS} batch-updates of 1,000 and of 10,000 nodes`);
+    const oneThousand = await measureBigBatch(target, nodeNames, POOL_1K);
+    const tenThousand = await measureBigBatch(target, nodeNames, POOL_10K);
+    return { load, oneThousand, tenThousand };
+  });
+}
+
+async function measurePoolkeeperInfoLogging(): Promise<ThroughputResult> {
+  progress('poolkeeper (log level info, stdout to /dev/null): 1-node load');
+  return withTarget(startMessage('poolkeeper', 'info'), { discardStdout: true }, async (target) => {
+    const nodeNames = await seedPoolkeeper(target.url, [POOL_1K]);
+    return measureLoad(target, nodeNames);
+  });
+}
+
+function report(floor: Figures, pk: Figures, info: ThroughputResult): string {
+  const fl = floor.load!;
+  const pl = pk.load!;
+  const loadPass = (r: ThroughputResult) => r.requestsPerSecond >= BUDGET.requestsPerSecond && r.requestsPerSecond >= BUDGET.floorShare * fl.requestsPerSecond && r.non2xx === 0;
+  const loadBudget = `≥ ${BUDGET.requestsPerSecond.toLocaleString('en-US')}/s and ≥ ${BUDGET.floorShare}× floor`;
+  const counts = (r: ThroughputResult) => `${r.non2xx} / ${r.errors} / ${r.timeouts}`;
+  const rows: Row[] = [
+    [`signed batch-update, 1 node, ${CONNECTIONS} conns, SQLite`, perSecond(fl.requestsPerSecond), perSecond(pl.requestsPerSecond), ratio(pl.requestsPerSecond / fl.requestsPerSecond), loadBudget, verdict(loadPass(pl))],
+    ['  p50 latency', millis(fl.p50Ms), millis(pl.p50Ms), ratio(pl.p50Ms / fl.p50Ms), '', ''],
+    ['  p99 latency', millis(fl.p99Ms), millis(pl.p99Ms), ratio(pl.p99Ms / fl.p99Ms), '', ''],
+    ['  requests counted', fl.total.toLocaleString('en-US'), pl.total.toLocaleString('en-US'), '', '', ''],
+    ['  non-2xx / errors / timeouts', counts(fl), counts(pl), '', '= 0', verdict(pl.non2xx + pl.errors + pl.timeouts === 0 && fl.non2xx + fl.errors + fl.timeouts === 0)],
+    ['  same, poolkeeper logging at info → /dev/null', perSecond(fl.requestsPerSecond), perSecond(info.requestsPerSecond), ratio(info.requestsPerSecond / fl.requestsPerSecond), loadBudget, verdict(loadPass(info))],
+    ['    p50 / p99 latency at info', '', `${millis(info.p50Ms)} / ${millis(info.p99Ms)}`, '', '', ''],
+    ['    non-2xx / errors / timeouts at info', '', counts(info), '', '= 0', verdict(info.non2xx + info.errors + info.timeouts === 0)],
+    [`one batch-update of 1,000 nodes (median of ${LATENCY_RUNS})`, millis(floor.oneThousand!.medianMs), millis(pk.oneThousand!.medianMs), ratio(pk.oneThousand!.medianMs / floor.oneThousand!.medianMs), `≤ ${BUDGET.oneThousandMs} ms`, verdict(pk.oneThousand!.medianMs <= BUDGET.oneThousandMs)],
+    ['  min – max', `${millis(floor.oneThousand!.minMs)} – ${millis(floor.oneThousand!.maxMs)}`, `${millis(pk.oneThousand!.minMs)} – ${millis(pk.oneThousand!.maxMs)}`, '', '', ''],
+    [`one batch-update of 10,000 nodes (median of ${LATENCY_RUNS})`, millis(floor.tenThousand!.medianMs), millis(pk.tenThousand!.medianMs), ratio(pk.tenThousand!.medianMs / floor.tenThousand!.medianMs), `≤ ${BUDGET.tenThousandMs} ms`, verdict(pk.tenThousand!.medianMs <= BUDGET.tenThousandMs)],
+    ['  min – max', `${millis(floor.tenThousand!.minMs)} – ${millis(floor.tenThousand!.maxMs)}`, `${millis(pk.tenThousand!.minMs)} – ${millis(pk.tenThousand!.maxMs)}`, '', '', ''],
+  ];
+  return table(['figure', 'floor', 'poolkeeper', 'ratio', 'budget', 'result'], rows);
+}
+
+function machine(): string {
+  const cores = cpus();
+  return [
+    'rerun      : npm run bench   (npm run build && node dist/bench/run.js)',
+    `node       : ${process.version} (${process.platform}/${process.arch})`,
+    `cpu        : ${cores[0]?.model ?? 'unknown'} × ${cores.length} cores; load average ${loadAtStart} at start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at end`,
+    `method     : each server in its own child process, one after the other; load from this process. Load: autocannon,`,
+    `             ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${LOAD_SECONDS} s, ${LOAD_BODIES} pre-signed createTags bodies in turn;`,
+    `             big batches: fetch, sequential, freshly signed, ${LATENCY_WARMUPS} warm-ups + ${LATENCY_RUNS} runs, fresh tag value each.`,
+    '             Ratio = poolkeeper / floor (for req/s higher is better; for times lower is better).',
+  ].join('\n');
+}
+
+async function profile(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'poolkeeper-bench-prof-'));
+  try {
+    for (const [name, work] of [
+      ['1-node load', async (target: RunningTarget) => void (await measureLoad(target, await seedPoolkeeper(target.url, [POOL_1K])))],
+      [
+        '10,000-node batch-updates',
+        async (target: RunningTarget) => void (await measureBigBatch(target, await seedPoolkeeper(target.url, [POOL_10K]), POOL_10K)),
+      ],
+    ] as const) {
+      const profileDir = join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
+      progress(`poolkeeper under --cpu-prof: ${name}`);
+      await withTarget(startMessage('poolkeeper'), { execArgv: ['--cpu-prof', '--cpu-prof-dir', profileDir] }, work);
+      const [file] = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+      if (!file) throw new Error(`no CPU profile was written for ${name}`);
+      process.stdout.write(`\npoolkeeper server process, ${name} (whole process lifetime, incl. start and pool creation):\n`);
+      process.stdout.write(`${summarizeProfile(join(profileDir, file), 25)}\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function stageTable(totals: StageTotals, clientMs: number): string {
+  const perRequest = Math.max(1, totals.requests);
+  const http = Object.entries(totals.stages).find(([name]) => name.startsWith('http:'))?.[1][1] ?? 0;
+  const rows = Object.entries(totals.stages)
+    .sort((a, b) => b[1][1] - a[1][1])
+    .filter(([, [, ms]], i) => i < 12 || (http > 0 && ms / http >= 0.005))
+    .slice(0, 30)
+    .map(([name, [calls, ms]]) => {
+      const share = http > 0 ? `${((100 * ms) / http).toFixed(1)}%` : '';
+      return `  ${(ms / perRequest).toFixed(3).padStart(9)} ms  ${share.padStart(6)}  ${(calls / perRequest).toFixed(1).padStart(5)}×  ${name}`;
+    });
+  return [
+    `  ${totals.requests} requests; client-side median ${millis(clientMs)}. Per request: wall ms, share of the server's request time, calls`,
+    '  (nested stages overlap: store.updateNodes contains withDetails, applyDeltas, the planner callback and their SQL):',
+    ...rows,
+  ].join('\n');
+}
+
+/** The same pure steps the server runs on a 10,000-name body, timed here one by one (median of 15). */
+function pureSteps(names: string[]): string {
+  const body = tagBody(names, 'bench-batch', 'pure-steps');
+  const raw = Buffer.from(body);
+  const url = new URL(batchUpdatePath(PROJECT_ID, poolId(POOL_10K, PROJECT_ID)), 'http://127.0.0.1:9');
+  const headers = signRequest({ method: 'POST', url, headers: { 'Content-Type': 'application/json' }, body }, CREDENTIALS);
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const parsed = JSON.parse(body) as BatchUpdateBody;
+  const steps: [string, () => unknown][] = [
+    ['verifySignature (sha256 of the body + HMAC)', () => verifySignature({ method: 'POST', url: url.pathname, headers: lower, body: raw }, parseAuthorization(lower['authorization']!), CREDENTIALS.secretKey, Date.now())],
+    ['secure-json-parse of the body', () => secureJson.parse(raw, undefined, { protoAction: 'error', constructorAction: 'error' })],
+    ['JSON.parse of the body', () => JSON.parse(raw.toString('utf8'))],
+    ['checkBatchUpdateRequest (names, tags)', () => checkBatchUpdateRequest(parsed)],
+    ['JSON.stringify of the node-name list (answer, json_each parameter)', () => JSON.stringify(names)],
+  ];
+  const lines = [`  ${raw.length.toLocaleString('en-US')}-byte body of ${names.length.toLocaleString('en-US')} names, median of 15 after 3 warm-ups:`];
+  for (const [name, step] of steps) {
+    const times: number[] = [];
+    for (let i = 0; i < 18; i++) {
+      const started = performance.now();
+      step();
+      if (i >= 3) times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    lines.push(`  ${times[7]!.toFixed(3).padStart(9)} ms  ${name}`);
+  }
+  return lines.join('\n');
+}
+
+async function stages(): Promise<void> {
+  progress('poolkeeper with stage timers: creating pools of 1,000 and 10,000 nodes');
+  await withTarget(startMessage('poolkeeper', 'warn', true), {}, async (target) => {
+    const nodeNames = await seedPoolkeeper(target.url, [POOL_1K, POOL_10K]);
+    progress('1-node batch-updates, 1 connection, 1 s warm-up + 3 s');
+    const load = await measureLoad(target, nodeNames, { connections: 1, warmupSeconds: 1, seconds: 3, afterWarmup: () => target.stages(true) });
+    process.stdout.write(`\npoolkeeper stages, 1-node batch-update, one request at a time (${perSecond(load.requestsPerSecond)}):\n`);
+    process.stdout.write(`${stageTable(await target.stages(true), load.p50Ms)}\n`);
+    progress('10,000-node batch-updates: 2 warm-ups + 5');
+    const big = await measureBigBatch(target, nodeNames, POOL_10K, { warmups: 2, runs: 5, afterWarmup: () => target.stages(true) });
+    process.stdout.write(`\npoolkeeper stages, 10,000-node batch-update:\n${stageTable(await target.stages(true), big.medianMs)}\n`);
+    process.stdout.write(`\nthe server's pure steps, timed in the benchmark process:\n${pureSteps(nodeNames[poolId(POOL_10K, PROJECT_ID)]!)}\n`);
+  });
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--profile')) return profile();
+  if (process.argv.includes('--stages')) return stages();
+  const started = Date.now();
+  const floor = await measureFloor();
+  const pk = await measurePoolkeeper();
+  const info = await measurePoolkeeperInfoLogging();
+  process.stdout.write(`\npoolkeeper benchmark — BatchUpdatePoolNodes (createTags) on SQLite, floor measured in the same run\n\n`);
+  process.stdout.write(`${report(floor, pk, info)}\n\n${machine()}\n`);
+  process.stdout.write(`total time : ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

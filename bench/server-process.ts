@@ -1,0 +1,75 @@
+/**
+ * The child process a benchmark target runs in, so the load generator (in the parent) never shares its event
+ * loop. Started with child_process.fork; told what to run by one `start` message, stopped by `stop`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { startService } from '../src/serve.js';
+import { startFloorServer } from './floor-server.js';
+import type { ChildMessage, ParentMessage, StartMessage } from './protocol.js';
+import { installStageTimers, resetStages, stageTotals, timeRequests } from './stages.js';
+
+/** A child left behind by a crashed parent still ends by itself. */
+const MAX_LIFETIME_MS = 10 * 60 * 1000;
+
+let stopTarget: (() => Promise<void>) | undefined;
+const dir = mkdtempSync(join(tmpdir(), 'poolkeeper-bench-'));
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+async function exit(code: number): Promise<never> {
+  try {
+    await stopTarget?.();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(code);
+}
+
+async function start(message: StartMessage): Promise<void> {
+  if (message.role === 'floor') {
+    const floor = await startFloorServer({ dir, projectId: message.projectId, accessKey: message.accessKey, secretKey: message.secretKey, pools: message.pools });
+    stopTarget = () => floor.close();
+    send({ type: 'ready', url: floor.url, nodeNames: floor.nodeNames });
+    return;
+  }
+  if (message.stages) installStageTimers();
+  const service = await startService(
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      POOLKEEPER_DATABASE_URL: join(dir, 'poolkeeper.db'),
+      POOLKEEPER_DATA_DIR: dir,
+      POOLKEEPER_LOG_LEVEL: message.logLevel,
+      POOLKEEPER_BOOTSTRAP_PROJECT_ID: message.projectId,
+      POOLKEEPER_BOOTSTRAP_AK: message.accessKey,
+      POOLKEEPER_BOOTSTRAP_SK: message.secretKey,
+      POOLKEEPER_SIM_NODE_CREATE_SECONDS: '0',
+      POOLKEEPER_SEED_DEMO: '0',
+    }),
+  );
+  stopTarget = () => service.stop();
+  if (message.stages) timeRequests(service.app.server);
+  send({ type: 'ready', url: service.url, nodeNames: {} });
+}
+
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'start') {
+    start(message).catch((error: unknown) => {
+      send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      void exit(1);
+    });
+  } else if (message.type === 'stop') {
+    void exit(0);
+  } else {
+    const totals = stageTotals();
+    if (message.type === 'reset-stages') resetStages();
+    send({ type: 'stages', totals });
+  }
+});
+process.on('disconnect', () => void exit(0));
+setTimeout(() => void exit(2), MAX_LIFETIME_MS).unref();
