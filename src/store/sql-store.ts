@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Migrator, sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { Migrator, sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { ExistingNode } from '../domain/pool-scaling.js';
 import type { DriverPhase, DriverUpdateStrategy, NodeDelta, NodePhase, Tag, Taint, TaintEffect } from '../domain/node.js';
@@ -8,7 +8,8 @@ import { toTimestamp } from '../domain/time.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 import type { DialectSql } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
-import type { Database, NodeTable } from './schema.js';
+import type { Database, FaultRuleTable, NodeTable } from './schema.js';
+import { driveSteps, type StepRunner, type Steps } from './steps.js';
 import {
   AlreadyExistsError,
   PoolExistsError,
@@ -67,6 +68,8 @@ const NODE_COLUMNS = [
   'drained',
 ] as const;
 
+const NODE_COLUMNS_SQL = sql.join(NODE_COLUMNS.map((c) => sql.ref(c)));
+
 const NEW_NODE_COLUMNS = [
   ['pool_id', 'integer'],
   ['name', 'text'],
@@ -100,6 +103,8 @@ export class SqlStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialectSql: DialectSql,
+    /** Runs the request-path operations written as steps (synchronously on SQLite). */
+    private readonly runner: StepRunner,
     private readonly onClose: () => Promise<void> = async () => {},
   ) {
     this.dialect = dialectSql.name;
@@ -161,7 +166,11 @@ export class SqlStore implements Store {
   }
 
   async findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined> {
-    const row = await this.db.selectFrom('access_keys').selectAll().where('access_key', '=', accessKey).executeTakeFirst();
+    const [row] = (
+      await this.runner.query(
+        sql`SELECT access_key, secret_key, user_id, created_at, expires_at, security_token_hash, failed_attempts, locked_until FROM access_keys WHERE access_key = ${accessKey}`,
+      )
+    ).rows as unknown as Array<Selectable<Database['access_keys']>>;
     if (!row) return undefined;
     return {
       accessKey: row.access_key,
@@ -435,7 +444,9 @@ export class SqlStore implements Store {
   }
 
   async getPool(projectId: string, poolName: string): Promise<PoolRecord | undefined> {
-    const row = await this.db.selectFrom('pools').selectAll().where('project_id', '=', projectId).where('name', '=', poolName).executeTakeFirst();
+    const [row] = (await this.runner.query(sql`SELECT * FROM pools WHERE project_id = ${projectId} AND name = ${poolName}`)).rows as unknown as Array<
+      Selectable<Database['pools']>
+    >;
     return row ? toPoolRecord(row) : undefined;
   }
 
@@ -553,73 +564,55 @@ export class SqlStore implements Store {
     decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
     operation: OperationMeta,
   ): Promise<NodeDecision[]> {
-    return this.db.transaction().execute(async (trx) => {
-      // The pool row is locked before the nodes, in the same order as scalePool, so the two never deadlock.
-      const pool = needs.pool ? await this.lockPoolForChange(trx, poolId) : null;
-      let query = trx
-        .selectFrom('nodes')
-        .select(NODE_COLUMNS)
-        .where('pool_id', '=', poolId)
-        .where('name', 'in', sql<string>`(SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)`)
-        .orderBy('id');
-      if (this.dialect === 'postgres') query = query.forUpdate();
-      const rows = (await query.execute()) as NodeRow[];
-      const records = await this.withDetails(trx, rows, needs);
-      const states = new Map<string, LifecycleNodeState>();
-      for (const r of records) {
-        states.set(r.name, {
-          id: r.id,
-          name: r.name,
-          flavor: r.flavor,
-          nodePool: r.nodePool,
-          az: r.az,
-          phase: r.phase,
-          labels: r.labels,
-          taints: r.taints,
-          tags: r.tags,
-          lockedActions: r.lockedActions,
-          driver: r.driver,
-          runningJobs: r.runningJobs,
-          drained: r.drained,
-        });
-      }
-      const faults = new FaultBudget(await this.activeFaultRules(trx, operation.projectId), operation.poolName);
-      const planned = decide(states, { faults, pool });
-      const decisions = Array.isArray(planned) ? planned : planned.decisions;
-      if (!Array.isArray(planned)) {
-        await trx
-          .updateTable('pools')
-          .set((eb) => ({ spec: JSON.stringify(planned.spec), resource_version: eb('resource_version', '+', 1) }))
-          .where('id', '=', poolId)
-          .execute();
-      }
-      await this.useFaults(trx, faults.used);
-      await this.applyDeltas(trx, decisions, operation);
-      const results: NodeResult[] = decisions.map((d) =>
-        d.ok ? { name: d.name, status: 'success' } : { name: d.name, status: 'failed', errorCode: d.failure.code, errorMsg: d.failure.message },
-      );
-      const successCount = decisions.reduce((n, d) => (d.ok ? n + 1 : n), 0);
-      await trx
-        .insertInto('operations')
-        .values({
-          id: operation.id,
-          project_id: operation.projectId,
-          pool_name: operation.poolName,
-          operation: operation.operation,
-          action: operation.action,
-          principal: operation.principal,
-          request_id: operation.requestId,
-          created_at: operation.createdAt,
-          success_count: successCount,
-          fail_count: decisions.length - successCount,
-          results: JSON.stringify(results),
-        })
-        .execute();
-      return decisions;
-    });
+    return this.runner.transaction(() => this.updateNodesSteps(poolId, nodeNames, needs, decide, operation));
   }
 
-  private async applyDeltas(trx: Transaction<Database>, decisions: NodeDecision[], operation: OperationMeta): Promise<void> {
+  private *updateNodesSteps(
+    poolId: number,
+    nodeNames: string[],
+    needs: NodeStateNeeds,
+    decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
+    operation: OperationMeta,
+  ): Steps<NodeDecision[]> {
+    const postgres = this.dialect === 'postgres';
+    let pool: NodeChangeContext['pool'] = null;
+    if (needs.pool) {
+      // The pool row is locked before the nodes, in the same order as scalePool, so the two never deadlock.
+      const [row] = (yield sql`SELECT spec FROM pools WHERE id = ${poolId}${postgres ? sql` FOR UPDATE` : sql``}`).rows;
+      const [live] = (yield sql`SELECT COUNT(*) AS count FROM nodes WHERE pool_id = ${poolId} AND phase <> 'Deleting'`).rows;
+      pool = { spec: JSON.parse(String(row!.spec)) as PoolSpec, liveNodes: Number(live!.count) };
+    }
+    // PostgreSQL locks the nodes in id order so overlapping requests queue instead of deadlocking; SQLite's writer is alone.
+    const rows = (yield sql`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE pool_id = ${poolId}
+      AND name IN (SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)${postgres ? sql` ORDER BY id FOR UPDATE` : sql``}`)
+      .rows as unknown as NodeRow[];
+    const records = yield* this.detailSteps(rows, needs);
+    const states = new Map<string, LifecycleNodeState>();
+    for (const r of records) states.set(r.name, r);
+    const faultRows = (yield sql`SELECT * FROM fault_rules WHERE project_id = ${operation.projectId} AND remaining > 0 ORDER BY id${postgres ? sql` FOR UPDATE` : sql``}`).rows;
+    const faults = new FaultBudget(faultRows.map((r) => toFaultRule(r as unknown as FaultRuleRow)), operation.poolName);
+    const planned = decide(states, { faults, pool });
+    const decisions = Array.isArray(planned) ? planned : planned.decisions;
+    if (!Array.isArray(planned)) {
+      yield sql`UPDATE pools SET spec = ${JSON.stringify(planned.spec)}, resource_version = resource_version + 1 WHERE id = ${poolId}`;
+    }
+    if (faults.used.size > 0) {
+      const used = [...faults.used].map(([id, n]) => [id, n]);
+      yield sql`UPDATE fault_rules SET remaining = remaining - r.used FROM ${this.dialectSql.jsonRows(used, [['rule_id', 'integer'], ['used', 'integer']])} AS r
+        WHERE fault_rules.id = r.rule_id`;
+    }
+    yield* this.deltaSteps(decisions, operation);
+    const results: NodeResult[] = decisions.map((d) =>
+      d.ok ? { name: d.name, status: 'success' } : { name: d.name, status: 'failed', errorCode: d.failure.code, errorMsg: d.failure.message },
+    );
+    const successCount = decisions.reduce((n, d) => (d.ok ? n + 1 : n), 0);
+    yield sql`INSERT INTO operations (id, project_id, pool_name, operation, action, principal, request_id, created_at, success_count, fail_count, results)
+      VALUES (${operation.id}, ${operation.projectId}, ${operation.poolName}, ${operation.operation}, ${operation.action}, ${operation.principal},
+        ${operation.requestId}, ${operation.createdAt}, ${successCount}, ${decisions.length - successCount}, ${JSON.stringify(results)})`;
+    return decisions;
+  }
+
+  private *deltaSteps(decisions: NodeDecision[], operation: OperationMeta): Steps<void> {
     const labels: unknown[][] = [];
     const taintRemovals: unknown[][] = [];
     const taintAdditions: unknown[][] = [];
@@ -630,12 +623,12 @@ export class SqlStore implements Store {
     const phases: unknown[][] = [];
     const reboots: unknown[][] = [];
     const drains: unknown[][] = [];
-    const touched: number[] = [];
+    let changed = false;
     for (const decision of decisions) {
       if (!decision.ok) continue;
       const delta: NodeDelta = decision.delta;
       const id = delta.nodeId;
-      touched.push(id);
+      changed = true;
       if (delta.setLabels) for (const [key, value] of Object.entries(delta.setLabels)) labels.push([id, key, value]);
       if (delta.removeTaints) for (const t of delta.removeTaints) taintRemovals.push([id, t.key, t.effect]);
       if (delta.addTaints) for (const t of delta.addTaints) taintAdditions.push([id, t.key, t.effect, t.value, Date.parse(t.timeAdded)]);
@@ -647,54 +640,49 @@ export class SqlStore implements Store {
       if (delta.reboot) reboots.push([id, delta.reboot.fail ? 1 : 0]);
       if (delta.drain) drains.push([id, delta.drain.until]);
     }
-    if (touched.length === 0) return;
+    if (!changed) return;
     const rows = this.dialectSql.jsonRows.bind(this.dialectSql);
     if (labels.length > 0) {
-      await sql`INSERT INTO node_labels (node_id, key, value) SELECT node_id, key, value FROM ${rows(labels, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r WHERE true
-        ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`.execute(trx);
+      yield sql`INSERT INTO node_labels (node_id, key, value) SELECT node_id, key, value FROM ${rows(labels, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r WHERE true
+        ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`;
     }
     if (taintRemovals.length > 0) {
-      await sql`DELETE FROM node_taints WHERE (node_id, key, effect) IN (SELECT node_id, key, effect FROM ${rows(taintRemovals, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text']])} AS r)`.execute(trx);
+      yield sql`DELETE FROM node_taints WHERE (node_id, key, effect) IN (SELECT node_id, key, effect FROM ${rows(taintRemovals, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text']])} AS r)`;
     }
     if (taintAdditions.length > 0) {
-      await sql`INSERT INTO node_taints (node_id, key, effect, value, time_added)
+      yield sql`INSERT INTO node_taints (node_id, key, effect, value, time_added)
         SELECT node_id, key, effect, value, time_added FROM ${rows(taintAdditions, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text'], ['value', 'text'], ['time_added', 'integer']])} AS r WHERE true
-        ON CONFLICT (node_id, key, effect) DO NOTHING`.execute(trx);
+        ON CONFLICT (node_id, key, effect) DO NOTHING`;
     }
     if (tagUpserts.length > 0) {
-      await sql`INSERT INTO node_tags (node_id, key, value) SELECT node_id, key, value FROM ${rows(tagUpserts, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r WHERE true
-        ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`.execute(trx);
+      yield sql`INSERT INTO node_tags (node_id, key, value) SELECT node_id, key, value FROM ${rows(tagUpserts, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r WHERE true
+        ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`;
     }
     if (tagDeletes.length > 0) {
-      await sql`DELETE FROM node_tags WHERE EXISTS (SELECT 1 FROM ${rows(tagDeletes, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r
-        WHERE r.node_id = node_tags.node_id AND r.key = node_tags.key AND (r.value IS NULL OR r.value = node_tags.value))`.execute(trx);
+      yield sql`DELETE FROM node_tags WHERE EXISTS (SELECT 1 FROM ${rows(tagDeletes, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r
+        WHERE r.node_id = node_tags.node_id AND r.key = node_tags.key AND (r.value IS NULL OR r.value = node_tags.value))`;
     }
     if (driverUpgrades.length > 0) {
-      await sql`UPDATE nodes SET driver_phase = 'Pending', driver_target_version = r.version, driver_strategy = r.strategy, driver_fail = r.fail,
+      yield sql`UPDATE nodes SET driver_phase = 'Pending', driver_target_version = r.version, driver_strategy = r.strategy, driver_fail = r.fail,
           driver_operation_id = ${operation.id}, driver_started_at = NULL, driver_check_at = NULL
-        FROM ${rows(driverUpgrades, [['node_id', 'integer'], ['version', 'text'], ['strategy', 'text'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+        FROM ${rows(driverUpgrades, [['node_id', 'integer'], ['version', 'text'], ['strategy', 'text'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`;
     }
     if (locks.length > 0) {
-      await sql`UPDATE nodes SET locked_actions = r.actions FROM ${rows(locks, [['node_id', 'integer'], ['actions', 'text']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+      yield sql`UPDATE nodes SET locked_actions = r.actions FROM ${rows(locks, [['node_id', 'integer'], ['actions', 'text']])} AS r WHERE nodes.id = r.node_id`;
     }
     if (phases.length > 0) {
-      await sql`UPDATE nodes SET phase = r.phase, phase_until = r.until, reboot_started_at = NULL, reboot_check_at = NULL, reboot_fail = 0
-        FROM ${rows(phases, [['node_id', 'integer'], ['phase', 'text'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+      yield sql`UPDATE nodes SET phase = r.phase, phase_until = r.until, reboot_started_at = NULL, reboot_check_at = NULL, reboot_fail = 0
+        FROM ${rows(phases, [['node_id', 'integer'], ['phase', 'text'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`;
     }
     if (reboots.length > 0) {
       const at = operation.createdAt;
-      await sql`UPDATE nodes SET phase = 'Checking', phase_until = NULL, running_jobs = 0, reboot_started_at = ${at}, reboot_check_at = ${at},
+      yield sql`UPDATE nodes SET phase = 'Checking', phase_until = NULL, running_jobs = 0, reboot_started_at = ${at}, reboot_check_at = ${at},
           reboot_fail = r.fail, reboot_operation_id = ${operation.id}
-        FROM ${rows(reboots, [['node_id', 'integer'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+        FROM ${rows(reboots, [['node_id', 'integer'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`;
     }
     if (drains.length > 0) {
-      await sql`UPDATE nodes SET drained = 1, drain_until = r.until FROM ${rows(drains, [['node_id', 'integer'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`.execute(trx);
+      yield sql`UPDATE nodes SET drained = 1, drain_until = r.until FROM ${rows(drains, [['node_id', 'integer'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`;
     }
-    await trx
-      .updateTable('nodes')
-      .set((eb) => ({ resource_version: eb('resource_version', '+', 1) }))
-      .where('id', 'in', this.idList(touched))
-      .execute();
   }
 
   async getOperation(projectId: string, operationId: string): Promise<OperationRecord | undefined> {
@@ -775,49 +763,8 @@ export class SqlStore implements Store {
   }
 
   async listFaultRules(projectId: string): Promise<FaultRuleRecord[]> {
-    return this.faultRuleRows(this.db, projectId, false);
-  }
-
-  private async faultRuleRows(db: Kysely<Database>, projectId: string, lock: boolean): Promise<FaultRuleRecord[]> {
-    let query = db.selectFrom('fault_rules').selectAll().where('project_id', '=', projectId).where('remaining', '>', 0).orderBy('id');
-    if (lock && this.dialect === 'postgres') query = query.forUpdate();
-    const rows = await query.execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      projectId: r.project_id,
-      pool: r.pool_name,
-      nodes: r.node_names === null ? null : (JSON.parse(r.node_names) as string[]),
-      fail: r.fail as FaultKind,
-      times: Number(r.times),
-      remaining: Number(r.remaining),
-      createdAt: Number(r.created_at),
-    }));
-  }
-
-  /** The project's active fault rules, locked so that two requests never spend the same use. */
-  private async activeFaultRules(trx: Transaction<Database>, projectId: string) {
-    return this.faultRuleRows(trx, projectId, true);
-  }
-
-  private async useFaults(trx: Transaction<Database>, used: ReadonlyMap<number, number>): Promise<void> {
-    if (used.size === 0) return;
-    const rows = [...used].map(([id, n]) => [id, n]);
-    await sql`UPDATE fault_rules SET remaining = remaining - r.used FROM ${this.dialectSql.jsonRows(rows, [['rule_id', 'integer'], ['used', 'integer']])} AS r
-      WHERE fault_rules.id = r.rule_id`.execute(trx);
-  }
-
-  /** Locks the pool row and counts its nodes that are not being deleted. */
-  private async lockPoolForChange(trx: Transaction<Database>, poolId: number): Promise<{ spec: PoolSpec; liveNodes: number }> {
-    let query = trx.selectFrom('pools').select('spec').where('id', '=', poolId);
-    if (this.dialect === 'postgres') query = query.forUpdate();
-    const pool = await query.executeTakeFirstOrThrow();
-    const live = await trx
-      .selectFrom('nodes')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('pool_id', '=', poolId)
-      .where('phase', '!=', 'Deleting')
-      .executeTakeFirstOrThrow();
-    return { spec: JSON.parse(pool.spec) as PoolSpec, liveNodes: Number(live.count) };
+    const rows = await this.db.selectFrom('fault_rules').selectAll().where('project_id', '=', projectId).where('remaining', '>', 0).orderBy('id').execute();
+    return rows.map(toFaultRule);
   }
 
   async countNodeDrivers(poolIds: number[]): Promise<NodeDriverCount[]> {
@@ -967,23 +914,47 @@ export class SqlStore implements Store {
   }
 
   /** Loads labels, taints and tags (as asked) for the given node rows, with one query per kind. */
-  private async withDetails(db: Kysely<Database>, rows: NodeRow[], needs: NodeStateNeeds): Promise<NodeRecord[]> {
+  private *detailSteps(rows: NodeRow[], needs: NodeStateNeeds): Steps<NodeRecord[]> {
     const records = new Map<number, NodeRecord>();
     for (const row of rows) records.set(Number(row.id), toNodeRecord(row));
     if (rows.length === 0) return [];
     const ids = this.idList([...records.keys()]);
-    const [labels, taints, tags] = await Promise.all([
-      needs.labels ? db.selectFrom('node_labels').selectAll().where('node_id', 'in', ids).orderBy('key').execute() : [],
-      needs.taints ? db.selectFrom('node_taints').selectAll().where('node_id', 'in', ids).orderBy('time_added').orderBy('key').execute() : [],
-      needs.tags ? db.selectFrom('node_tags').selectAll().where('node_id', 'in', ids).orderBy('key').execute() : [],
-    ]);
-    for (const l of labels) records.get(Number(l.node_id))!.labels[l.key] = l.value;
-    for (const t of taints) {
-      records.get(Number(t.node_id))!.taints.push({ key: t.key, value: t.value, effect: t.effect as TaintEffect, timeAdded: toTimestamp(Number(t.time_added)) } satisfies Taint);
+    if (needs.labels) {
+      for (const l of (yield sql`SELECT node_id, key, value FROM node_labels WHERE node_id IN ${ids} ORDER BY key`).rows) {
+        records.get(Number(l.node_id))!.labels[String(l.key)] = String(l.value);
+      }
     }
-    for (const t of tags) records.get(Number(t.node_id))!.tags.push({ key: t.key, value: t.value } satisfies Tag);
+    if (needs.taints) {
+      for (const t of (yield sql`SELECT node_id, key, value, effect, time_added FROM node_taints WHERE node_id IN ${ids} ORDER BY time_added, key`).rows) {
+        records.get(Number(t.node_id))!.taints.push({ key: String(t.key), value: String(t.value), effect: t.effect as TaintEffect, timeAdded: toTimestamp(Number(t.time_added)) });
+      }
+    }
+    if (needs.tags) {
+      for (const t of (yield sql`SELECT node_id, key, value FROM node_tags WHERE node_id IN ${ids} ORDER BY key`).rows) {
+        records.get(Number(t.node_id))!.tags.push({ key: String(t.key), value: String(t.value) } satisfies Tag);
+      }
+    }
     return [...records.values()];
   }
+
+  private withDetails(db: Kysely<Database>, rows: NodeRow[], needs: NodeStateNeeds): Promise<NodeRecord[]> {
+    return driveSteps(this.detailSteps(rows, needs), db);
+  }
+}
+
+type FaultRuleRow = Selectable<FaultRuleTable>;
+
+function toFaultRule(r: FaultRuleRow): FaultRuleRecord {
+  return {
+    id: Number(r.id),
+    projectId: r.project_id,
+    pool: r.pool_name,
+    nodes: r.node_names === null ? null : (JSON.parse(r.node_names) as string[]),
+    fail: r.fail as FaultKind,
+    times: Number(r.times),
+    remaining: Number(r.remaining),
+    createdAt: Number(r.created_at),
+  };
 }
 
 function toPoolRecord(row: {

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { sqliteSql } from './dialect.js';
 import type { Database as Schema } from './schema.js';
 import { SqlStore } from './sql-store.js';
+import { syncStepRunner } from './steps.js';
 
 export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
@@ -27,19 +28,16 @@ const STATEMENT_CACHE_SIZE = 500;
  * Kysely prepares every statement anew; compiling SQL costs more than running it here, so reuse prepared statements
  * by their text. Parameters are bound per call, so a cached statement is safe to share.
  */
-function withStatementCache(database: Database.Database): SqliteDatabase {
+function statementCache(database: Database.Database): (sql: string) => Database.Statement {
   const statements = new Map<string, Database.Statement>();
-  return {
-    close: () => database.close(),
-    prepare(sql: string) {
-      let statement = statements.get(sql);
-      if (!statement) {
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
-        statement = database.prepare(sql);
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
+  return (sql) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      statement = database.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
   };
 }
 
@@ -52,9 +50,11 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   database.pragma('busy_timeout = 5000');
   // Checkpoints run from the service's maintenance loop instead of inside whichever commit crosses the threshold.
   database.pragma('wal_autocheckpoint = 0');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const prepare = statementCache(database);
+  const cached: SqliteDatabase = { close: () => database.close(), prepare };
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cached }) });
   return {
-    store: new SqlStore(db, sqliteSql),
+    store: new SqlStore(db, sqliteSql, syncStepRunner(db, database, prepare)),
     checkpoint: () => {
       if (database.open) database.pragma('wal_checkpoint(PASSIVE)');
     },
