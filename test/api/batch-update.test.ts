@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '../helpers/service.js';
+import { startTestService, type TestService, demoNodeNames } from '../helpers/service.js';
 
 interface NodeBody {
   metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
@@ -36,9 +36,7 @@ async function batch(body: unknown) {
 beforeAll(async () => {
   t = await startTestService();
   base = `/v2/${t.projectId}/pools/${t.demoPool}`;
-  const list = await t.client.request<{ items: NodeBody[] }>('GET', `${base}/nodes`);
-  nodeNames = list.body.items.map((n) => n.metadata.name);
-  expect(nodeNames).toHaveLength(8);
+  nodeNames = await demoNodeNames(t);
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, ManualClock, startTestService, type TestService } from '../helpers/service.js';
+import { eventually, ManualClock, startTestService, type TestService, demoNodeNames } from '../helpers/service.js';
 
 interface NodeBody {
   metadata: { name: string; annotations: Record<string, string> };
@@ -66,9 +66,7 @@ function someTicks(): Promise<void> {
 beforeAll(async () => {
   t = await startTestService({ clock, env: { POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS: String(UPGRADE_SECONDS) } });
   base = `/v2/${t.projectId}/pools/${t.demoPool}`;
-  const list = await t.client.request<{ items: NodeBody[] }>('GET', `${base}/nodes`);
-  names = list.body.items.map((n) => n.metadata.name);
-  expect(names).toHaveLength(8);
+  names = await demoNodeNames(t);
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, ManualClock, startTestService, type TestService } from '../helpers/service.js';
+import { eventually, ManualClock, startTestService, type TestService, demoNodeNames } from '../helpers/service.js';
 
 interface NodeBody {
   metadata: { name: string; annotations: Record<string, string> };
@@ -60,9 +60,7 @@ beforeAll(async () => {
     },
   });
   base = `/v2/${t.projectId}/pools/${t.demoPool}`;
-  const list = await t.client.request<{ items: NodeBody[] }>('GET', `${base}/nodes`);
-  names = list.body.items.map((n) => n.metadata.name);
-  expect(names).toHaveLength(8);
+  names = await demoNodeNames(t);
 });
 
 afterAll(async () => {

@@ -69,6 +69,14 @@ export async function startTestService(
   };
 }
 
+/** The names of the demo pool's 8 nodes, in name order. */
+export async function demoNodeNames(t: TestService): Promise<string[]> {
+  const list = await t.client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', `/v2/${t.projectId}/pools/${t.demoPool}/nodes`);
+  const names = list.body.items.map((n) => n.metadata.name);
+  if (names.length !== 8) throw new Error(`the demo pool has ${names.length} nodes, not 8`);
+  return names;
+}
+
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;

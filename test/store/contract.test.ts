@@ -1,19 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
 import type { NodeDelta, NodeState } from '../../src/domain/node.js';
-import { openStore } from '../../src/store/open-store.js';
 import { AlreadyExistsError, PoolExistsError, type NewNode, type OperationMeta, type Store } from '../../src/store/store.js';
-import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { TEST_DIALECT } from '../helpers/databases.js';
+import { openTestStore, type TestStore } from '../helpers/store.js';
 
 /** The contract every Store implementation keeps; this file runs once per dialect. */
 const PROJECT = 'abcdefabcdefabcdefabcdefabcdef01';
 const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
 let store: Store;
-let database: TestDatabase;
-let dataDir: string;
+let opened: TestStore;
 
 function newNodes(count: number, phase: NewNode['phase'] = 'Available', phaseUntil: number | null = null): NewNode[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -49,30 +45,13 @@ function operation(id: string, poolName: string): OperationMeta {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-store-'));
-  database = await testDatabase(TEST_DIALECT, dataDir);
-  store = (await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 })).store;
+  opened = await openTestStore({ accountId: 'a'.repeat(32), accountName: 'acme', projectId: PROJECT, userId: 'u'.repeat(32), accessKey: 'AK1', createdAt: T0 });
+  store = opened.store;
   await store.migrate();
-  await store.migrate();
-  await store.createBootstrapIdentity({
-    accountId: 'a'.repeat(32),
-    accountName: 'acme',
-    projectId: PROJECT,
-    projectName: 'local-1',
-    userId: 'u'.repeat(32),
-    userName: 'admin',
-    accessKey: 'AK1',
-    sealedSecretKey: 'sealed-SK1',
-    policyName: 'all',
-    policyDocument: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:*'] }] },
-    createdAt: T0,
-  });
 });
 
 afterAll(async () => {
-  await store.close();
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await opened.close();
 });
 
 describe(`Store contract (${TEST_DIALECT})`, () => {
@@ -84,7 +63,7 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
     expect(await store.hasAnyAccount()).toBe(true);
     expect(await store.findAccessKey('AK1')).toEqual({
       accessKey: 'AK1',
-      sealedSecretKey: 'sealed-SK1',
+      sealedSecretKey: 'sealed-AK1',
       userId: 'u'.repeat(32),
       createdAt: T0,
       expiresAt: null,

@@ -1,21 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAINT_DRAIN, TAINT_DRIVER_UPGRADE } from '../../src/domain/node-lifecycle.js';
 import type { NodeDelta } from '../../src/domain/node.js';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
-import { openStore } from '../../src/store/open-store.js';
 import type { NewNode, OperationMeta, PoolRecord, Store } from '../../src/store/store.js';
-import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { TEST_DIALECT } from '../helpers/databases.js';
+import { openTestStore, type TestStore } from '../helpers/store.js';
 
 /** The node-lifecycle part of the Store contract; this file runs once per dialect. */
 const PROJECT = 'abcdefabcdefabcdefabcdefabcdef02';
 const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
 const TS = '2026-11-28T10:00:00Z';
 let store: Store;
-let database: TestDatabase;
-let dataDir: string;
+let opened: TestStore;
 let opSeq = 0;
 
 function newNodes(count: number): NewNode[] {
@@ -74,29 +70,12 @@ async function change(pool: PoolRecord, deltas: Record<string, (id: number) => O
 const node = async (pool: PoolRecord, name: string) => (await store.getNode(pool.id, name))!;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-lifecycle-store-'));
-  database = await testDatabase(TEST_DIALECT, dataDir);
-  store = (await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 })).store;
-  await store.migrate();
-  await store.createBootstrapIdentity({
-    accountId: 'b'.repeat(32),
-    accountName: 'lifecycle',
-    projectId: PROJECT,
-    projectName: 'local-1',
-    userId: 'v'.repeat(32),
-    userName: 'admin',
-    accessKey: 'AK2',
-    sealedSecretKey: 'sealed-SK2',
-    policyName: 'all',
-    policyDocument: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:*'] }] },
-    createdAt: T0,
-  });
+  opened = await openTestStore({ accountId: 'b'.repeat(32), accountName: 'lifecycle', projectId: PROJECT, userId: 'v'.repeat(32), accessKey: 'AK2', createdAt: T0 });
+  store = opened.store;
 });
 
 afterAll(async () => {
-  await store.close();
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await opened.close();
 });
 
 describe(`Store lifecycle contract (${TEST_DIALECT})`, () => {

@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/open-store.js';
+import type { BootstrapIdentity, Store } from '../../src/store/store.js';
+import { TEST_DIALECT, testDatabase } from './databases.js';
+
+export interface TestStore {
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** A migrated store of the dialect under test on a fresh database, with one account (admin with all pool actions). */
+export async function openTestStore(identity: Pick<BootstrapIdentity, 'accountId' | 'accountName' | 'projectId' | 'userId' | 'accessKey' | 'createdAt'>): Promise<TestStore> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-store-'));
+  const database = await testDatabase(TEST_DIALECT, dataDir);
+  const { store } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 });
+  await store.migrate();
+  await store.createBootstrapIdentity({
+    ...identity,
+    projectName: 'local-1',
+    userName: 'admin',
+    sealedSecretKey: `sealed-${identity.accessKey}`,
+    policyName: 'all',
+    policyDocument: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['modelarts:pool:*'] }] },
+  });
+  return {
+    store,
+    async close() {
+      await store.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
