@@ -3,8 +3,12 @@
  * signature code and the same database engine as poolkeeper, and nothing else (no identity store, no policy,
  * no schema validation, no operation record, no metrics, no logging). Its figures, measured in the same run,
  * are what poolkeeper's are compared with.
+ *
+ * The HTTP side (Fastify, raw body, signature check, JSON.parse) is shared by both engines; the database side is
+ * better-sqlite3 here and `pg` in floor-server-pg.ts.
  */
 import { randomInt } from 'node:crypto';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -22,15 +26,25 @@ export interface FloorOptions {
 
 export interface FloorServer {
   url: string;
+  /** The HTTP server, for the stage timers' request timing. */
+  server: Server;
   /** Seeded node names by pool id. */
   nodeNames: Record<string, string[]>;
   close(): Promise<void>;
 }
 
-interface Tag {
+export interface Tag {
   key: string;
   value: string;
 }
+
+export interface TagResult {
+  successNodeNames: string[];
+  failNodeNames: string[];
+}
+
+/** Applies `tags` to the named nodes of the pool (by pool id); undefined when there is no such pool. */
+export type ApplyTags = (pool: string, names: string[], tags: Tag[]) => TagResult | undefined | Promise<TagResult | undefined>;
 
 const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -45,6 +59,12 @@ function randomNodeName(taken: Set<string>): string {
     }
   }
   throw new Error('could not find a free node name');
+}
+
+/** `count` distinct node names shaped like poolkeeper's. */
+export function randomNodeNames(count: number): string[] {
+  const taken = new Set<string>();
+  return Array.from({ length: count }, () => randomNodeName(taken));
 }
 
 function openDatabase(file: string, options: FloorOptions): { db: Database.Database; nodeNames: Record<string, string[]> } {
@@ -63,41 +83,19 @@ function openDatabase(file: string, options: FloorOptions): { db: Database.Datab
     for (const pool of options.pools) {
       const id = poolId(pool, options.projectId);
       const rowId = Number(insertPool.run(id).lastInsertRowid);
-      const taken = new Set<string>();
-      const names: string[] = [];
-      for (let i = 0; i < pool.nodes; i++) {
-        const name = randomNodeName(taken);
-        insertNode.run(rowId, name);
-        names.push(name);
-      }
+      const names = randomNodeNames(pool.nodes);
+      for (const name of names) insertNode.run(rowId, name);
       nodeNames[id] = names;
     }
   })();
   return { db, nodeNames };
 }
 
-export async function startFloorServer(options: FloorOptions): Promise<FloorServer> {
-  const { db, nodeNames } = openDatabase(join(options.dir, 'floor.db'), options);
-  const findPool = db.prepare<[string], { id: number }>('SELECT id FROM pools WHERE name = ?');
-  const findNode = db.prepare<[number, string], { id: number }>('SELECT id FROM nodes WHERE pool_id = ? AND name = ?');
-  const upsertTag = db.prepare<[number, string, string]>(
-    'INSERT INTO node_tags (node_id, key, value) VALUES (?, ?, ?) ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value',
-  );
-  const applyTags = db.transaction((pool: number, names: string[], tags: Tag[]) => {
-    const successNodeNames: string[] = [];
-    const failNodeNames: string[] = [];
-    for (const name of names) {
-      const node = findNode.get(pool, name);
-      if (node === undefined) {
-        failNodeNames.push(name);
-        continue;
-      }
-      for (const tag of tags) upsertTag.run(node.id, tag.key, tag.value);
-      successNodeNames.push(name);
-    }
-    return { successNodeNames, failNodeNames };
-  });
-
+/**
+ * The floor's HTTP side, the same for every engine: Fastify on 127.0.0.1 port 0, the raw body kept, the signature
+ * checked with poolkeeper's own code, JSON.parse, a minimal shape check, then `apply`.
+ */
+export async function listenFloor(options: Pick<FloorOptions, 'accessKey' | 'secretKey'>, apply: ApplyTags): Promise<{ url: string; app: FastifyInstance }> {
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024 });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
@@ -125,17 +123,48 @@ export async function startFloorServer(options: FloorOptions): Promise<FloorServ
       if (body.action !== 'createTags' || !Array.isArray(body.nodeNames) || !Array.isArray(body.tags)) {
         return reply.code(400).send({ error_code: 'ModelArts.50004000', error_msg: 'Bad request. expected createTags with nodeNames and tags' });
       }
-      const pool = findPool.get(request.params.pool_name);
-      if (pool === undefined) return reply.code(404).send({ error_code: 'ModelArts.50015001', error_msg: 'pool not found' });
-      return applyTags(pool.id, body.nodeNames as string[], body.tags as Tag[]);
+      const result = await apply(request.params.pool_name, body.nodeNames as string[], body.tags as Tag[]);
+      if (result === undefined) return reply.code(404).send({ error_code: 'ModelArts.50015001', error_msg: 'pool not found' });
+      return result;
     },
   );
 
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address !== 'object') throw new Error('the floor server has no address');
+  return { url: `http://127.0.0.1:${address.port}`, app };
+}
+
+/** The SQLite floor: one better-sqlite3 transaction, each named node looked up by name and its tags upserted. */
+export async function startFloorServer(options: FloorOptions): Promise<FloorServer> {
+  const { db, nodeNames } = openDatabase(join(options.dir, 'floor.db'), options);
+  const findPool = db.prepare<[string], { id: number }>('SELECT id FROM pools WHERE name = ?');
+  const findNode = db.prepare<[number, string], { id: number }>('SELECT id FROM nodes WHERE pool_id = ? AND name = ?');
+  const upsertTag = db.prepare<[number, string, string]>(
+    'INSERT INTO node_tags (node_id, key, value) VALUES (?, ?, ?) ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value',
+  );
+  const applyTags = db.transaction((pool: number, names: string[], tags: Tag[]): TagResult => {
+    const successNodeNames: string[] = [];
+    const failNodeNames: string[] = [];
+    for (const name of names) {
+      const node = findNode.get(pool, name);
+      if (node === undefined) {
+        failNodeNames.push(name);
+        continue;
+      }
+      for (const tag of tags) upsertTag.run(node.id, tag.key, tag.value);
+      successNodeNames.push(name);
+    }
+    return { successNodeNames, failNodeNames };
+  });
+
+  const { url, app } = await listenFloor(options, (poolName, names, tags) => {
+    const pool = findPool.get(poolName);
+    return pool === undefined ? undefined : applyTags(pool.id, names, tags);
+  });
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
+    server: app.server,
     nodeNames,
     async close() {
       await app.close();

@@ -19,8 +19,15 @@ export interface StartMessage {
   logLevel: string;
   /** floor only: the pools (and node counts) it seeds itself with. */
   pools: BenchPool[];
-  /** poolkeeper only: install the stage timers (stages.ts). */
+  /** Install the stage timers (stages.ts): poolkeeper, or (--stages --postgres) the PostgreSQL floor. */
   stages: boolean;
+  /**
+   * postgres://... of the run's benchmark database: the floor runs floor-server-pg.ts on it, poolkeeper uses it as
+   * POOLKEEPER_DATABASE_URL. Absent: both on a temporary SQLite file.
+   */
+  postgresUrl?: string;
+  /** poolkeeper only: POOLKEEPER_MASTER_KEY, one per benchmark run, so targets sharing a database read its secrets. */
+  masterKey: string;
 }
 
 export interface StopMessage {

@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: poolkeeper's batch-update figures beside a floor server's (floor-server.ts) measured in the
- * same run, with the ratio, the budget (shared/design.md §6) and PASS/MISS. See bench/README.md.
+ * same run, with the ratio, the budget (shared/design.md §6) and PASS/MISS; then the big batches again on
+ * PostgreSQL beside a `pg` floor (floor-server-pg.ts) in a fresh database (postgres.ts). See bench/README.md.
  *
  * Every target runs in a child process of its own, one after the other; the load generator stays here.
  * `--profile` instead runs poolkeeper twice under --cpu-prof (the 1-node load, the 10,000-node requests) and
  * prints the functions with the most self time; `--stages` times poolkeeper's stages (stages.ts) for the same two
- * cases, one request at a time.
+ * cases, one request at a time. With `--postgres` those two run poolkeeper on PostgreSQL; `--no-postgres` leaves
+ * PostgreSQL out of the default run.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { checkBatchUpdateRequest } from '../src/domain/batch-update-request.js';
 import type { BatchUpdateBody } from '../src/schemas/batch-update.js';
 import { parseAuthorization, verifySignature } from '../src/server/auth/signature.js';
 import { summarizeProfile } from './cpu-profile.js';
+import { createBenchDatabase, postgresAdminUrl, type BenchDatabase } from './postgres.js';
 import { measureLatency, measureThroughput, presign, type LatencyResult, type ThroughputResult } from './load.js';
 import { batchUpdatePath, poolId, type BenchPool, type StartMessage } from './protocol.js';
 import { millis, perSecond, ratio, table, verdict, type Row } from './report.js';
@@ -32,13 +35,15 @@ const LATENCY_RUNS = 15;
 /** Distinct pre-signed bodies the load cycles through, so consecutive writes change the tag's value. */
 const LOAD_BODIES = 16;
 
-const BUDGET = { requestsPerSecond: 5_000, floorShare: 0.7, oneThousandMs: 30, tenThousandMs: 110 };
+const BUDGET = { requestsPerSecond: 5_000, floorShare: 0.7, oneThousandMs: 30, tenThousandMs: 110, postgresFloorRatio: 1.5 };
 
 /** Other work on the machine skews every figure: printed so a reader can judge a run. */
 const loadAtStart = loadavg().map((l) => l.toFixed(2)).join(' ');
 
 const PROJECT_ID = randomBytes(16).toString('hex');
 const CREDENTIALS: Credentials = { accessKey: 'BENCH' + randomBytes(8).toString('hex').toUpperCase(), secretKey: randomBytes(24).toString('hex') };
+/** POOLKEEPER_MASTER_KEY for every poolkeeper target of the run: any 32 bytes, base64. */
+const MASTER_KEY = randomBytes(32).toString('base64');
 const POOL_1K: BenchPool = { name: 'bench-k', nodes: 1_000 };
 const POOL_10K: BenchPool = { name: 'bench-tenk', nodes: 10_000 };
 
@@ -48,12 +53,38 @@ interface Figures {
   tenThousand?: LatencyResult;
 }
 
+interface PostgresFigures {
+  version: string;
+  floor: Required<Pick<Figures, 'oneThousand' | 'tenThousand'>>;
+  poolkeeper: Required<Pick<Figures, 'oneThousand' | 'tenThousand'>>;
+}
+
 function progress(text: string): void {
   process.stderr.write(`… ${text}\n`);
 }
 
-function startMessage(role: StartMessage['role'], logLevel = 'warn', stages = false): StartMessage {
-  return { type: 'start', role, projectId: PROJECT_ID, ...CREDENTIALS, logLevel, pools: [POOL_1K, POOL_10K], stages };
+function startMessage(role: StartMessage['role'], logLevel = 'warn', stages = false, postgresUrl?: string): StartMessage {
+  return { type: 'start', role, projectId: PROJECT_ID, ...CREDENTIALS, logLevel, pools: [POOL_1K, POOL_10K], stages, masterKey: MASTER_KEY, ...(postgresUrl ? { postgresUrl } : {}) };
+}
+
+/** A fresh PostgreSQL database for `work`, dropped afterwards whatever happens. */
+async function withBenchDatabase<T>(work: (database: BenchDatabase) => Promise<T>): Promise<T> {
+  const adminUrl = postgresAdminUrl();
+  let database: BenchDatabase;
+  try {
+    database = await createBenchDatabase(adminUrl);
+  } catch (error) {
+    throw new Error(
+      `cannot create a benchmark database on ${adminUrl} (set BENCH_POSTGRES_URL, or run with --no-postgres): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  progress(`PostgreSQL ${database.version}: database ${database.name} created`);
+  try {
+    return await work(database);
+  } finally {
+    await database.drop();
+    progress(`PostgreSQL: database ${database.name} dropped`);
+  }
 }
 
 /** Creates the pools through poolkeeper's API and lists their node names page by page. */
@@ -172,6 +203,28 @@ async function measurePoolkeeper(): Promise<Figures> {
   });
 }
 
+/** The big batches on PostgreSQL: the `pg` floor, then poolkeeper, in one fresh database. */
+async function measurePostgres(database: BenchDatabase): Promise<PostgresFigures> {
+  progress('PostgreSQL floor: seeding 1,000 + 10,000 nodes');
+  const floor = await withTarget(startMessage('floor', 'warn', false, database.url), {}, async (target) => {
+    await database.settle();
+    progress(`PostgreSQL floor: ${LATENCY_WARMUPS} + ${LATENCY_RUNS} batch-updates of 1,000 and of 10,000 nodes`);
+    const oneThousand = await measureBigBatch(target, target.nodeNames, POOL_1K);
+    const tenThousand = await measureBigBatch(target, target.nodeNames, POOL_10K);
+    return { oneThousand, tenThousand };
+  });
+  progress('poolkeeper on PostgreSQL (log level warn): creating pools of 1,000 and 10,000 nodes');
+  const poolkeeper = await withTarget(startMessage('poolkeeper', 'warn', false, database.url), {}, async (target) => {
+    const nodeNames = await seedPoolkeeper(target.url, [POOL_1K, POOL_10K]);
+    await database.settle();
+    progress(`poolkeeper on PostgreSQL: ${LATENCY_WARMUPS} + ${LATENCY_RUNS} batch-updates of 1,000 and of 10,000 nodes`);
+    const oneThousand = await measureBigBatch(target, nodeNames, POOL_1K);
+    const tenThousand = await measureBigBatch(target, nodeNames, POOL_10K);
+    return { oneThousand, tenThousand };
+  });
+  return { version: database.version, floor, poolkeeper };
+}
+
 async function measurePoolkeeperInfoLogging(): Promise<ThroughputResult> {
   progress('poolkeeper (log level info, stdout to /dev/null): 1-node load');
   return withTarget(startMessage('poolkeeper', 'info'), { discardStdout: true }, async (target) => {
@@ -180,7 +233,13 @@ async function measurePoolkeeperInfoLogging(): Promise<ThroughputResult> {
   });
 }
 
-function report(floor: Figures, pk: Figures, info: ThroughputResult): string {
+interface SqliteFigures {
+  floor: Figures;
+  poolkeeper: Figures;
+  info: ThroughputResult;
+}
+
+function sqliteRows({ floor, poolkeeper: pk, info }: SqliteFigures): Row[] {
   const fl = floor.load!;
   const pl = pk.load!;
   const loadPass = (r: ThroughputResult) => r.requestsPerSecond >= BUDGET.requestsPerSecond && r.requestsPerSecond >= BUDGET.floorShare * fl.requestsPerSecond && r.non2xx === 0;
@@ -200,10 +259,28 @@ function report(floor: Figures, pk: Figures, info: ThroughputResult): string {
     [`one batch-update of 10,000 nodes (median of ${LATENCY_RUNS})`, millis(floor.tenThousand!.medianMs), millis(pk.tenThousand!.medianMs), ratio(pk.tenThousand!.medianMs / floor.tenThousand!.medianMs), `≤ ${BUDGET.tenThousandMs} ms`, verdict(pk.tenThousand!.medianMs <= BUDGET.tenThousandMs)],
     ['  min – max', `${millis(floor.tenThousand!.minMs)} – ${millis(floor.tenThousand!.maxMs)}`, `${millis(pk.tenThousand!.minMs)} – ${millis(pk.tenThousand!.maxMs)}`, '', '', ''],
   ];
+  return rows;
+}
+
+function report(sqlite: SqliteFigures | undefined, postgres: PostgresFigures | undefined): string {
+  const rows = sqlite ? sqliteRows(sqlite) : [];
+  if (postgres) {
+    const budget = `≤ ${BUDGET.postgresFloorRatio}× floor`;
+    for (const [label, fl, pl] of [
+      ['1,000', postgres.floor.oneThousand, postgres.poolkeeper.oneThousand],
+      ['10,000', postgres.floor.tenThousand, postgres.poolkeeper.tenThousand],
+    ] as const) {
+      const r = pl.medianMs / fl.medianMs;
+      rows.push(
+        [`one batch-update of ${label} nodes, PostgreSQL (median of ${LATENCY_RUNS})`, millis(fl.medianMs), millis(pl.medianMs), ratio(r), budget, verdict(r <= BUDGET.postgresFloorRatio)],
+        ['  min – max', `${millis(fl.minMs)} – ${millis(fl.maxMs)}`, `${millis(pl.minMs)} – ${millis(pl.maxMs)}`, '', '', ''],
+      );
+    }
+  }
   return table(['figure', 'floor', 'poolkeeper', 'ratio', 'budget', 'result'], rows);
 }
 
-function machine(): string {
+function machine(postgres: PostgresFigures | undefined): string {
   const cores = cpus();
   return [
     'rerun      : npm run bench   (npm run build && node dist/bench/run.js)',
@@ -212,11 +289,23 @@ function machine(): string {
     `method     : each server in its own child process, one after the other; load from this process. Load: autocannon,`,
     `             ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${LOAD_SECONDS} s, ${LOAD_BODIES} pre-signed createTags bodies in turn;`,
     `             big batches: fetch, sequential, freshly signed, ${LATENCY_WARMUPS} warm-ups + ${LATENCY_RUNS} runs, fresh tag value each.`,
+    postgres
+      ? `postgresql : ${postgres.version} at ${new URL(postgresAdminUrl()).host}, a fresh database for the run (dropped at the end); the floor's tables in a schema of its own,`
+      : 'postgresql : left out (--no-postgres)',
+    ...(postgres
+      ? ['             dropped before poolkeeper runs; VACUUM (ANALYZE) + CHECKPOINT before each target\'s runs; 10 pooled connections each;', '             the same big-batch method as on SQLite.']
+      : []),
     '             Ratio = poolkeeper / floor (for req/s higher is better; for times lower is better).',
   ].join('\n');
 }
 
-async function profile(): Promise<void> {
+/** `--postgres` with --profile or --stages: poolkeeper runs on a fresh PostgreSQL database instead of SQLite. */
+function onChosenDatabase(work: (database: BenchDatabase | undefined) => Promise<void>): Promise<void> {
+  return process.argv.includes('--postgres') ? withBenchDatabase(work) : work(undefined);
+}
+
+async function profile(database: BenchDatabase | undefined): Promise<void> {
+  const postgresUrl = database?.url;
   const dir = mkdtempSync(join(tmpdir(), 'poolkeeper-bench-prof-'));
   try {
     for (const [name, work] of [
@@ -228,10 +317,10 @@ async function profile(): Promise<void> {
     ] as const) {
       const profileDir = join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
       progress(`poolkeeper under --cpu-prof: ${name}`);
-      await withTarget(startMessage('poolkeeper'), { execArgv: ['--cpu-prof', '--cpu-prof-dir', profileDir] }, work);
+      await withTarget(startMessage('poolkeeper', 'warn', false, postgresUrl), { execArgv: ['--cpu-prof', '--cpu-prof-dir', profileDir] }, work);
       const [file] = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
       if (!file) throw new Error(`no CPU profile was written for ${name}`);
-      process.stdout.write(`\npoolkeeper server process, ${name} (whole process lifetime, incl. start and pool creation):\n`);
+      process.stdout.write(`\npoolkeeper server process${postgresUrl ? ' on PostgreSQL' : ''}, ${name} (whole process lifetime, incl. start and pool creation):\n`);
       process.stdout.write(`${summarizeProfile(join(profileDir, file), 25)}\n`);
     }
   } finally {
@@ -252,7 +341,7 @@ function stageTable(totals: StageTotals, clientMs: number): string {
     });
   return [
     `  ${totals.requests} requests; client-side median ${millis(clientMs)}. Per request: wall ms, share of the server's request time, calls`,
-    '  (nested stages overlap: store.updateNodes contains withDetails, applyDeltas, the planner callback and their SQL):',
+    '  (nested stages overlap: store.updateNodes contains its SQL, the planner callback and the detail reads):',
     ...rows,
   ].join('\n');
 }
@@ -286,30 +375,51 @@ function pureSteps(names: string[]): string {
   return lines.join('\n');
 }
 
-async function stages(): Promise<void> {
-  progress('poolkeeper with stage timers: creating pools of 1,000 and 10,000 nodes');
-  await withTarget(startMessage('poolkeeper', 'warn', true), {}, async (target) => {
+async function stages(database: BenchDatabase | undefined): Promise<void> {
+  const postgresUrl = database?.url;
+  const on = postgresUrl ? ' on PostgreSQL' : '';
+  if (postgresUrl) {
+    // The PostgreSQL floor first, for comparison: the same 10,000-node requests, its queries timed the same way.
+    progress('PostgreSQL floor with stage timers: seeding 1,000 + 10,000 nodes; 10,000-node batch-updates: 2 warm-ups + 5');
+    await withTarget(startMessage('floor', 'warn', true, postgresUrl), {}, async (target) => {
+      await database!.settle();
+      const big = await measureBigBatch(target, target.nodeNames, POOL_10K, { warmups: 2, runs: 5, afterWarmup: () => target.stages(true) });
+      process.stdout.write(`\nPostgreSQL floor stages, 10,000-node batch-update:\n${stageTable(await target.stages(true), big.medianMs)}\n`);
+    });
+  }
+  progress(`poolkeeper${on} with stage timers: creating pools of 1,000 and 10,000 nodes`);
+  await withTarget(startMessage('poolkeeper', 'warn', true, postgresUrl), {}, async (target) => {
     const nodeNames = await seedPoolkeeper(target.url, [POOL_1K, POOL_10K]);
+    await database?.settle();
     progress('1-node batch-updates, 1 connection, 1 s warm-up + 3 s');
     const load = await measureLoad(target, nodeNames, { connections: 1, warmupSeconds: 1, seconds: 3, afterWarmup: () => target.stages(true) });
-    process.stdout.write(`\npoolkeeper stages, 1-node batch-update, one request at a time (${perSecond(load.requestsPerSecond)}):\n`);
+    process.stdout.write(`\npoolkeeper stages${on}, 1-node batch-update, one request at a time (${perSecond(load.requestsPerSecond)}):\n`);
     process.stdout.write(`${stageTable(await target.stages(true), load.p50Ms)}\n`);
     progress('10,000-node batch-updates: 2 warm-ups + 5');
     const big = await measureBigBatch(target, nodeNames, POOL_10K, { warmups: 2, runs: 5, afterWarmup: () => target.stages(true) });
-    process.stdout.write(`\npoolkeeper stages, 10,000-node batch-update:\n${stageTable(await target.stages(true), big.medianMs)}\n`);
+    process.stdout.write(`\npoolkeeper stages${on}, 10,000-node batch-update:\n${stageTable(await target.stages(true), big.medianMs)}\n`);
     process.stdout.write(`\nthe server's pure steps, timed in the benchmark process:\n${pureSteps(nodeNames[poolId(POOL_10K, PROJECT_ID)]!)}\n`);
   });
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--profile')) return profile();
-  if (process.argv.includes('--stages')) return stages();
+  if (process.argv.includes('--profile')) return onChosenDatabase(profile);
+  if (process.argv.includes('--stages')) return onChosenDatabase(stages);
   const started = Date.now();
-  const floor = await measureFloor();
-  const pk = await measurePoolkeeper();
-  const info = await measurePoolkeeperInfoLogging();
-  process.stdout.write(`\npoolkeeper benchmark — BatchUpdatePoolNodes (createTags) on SQLite, floor measured in the same run\n\n`);
-  process.stdout.write(`${report(floor, pk, info)}\n\n${machine()}\n`);
+  // `--postgres` alone: only the PostgreSQL rows; `--no-postgres`: only the SQLite ones.
+  const withSqlite = !process.argv.includes('--postgres');
+  const withPostgres = !process.argv.includes('--no-postgres');
+  const measure = async (database: BenchDatabase | undefined) => {
+    const sqlite = withSqlite
+      ? { floor: await measureFloor(), poolkeeper: await measurePoolkeeper(), info: await measurePoolkeeperInfoLogging() }
+      : undefined;
+    return { sqlite, postgres: database ? await measurePostgres(database) : undefined };
+  };
+  // The database is created first, so a missing PostgreSQL server stops the run before the SQLite part, not after.
+  const { sqlite, postgres } = withPostgres ? await withBenchDatabase(measure) : await measure(undefined);
+  const engines = [sqlite ? 'SQLite' : '', postgres ? 'PostgreSQL' : ''].filter(Boolean).join(' and ');
+  process.stdout.write(`\npoolkeeper benchmark — BatchUpdatePoolNodes (createTags) on ${engines}, floor measured in the same run\n\n`);
+  process.stdout.write(`${report(sqlite, postgres)}\n\n${machine(postgres)}\n`);
   process.stdout.write(`total time : ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 

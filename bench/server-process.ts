@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { startService } from '../src/serve.js';
 import { startFloorServer } from './floor-server.js';
+import { startPgFloorServer } from './floor-server-pg.js';
 import type { ChildMessage, ParentMessage, StartMessage } from './protocol.js';
 import { installStageTimers, resetStages, stageTotals, timeRequests } from './stages.js';
 
@@ -31,19 +32,23 @@ async function exit(code: number): Promise<never> {
 }
 
 async function start(message: StartMessage): Promise<void> {
+  if (message.stages) installStageTimers();
   if (message.role === 'floor') {
-    const floor = await startFloorServer({ dir, projectId: message.projectId, accessKey: message.accessKey, secretKey: message.secretKey, pools: message.pools });
+    const common = { projectId: message.projectId, accessKey: message.accessKey, secretKey: message.secretKey, pools: message.pools };
+    const floor = message.postgresUrl ? await startPgFloorServer({ url: message.postgresUrl, ...common }) : await startFloorServer({ dir, ...common });
     stopTarget = () => floor.close();
+    if (message.stages) timeRequests(floor.server);
     send({ type: 'ready', url: floor.url, nodeNames: floor.nodeNames });
     return;
   }
-  if (message.stages) installStageTimers();
   const service = await startService(
     loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
-      POOLKEEPER_DATABASE_URL: join(dir, 'poolkeeper.db'),
+      POOLKEEPER_DATABASE_URL: message.postgresUrl ?? join(dir, 'poolkeeper.db'),
       POOLKEEPER_DATA_DIR: dir,
+      // The run's key, so nothing depends on the data folder and a later target on the same PostgreSQL database reads the secrets.
+      POOLKEEPER_MASTER_KEY: message.masterKey,
       POOLKEEPER_LOG_LEVEL: message.logLevel,
       POOLKEEPER_BOOTSTRAP_PROJECT_ID: message.projectId,
       POOLKEEPER_BOOTSTRAP_AK: message.accessKey,

@@ -1,11 +1,13 @@
 /**
  * Stage timers for `npm run bench -- --stages`, installed inside the poolkeeper child process only: they wrap
  * (at run time, without touching src/) every SqlStore method, the callbacks passed to them (the batch planner),
- * SecretBox.open, IdentityCache.get, and better-sqlite3's prepare and statement execution, and time each HTTP
- * request from arrival to the end of the answer. Wall-clock times: nested stages overlap their parents.
+ * SecretBox.open, IdentityCache.get, better-sqlite3's prepare and statement execution, and on PostgreSQL `pg`'s
+ * pool checkout and each query (from the call to its result, by SQL text), and time each HTTP request from arrival
+ * to the end of the answer. Wall-clock times: nested stages overlap their parents.
  */
 import type { Server } from 'node:http';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { IdentityCache } from '../src/server/auth/identities.js';
 import { SecretBox } from '../src/security/secrets.js';
 import { SqlStore } from '../src/store/sql-store.js';
@@ -83,12 +85,37 @@ function wrapSqlite(): void {
   }
 }
 
+/** `pg`: Pool.connect (waiting for a connection) and Client.query, promise style as Kysely calls them. */
+function wrapPg(): void {
+  const clientPrototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const query = clientPrototype.query;
+  clientPrototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const started = performance.now();
+    const result = query.apply(this, args);
+    if (result instanceof Promise) {
+      const config = args[0];
+      const text = typeof config === 'string' ? config : String((config as { text?: unknown } | null)?.text ?? '?');
+      return result.finally(() => record(sqlStage('pg query', text), performance.now() - started));
+    }
+    return result;
+  };
+  const poolPrototype = pg.Pool.prototype as unknown as { connect: (...args: unknown[]) => unknown };
+  const connect = poolPrototype.connect;
+  poolPrototype.connect = function (this: pg.Pool, ...args: unknown[]) {
+    const started = performance.now();
+    const result = connect.apply(this, args);
+    if (result instanceof Promise) return result.finally(() => record('pg pool.connect (connection checkout)', performance.now() - started));
+    return result;
+  };
+}
+
 let installed = false;
 
 export function installStageTimers(): void {
   if (installed) return;
   installed = true;
   wrapSqlite();
+  wrapPg();
   wrapMethods(SqlStore.prototype, 'store', true);
   wrapMethods(SecretBox.prototype, 'secrets', false);
   wrapMethods(IdentityCache.prototype, 'identities', false);
