@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
 import { openStore } from '../../src/store/open-store.js';
-import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { serviceStorage, type ServiceStorage } from '../helpers/databases.js';
 import { startServiceProcess } from '../helpers/process.js';
 import { eventually, TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
 
@@ -12,22 +9,19 @@ interface NodeList {
   items: Array<{ metadata: { name: string }; status: { driver?: { version: string; phase: string } } }>;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-upgrade-durability-'));
-let database: TestDatabase;
+let storage: ServiceStorage;
 
 beforeAll(async () => {
-  database = await testDatabase(TEST_DIALECT, dataDir);
+  storage = await serviceStorage();
 });
 
 afterAll(async () => {
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await storage.remove();
 });
 
 it('resumes every driver upgrade after SIGKILL: each finishes once, none is lost', async () => {
   const env = {
-    POOLKEEPER_DATABASE_URL: database.url,
-    POOLKEEPER_DATA_DIR: dataDir,
+    ...storage.env,
     POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS: '3',
     POOLKEEPER_RECONCILE_INTERVAL_MS: '20',
   };
@@ -74,7 +68,7 @@ it('resumes every driver upgrade after SIGKILL: each finishes once, none is lost
     await second.kill();
   }
 
-  const { store } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 2 });
+  const { store } = await openStore({ databaseUrl: storage.database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 2 });
   try {
     const forcedOutcomes = await store.listOperationOutcomes(forced.headers.get('x-operation-id')!);
     expect(forcedOutcomes.map((o) => o.nodeName).sort()).toEqual([...free].sort());

@@ -1,30 +1,27 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
-import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { serviceStorage, type ServiceStorage } from '../helpers/databases.js';
 import { startServiceProcess } from '../helpers/process.js';
 import { TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-durability-'));
-let database: TestDatabase;
+let storage: ServiceStorage;
 
 beforeAll(async () => {
-  database = await testDatabase(TEST_DIALECT, dataDir);
+  storage = await serviceStorage();
 });
 
 afterAll(async () => {
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await storage.remove();
 });
 
 it('keeps every change reported successful across SIGKILL and restart', async () => {
-  const env = { POOLKEEPER_DATABASE_URL: database.url, POOLKEEPER_DATA_DIR: dataDir };
+  const { env } = storage;
   const first = await startServiceProcess(env);
   expect(first.output()).toContain(`project id : ${TEST_PROJECT_ID}`);
   expect(first.output()).toContain(`secret key : ${TEST_SK}`);
-  expect(statSync(join(dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
+  expect(statSync(join(storage.dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
   const client = new PoolkeeperClient(first.url, { accessKey: TEST_AK, secretKey: TEST_SK });
   const base = `/v2/${TEST_PROJECT_ID}/pools/demo-${TEST_PROJECT_ID}`;
   const nodes = await client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', `${base}/nodes`);

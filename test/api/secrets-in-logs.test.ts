@@ -1,28 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
 import { signRequest } from '../../src/client/signer.js';
-import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
+import { serviceStorage, type ServiceStorage } from '../helpers/databases.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/process.js';
 import { TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-logs-'));
 const MASTER_KEY = randomBytes(32).toString('base64');
-let database: TestDatabase;
+let storage: ServiceStorage;
 let service: ServiceProcess;
 
 beforeAll(async () => {
-  database = await testDatabase(TEST_DIALECT, dataDir);
-  service = await startServiceProcess({ POOLKEEPER_DATABASE_URL: database.url, POOLKEEPER_DATA_DIR: dataDir, POOLKEEPER_LOG_LEVEL: 'trace', POOLKEEPER_MASTER_KEY: MASTER_KEY });
+  storage = await serviceStorage();
+  service = await startServiceProcess({ ...storage.env, POOLKEEPER_LOG_LEVEL: 'trace', POOLKEEPER_MASTER_KEY: MASTER_KEY });
 });
 
 afterAll(async () => {
   await service.kill();
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await storage.remove();
 });
 
 it('no secret, signature, token or password ever reaches a log line', async () => {

@@ -17,6 +17,7 @@ import {
   type ModelNode,
 } from '../../src/domain/node-lifecycle.js';
 import { planBatchUpdate, type NodeDecision } from '../../src/domain/node-update-planner.js';
+import { modelNode } from '../helpers/lifecycle.js';
 
 const UPGRADE_MS = 10_000;
 const REBOOT_MS = 5_000;
@@ -62,21 +63,7 @@ function asState(node: ModelNode, id: number): LifecycleNodeState {
 /** The pool as the service sees it: nodes by name, driven only through the pure planners and transitions. */
 class PoolModel {
   nodes = new Map<string, ModelNode>(
-    NAMES.map((name) => [
-      name,
-      {
-        name,
-        phase: 'Available',
-        lockedActions: [],
-        runningJobs: 0,
-        drained: false,
-        taints: [],
-        driver: { version: '535', phase: 'Running', targetVersion: null, updateStrategy: null, startedAt: null, fail: false },
-        reboot: null,
-        phaseUntil: null,
-        drainUntil: null,
-      },
-    ]),
+    NAMES.map((name) => [name, modelNode(name)]),
   );
   removed = new Set<string>();
   faults: FaultRule[] = [];

@@ -24,6 +24,7 @@ import {
 } from '../../src/domain/node-lifecycle.js';
 import { NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_LOCKED, NODE_NOT_AVAILABLE, NODE_NOT_FOUND } from '../../src/domain/node-failures.js';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
+import { modelNode } from '../helpers/lifecycle.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 let nextId = 1;
@@ -51,21 +52,6 @@ function nodes(...states: LifecycleNodeState[]): Map<string, LifecycleNodeState>
   return new Map(states.map((s) => [s.name, s]));
 }
 
-function model(name: string, overrides: Partial<ModelNode> = {}): ModelNode {
-  return {
-    name,
-    phase: 'Available',
-    lockedActions: [],
-    runningJobs: 0,
-    drained: false,
-    taints: [],
-    driver: { version: '535', phase: 'Running', targetVersion: null, updateStrategy: null, startedAt: null, fail: false },
-    reboot: null,
-    phaseUntil: null,
-    drainUntil: null,
-    ...overrides,
-  };
-}
 
 const failureCode = (d: NodeDecision) => (d.ok ? null : d.failure.code);
 const noFaults = () => new FaultBudget([], 'pool');
@@ -220,7 +206,7 @@ describe('state machine over time (model)', () => {
   const step = (n: ModelNode, at: number) => progressNode(n, at, UPGRADE, REBOOT)!;
 
   it('force: Pending → Updating (work stops) → Running with the new version', () => {
-    let n = applyDelta(model('a', { runningJobs: 2 }), { nodeId: 1, driverUpgrade: { version: '550', updateStrategy: 'force' } }, NOW);
+    let n = applyDelta(modelNode('a', { runningJobs: 2 }), { nodeId: 1, driverUpgrade: { version: '550', updateStrategy: 'force' } }, NOW);
     expect(n.driver).toMatchObject({ phase: 'Pending', targetVersion: '550' });
     n = step(n, NOW);
     expect(n.driver).toMatchObject({ phase: 'Updating', startedAt: NOW });
@@ -234,7 +220,7 @@ describe('state machine over time (model)', () => {
 
   it('idle waits for zero work, keeps the isolation taint until success; a failed upgrade ends Abnormal on the old version', () => {
     const taint = { key: TAINT_DRIVER_UPGRADE, value: 'true', effect: 'NoSchedule' as const, timeAdded: '' };
-    let n = applyDelta(model('a', { runningJobs: 1 }), { nodeId: 1, driverUpgrade: { version: '550', updateStrategy: 'idle', fail: true }, addTaints: [taint] }, NOW);
+    let n = applyDelta(modelNode('a', { runningJobs: 1 }), { nodeId: 1, driverUpgrade: { version: '550', updateStrategy: 'idle', fail: true }, addTaints: [taint] }, NOW);
     n = step(n, NOW + 60_000);
     expect(n.driver!.phase).toBe('Pending');
     n = step({ ...n, runningJobs: 0 }, NOW + 60_000);
@@ -249,28 +235,28 @@ describe('state machine over time (model)', () => {
   });
 
   it('reboot: Checking with work stopped, then Available (or Abnormal when fated to fail)', () => {
-    let n = applyDelta(model('a', { runningJobs: 4 }), { nodeId: 1, reboot: { fail: false } }, NOW);
+    let n = applyDelta(modelNode('a', { runningJobs: 4 }), { nodeId: 1, reboot: { fail: false } }, NOW);
     expect(n).toMatchObject({ phase: 'Checking', runningJobs: 0 });
     n = step(n, NOW + REBOOT - 1);
     expect(n.phase).toBe('Checking');
     expect(step(n, NOW + REBOOT).phase).toBe('Available');
-    const failing = applyDelta(model('b'), { nodeId: 2, reboot: { fail: true } }, NOW);
+    const failing = applyDelta(modelNode('b'), { nodeId: 2, reboot: { fail: true } }, NOW);
     expect(step(failing, NOW + REBOOT)).toMatchObject({ phase: 'Abnormal', reboot: null });
   });
 
   it('drain: work reaches zero at the drain time; delete: the node disappears at its time', () => {
-    const drained = applyDelta(model('a', { runningJobs: 4 }), { nodeId: 1, drain: { until: NOW + 5000 }, addTaints: [{ key: TAINT_DRAIN, value: 'true', effect: 'NoSchedule', timeAdded: '' }] }, NOW);
+    const drained = applyDelta(modelNode('a', { runningJobs: 4 }), { nodeId: 1, drain: { until: NOW + 5000 }, addTaints: [{ key: TAINT_DRAIN, value: 'true', effect: 'NoSchedule', timeAdded: '' }] }, NOW);
     expect(step(drained, NOW + 4999).runningJobs).toBe(4);
     expect(step(drained, NOW + 5000)).toMatchObject({ runningJobs: 0, drained: true, drainUntil: null });
-    const deleting = applyDelta(model('b'), { nodeId: 2, setPhase: { phase: 'Deleting', until: NOW + 3000 } }, NOW);
+    const deleting = applyDelta(modelNode('b'), { nodeId: 2, setPhase: { phase: 'Deleting', until: NOW + 3000 } }, NOW);
     expect(progressNode(deleting, NOW + 2999, UPGRADE, REBOOT)).not.toBeNull();
     expect(progressNode(deleting, NOW + 3000, UPGRADE, REBOOT)).toBeNull();
   });
 
   it('flags invalid states', () => {
-    expect(invariantViolation(model('a', { driver: { version: '1', phase: 'Updating', targetVersion: '2', updateStrategy: 'force', startedAt: null, fail: false } }))).toContain('no upgrade started');
-    expect(invariantViolation(model('a', { phase: 'Deleting', lockedActions: ['delete'] }))).toContain('locked');
-    expect(invariantViolation(model('a', { drained: true }))).toContain('drain taint');
-    expect(invariantViolation(model('a', { reboot: { startedAt: NOW, fail: false } }))).toContain('reboot');
+    expect(invariantViolation(modelNode('a', { driver: { version: '1', phase: 'Updating', targetVersion: '2', updateStrategy: 'force', startedAt: null, fail: false } }))).toContain('no upgrade started');
+    expect(invariantViolation(modelNode('a', { phase: 'Deleting', lockedActions: ['delete'] }))).toContain('locked');
+    expect(invariantViolation(modelNode('a', { drained: true }))).toContain('drain taint');
+    expect(invariantViolation(modelNode('a', { reboot: { startedAt: NOW, fail: false } }))).toContain('reboot');
   });
 });

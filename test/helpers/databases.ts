@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -45,4 +47,27 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
 export async function testDatabase(dialect: Dialect, dataDir: string): Promise<TestDatabase> {
   if (dialect === 'postgres') return createPostgresDatabase();
   return { url: join(dataDir, 'poolkeeper.db'), drop: async () => {} };
+}
+
+export interface ServiceStorage {
+  dataDir: string;
+  database: TestDatabase;
+  /** POOLKEEPER_DATABASE_URL and POOLKEEPER_DATA_DIR for a service process. */
+  env: { POOLKEEPER_DATABASE_URL: string; POOLKEEPER_DATA_DIR: string };
+  remove(): Promise<void>;
+}
+
+/** A fresh data folder and database of the dialect under test, for tests that run the service as its own process. */
+export async function serviceStorage(): Promise<ServiceStorage> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-process-'));
+  const database = await testDatabase(TEST_DIALECT, dataDir);
+  return {
+    dataDir,
+    database,
+    env: { POOLKEEPER_DATABASE_URL: database.url, POOLKEEPER_DATA_DIR: dataDir },
+    async remove() {
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
