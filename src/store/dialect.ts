@@ -12,8 +12,6 @@ export interface DialectSql {
   readonly name: DialectName;
   /** A subquery yielding one row per element of `rows` (each an array), columns named and typed as given. */
   jsonRows(rows: unknown[][], columns: ReadonlyArray<readonly [name: string, type: JsonColumnType]>): RawBuilder<unknown>;
-  /** Row locks taken when reading nodes inside a write transaction (`FOR UPDATE` on PostgreSQL; SQLite serializes writers). */
-  readonly lockClause: RawBuilder<unknown>;
   isUniqueViolation(error: unknown): boolean;
 }
 
@@ -31,7 +29,6 @@ export const sqliteSql: DialectSql = {
     const select = columns.map(([name], i) => sql`j.value ->> ${sql.lit(`$[${i}]`)} AS ${sql.ref(name)}`);
     return sql`(SELECT ${sql.join(select)} FROM json_each(${JSON.stringify(rows)}) AS j)`;
   },
-  lockClause: sql``,
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
   },
@@ -45,7 +42,6 @@ export const postgresSql: DialectSql = {
     );
     return sql`(SELECT ${sql.join(select)} FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS j(value))`;
   },
-  lockClause: sql`FOR UPDATE`,
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
   },

@@ -160,11 +160,6 @@ export class SqlStore implements Store {
     }
   }
 
-  async projectExists(projectId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
-    return row !== undefined;
-  }
-
   async findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined> {
     const [row] = (
       await this.runner.query(

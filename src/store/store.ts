@@ -282,7 +282,6 @@ export interface Store {
   hasAnyAccount(): Promise<boolean>;
   /** Creates the first account and its admin; false when another replica's bootstrap won the race. */
   createBootstrapIdentity(identity: BootstrapIdentity): Promise<boolean>;
-  projectExists(projectId: string): Promise<boolean>;
 
   findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
   getUserIdentity(userId: string): Promise<UserIdentity | undefined>;

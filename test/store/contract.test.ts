@@ -83,7 +83,6 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
     });
     expect(await store.findAccessKey('nope')).toBeUndefined();
     expect(await store.getUserIdentity('nobody')).toBeUndefined();
-    expect(await store.projectExists(PROJECT)).toBe(true);
   });
 
   it('a second bootstrap loses the race without error', async () => {
