@@ -15,7 +15,16 @@ export interface Config {
   /** POOLKEEPER_MASTER_KEY; when absent the key lives in <dataDir>/master.key. */
   masterKey: string | undefined;
   bootstrap: { projectId?: string; accessKey?: string; secretKey?: string; seedDemo: boolean };
-  simulation: { nodeCreateSeconds: number; nodeDeleteSeconds: number; reconcileIntervalMs: number; driverUpgradeSeconds: number; rebootSeconds: number; drainSeconds: number };
+  simulation: {
+    nodeCreateSeconds: number;
+    nodeDeleteSeconds: number;
+    reconcileIntervalMs: number;
+    driverUpgradeSeconds: number;
+    rebootSeconds: number;
+    drainSeconds: number;
+    /** How long a claimed background job stays with the replica that claimed it before another may take it over. */
+    jobLeaseSeconds: number;
+  };
   limits: { maxBatchNodes: number; maxPoolNodes: number; bodyLimitBytes: number; signatureMaxSkewSeconds: number };
   region: string;
 }
@@ -73,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
       driverUpgradeSeconds: integer(env, 'POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS', 10, 0, 86_400),
       rebootSeconds: integer(env, 'POOLKEEPER_SIM_REBOOT_SECONDS', 5, 0, 86_400),
       drainSeconds: integer(env, 'POOLKEEPER_SIM_DRAIN_SECONDS', 5, 0, 86_400),
+      jobLeaseSeconds: integer(env, 'POOLKEEPER_JOB_LEASE_SECONDS', 30, 1, 3_600),
     },
     limits: {
       maxBatchNodes: integer(env, 'POOLKEEPER_MAX_BATCH_NODES', 10_000, 1, 100_000),

@@ -32,7 +32,9 @@ export async function startService(config: Config, clock: Clock = systemClock): 
   await store.migrate();
   const backend = new SimulatedNodeBackend(config.simulation);
   const app = await buildApp({ config, store, clock, logger, secrets, backend, metrics: new Metrics({ defaultMetrics: true }) });
-  const reconciler = new Reconciler({ store, clock, logger, backend, intervalMs: config.simulation.reconcileIntervalMs, maintenance: opened.maintenance });
+  const reconciler = new Reconciler({ store, clock, logger, backend, intervalMs: config.simulation.reconcileIntervalMs,
+    jobLeaseMs: config.simulation.jobLeaseSeconds * 1000,
+    maintenance: opened.maintenance });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -9,14 +9,14 @@ export interface ReconcilerOptions {
   logger: FastifyBaseLogger;
   backend: NodeBackend;
   intervalMs: number;
+  /** How long a claimed job stays with this replica before another may take it over. */
+  jobLeaseMs: number;
   /** Housekeeping that must stay off the request path (the SQLite WAL checkpoint). */
   maintenance?: () => void;
 }
 
 /** Jobs handed to the backend per kind and tick. */
 const JOB_BATCH = 5_000;
-/** How long a claimed job stays with the replica that claimed it before another may take it over. */
-const JOB_LEASE_MS = 30_000;
 
 /**
  * Drives the simulated backend from durable state: every tick moves nodes and pools whose transient phase has
@@ -66,9 +66,9 @@ export class Reconciler {
     const { store, backend, logger } = this.options;
     const drained = await store.finishDrains(now);
     const started = await store.startDriverUpgrades(now, JOB_BATCH);
-    const upgrades = await store.claimDriverUpgrades(now, JOB_LEASE_MS, JOB_BATCH);
+    const upgrades = await store.claimDriverUpgrades(now, this.options.jobLeaseMs, JOB_BATCH);
     const upgradesEnded = upgrades.length === 0 ? 0 : await store.recordDriverUpgrades(await backend.driverUpgrade(upgrades, now), now);
-    const reboots = await store.claimReboots(now, JOB_LEASE_MS, JOB_BATCH);
+    const reboots = await store.claimReboots(now, this.options.jobLeaseMs, JOB_BATCH);
     const rebootsEnded = reboots.length === 0 ? 0 : await store.recordReboots(await backend.reboot(reboots, now), now);
     if (drained + started.length + upgradesEnded + rebootsEnded > 0) {
       logger.info({ simulation: { drained, upgradesStarted: started.length, upgradesEnded, rebootsEnded } }, 'node lifecycle progressed');

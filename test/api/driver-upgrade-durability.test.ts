@@ -24,6 +24,8 @@ it('resumes every driver upgrade after SIGKILL: each finishes once, none is lost
     ...storage.env,
     POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS: '3',
     POOLKEEPER_RECONCILE_INTERVAL_MS: '20',
+    // A job the killed process had just claimed is taken over once its lease ends.
+    POOLKEEPER_JOB_LEASE_SECONDS: '2',
   };
   const base = `/v2/${TEST_PROJECT_ID}/pools/demo-${TEST_PROJECT_ID}`;
   const workload = (name: string) => `/_poolkeeper/v1/${TEST_PROJECT_ID}/pools/demo-${TEST_PROJECT_ID}/nodes/${name}/workload`;
