@@ -35,7 +35,17 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
       const client = new pg.Client({ connectionString: PG_ADMIN_URL });
       await client.connect();
       try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // Connections a closed pool is still ending may linger a moment: wait for them rather than kill them
+        // (a killed connection surfaces as an unhandled error in the test that owned it).
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name}${attempt >= 50 ? ' WITH (FORCE)' : ''}`);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '55006') throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
       } finally {
         await client.end();
       }
