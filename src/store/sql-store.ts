@@ -807,11 +807,13 @@ export class SqlStore implements Store {
   }
 
   async claimDriverUpgrades(now: number, leaseMillis: number, limit: number): Promise<NodeJob[]> {
-    const due = sql`driver_phase = 'Updating' AND driver_check_at <= ${now}`;
-    const result = await sql<JobRow>`UPDATE nodes SET driver_check_at = ${now + leaseMillis}
-      WHERE id IN (SELECT id FROM nodes WHERE ${due} ORDER BY driver_check_at, id LIMIT ${limit} ${this.skipLocked()}) AND ${due}
-      RETURNING id, pool_id, name, driver_started_at AS started_at, driver_fail AS fail, driver_target_version AS target_version, driver_operation_id AS operation_id`.execute(this.db);
-    return result.rows.map(toNodeJob);
+    return this.claimJobs(
+      sql`driver_phase = 'Updating' AND driver_check_at <= ${now}`,
+      'driver_check_at',
+      now + leaseMillis,
+      limit,
+      sql`driver_started_at AS started_at, driver_fail AS fail, driver_target_version AS target_version, driver_operation_id AS operation_id`,
+    );
   }
 
   async recordDriverUpgrades(progress: JobProgress[], now: number): Promise<number> {
@@ -830,11 +832,13 @@ export class SqlStore implements Store {
   }
 
   async claimReboots(now: number, leaseMillis: number, limit: number): Promise<NodeJob[]> {
-    const due = sql`phase = 'Checking' AND reboot_check_at <= ${now}`;
-    const result = await sql<JobRow>`UPDATE nodes SET reboot_check_at = ${now + leaseMillis}
-      WHERE id IN (SELECT id FROM nodes WHERE ${due} ORDER BY reboot_check_at, id LIMIT ${limit} ${this.skipLocked()}) AND ${due}
-      RETURNING id, pool_id, name, reboot_started_at AS started_at, reboot_fail AS fail, NULL AS target_version, reboot_operation_id AS operation_id`.execute(this.db);
-    return result.rows.map(toNodeJob);
+    return this.claimJobs(
+      sql`phase = 'Checking' AND reboot_check_at <= ${now}`,
+      'reboot_check_at',
+      now + leaseMillis,
+      limit,
+      sql`reboot_started_at AS started_at, reboot_fail AS fail, NULL AS target_version, reboot_operation_id AS operation_id`,
+    );
   }
 
   async recordReboots(progress: JobProgress[], now: number): Promise<number> {
@@ -847,6 +851,21 @@ export class SqlStore implements Store {
       const failed = await this.endJobs(trx, progress, 'Failed', sql`phase = 'Abnormal', ${ended}`, rebooting, 'reboot_operation_id', now);
       return succeeded.length + failed.length;
     });
+  }
+
+  /** Leases up to `limit` due jobs to this replica by pushing their check time to `leaseUntil`, and returns them. */
+  private async claimJobs(
+    due: RawBuilder<unknown>,
+    checkColumn: 'driver_check_at' | 'reboot_check_at',
+    leaseUntil: number,
+    limit: number,
+    jobColumns: RawBuilder<unknown>,
+  ): Promise<NodeJob[]> {
+    const check = sql.ref(checkColumn);
+    const result = await sql<JobRow>`UPDATE nodes SET ${check} = ${leaseUntil}
+      WHERE id IN (SELECT id FROM nodes WHERE ${due} ORDER BY ${check}, id LIMIT ${limit} ${this.skipLocked()}) AND ${due}
+      RETURNING id, pool_id, name, ${jobColumns}`.execute(this.db);
+    return result.rows.map(toNodeJob);
   }
 
   private skipLocked() {
