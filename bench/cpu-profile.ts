@@ -1,8 +1,12 @@
-/** Reads a V8 .cpuprofile (node --cpu-prof) and lists where self time went: by function and by package/module. */
+/**
+ * Reads a V8 .cpuprofile (node --cpu-prof) and lists where self time went (by function and by package/module) and
+ * which functions the busy time ran under (inclusive time: the function or anything it called).
+ */
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 
@@ -43,6 +47,11 @@ export function summarizeProfile(file: string, top: number): string {
     const id = profile.samples[i]!;
     selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
+  const nameOf = (frame: ProfileNode['callFrame']) =>
+    `${frame.functionName || '(anonymous)'}  ${frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : ''}`.trimEnd();
+  const inclusive = new Map<string, number>();
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
   let busy = 0;
@@ -54,7 +63,13 @@ export function summarizeProfile(file: string, top: number): string {
       continue;
     }
     busy += micros;
-    const name = `${frame.functionName || '(anonymous)'}  ${frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : ''}`.trimEnd();
+    const name = nameOf(frame);
+    const callers = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const caller = byId.get(at)!.callFrame;
+      if (caller.url !== '') callers.add(nameOf(caller));
+    }
+    for (const caller of callers) inclusive.set(caller, (inclusive.get(caller) ?? 0) + micros);
     byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
     const where = area(frame);
     byArea.set(where, (byArea.get(where) ?? 0) + micros);
@@ -66,5 +81,6 @@ export function summarizeProfile(file: string, top: number): string {
       .slice(0, count)
       .map(([name, micros]) => `  ${((100 * micros) / busy).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${name}`);
   lines.push('  by function:', ...list(byFunction, top), '  by package / module:', ...list(byArea, 15));
+  lines.push('  inclusive time (the function and what it called), share of busy:', ...list(inclusive, top * 2));
   return lines.join('\n');
 }

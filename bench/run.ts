@@ -306,7 +306,8 @@ function onChosenDatabase(work: (database: BenchDatabase | undefined) => Promise
 
 async function profile(database: BenchDatabase | undefined): Promise<void> {
   const postgresUrl = database?.url;
-  const dir = mkdtempSync(join(tmpdir(), 'poolkeeper-bench-prof-'));
+  const keepIn = process.env.BENCH_PROFILE_DIR;
+  const dir = keepIn ?? mkdtempSync(join(tmpdir(), 'poolkeeper-bench-prof-'));
   try {
     for (const [name, work] of [
       ['1-node load', async (target: RunningTarget) => void (await measureLoad(target, await seedPoolkeeper(target.url, [POOL_1K])))],
@@ -324,7 +325,8 @@ async function profile(database: BenchDatabase | undefined): Promise<void> {
       process.stdout.write(`${summarizeProfile(join(profileDir, file), 25)}\n`);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (keepIn) process.stdout.write(`\nprofiles kept in ${keepIn} (open them in Chrome DevTools)\n`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
