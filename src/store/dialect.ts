@@ -1,4 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery } from 'kysely';
+import sql, { bulk, join, raw, type Sql } from 'sql-template-tag';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -11,8 +12,15 @@ export type JsonColumnType = 'text' | 'integer';
 export interface DialectSql {
   readonly name: DialectName;
   /** A subquery yielding one row per element of `rows` (each an array), columns named and typed as given. */
-  jsonRows(rows: unknown[][], columns: ReadonlyArray<readonly [name: string, type: JsonColumnType]>): RawBuilder<unknown>;
+  jsonRows(rows: unknown[][], columns: ReadonlyArray<readonly [name: string, type: JsonColumnType]>): Sql;
+  /** The statement with this driver's placeholders (`?` on SQLite, `$1`… on PostgreSQL), for a Kysely executor. */
+  compile(statement: Sql): CompiledQuery;
   isUniqueViolation(error: unknown): boolean;
+}
+
+/** A quoted identifier; only ever given names written in this code, never input. */
+export function ident(name: string): Sql {
+  return raw(`"${name}"`);
 }
 
 /** Up to this many rows, SQLite gets them as bound VALUES: cheaper than parsing JSON for the common small request. */
@@ -22,13 +30,13 @@ export const sqliteSql: DialectSql = {
   name: 'sqlite',
   jsonRows(rows, columns) {
     if (rows.length > 0 && rows.length <= SQLITE_VALUES_MAX_ROWS) {
-      const select = columns.map(([name], i) => sql`${sql.ref(`column${i + 1}`)} AS ${sql.ref(name)}`);
-      const values = rows.map((row) => sql`(${sql.join(columns.map((_, i) => row[i] ?? null))})`);
-      return sql`(SELECT ${sql.join(select)} FROM (VALUES ${sql.join(values)}))`;
+      const select = raw(columns.map(([name], i) => `column${i + 1} AS "${name}"`).join(', '));
+      return sql`(SELECT ${select} FROM (VALUES ${bulk(rows.map((row) => columns.map((_, i) => row[i] ?? null)))}))`;
     }
-    const select = columns.map(([name], i) => sql`j.value ->> ${sql.lit(`$[${i}]`)} AS ${sql.ref(name)}`);
-    return sql`(SELECT ${sql.join(select)} FROM json_each(${JSON.stringify(rows)}) AS j)`;
+    const select = raw(columns.map(([name], i) => `j.value ->> '$[${i}]' AS "${name}"`).join(', '));
+    return sql`(SELECT ${select} FROM json_each(${JSON.stringify(rows)}) AS j)`;
   },
+  compile: (statement) => CompiledQuery.raw(statement.sql, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
   },
@@ -37,11 +45,10 @@ export const sqliteSql: DialectSql = {
 export const postgresSql: DialectSql = {
   name: 'postgres',
   jsonRows(rows, columns) {
-    const select = columns.map(([name, type], i) =>
-      type === 'integer' ? sql`(j.value ->> ${sql.lit(i)})::bigint AS ${sql.ref(name)}` : sql`j.value ->> ${sql.lit(i)} AS ${sql.ref(name)}`,
-    );
-    return sql`(SELECT ${sql.join(select)} FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS j(value))`;
+    const select = raw(columns.map(([name, type], i) => (type === 'integer' ? `(j.value ->> ${i})::bigint AS "${name}"` : `j.value ->> ${i} AS "${name}"`)).join(', '));
+    return sql`(SELECT ${select} FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS j(value))`;
   },
+  compile: (statement) => CompiledQuery.raw(statement.text, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
   },

@@ -17,5 +17,5 @@ export interface PostgresOptions {
 export function openPostgresStore(options: PostgresOptions): SqlStore {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlStore(db, postgresSql, asyncStepRunner(db));
+  return new SqlStore(db, postgresSql, asyncStepRunner(db, postgresSql));
 }

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Migrator, sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
+import { Migrator, type Kysely, type Selectable, type Transaction } from 'kysely';
+import sql, { empty, join, type Sql } from 'sql-template-tag';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { ExistingNode } from '../domain/pool-scaling.js';
 import type { DriverPhase, DriverUpdateStrategy, NodeDelta, NodePhase, Tag, Taint, TaintEffect } from '../domain/node.js';
 import { FaultBudget, TAINT_DRIVER_UPGRADE, type FaultKind, type LifecycleNodeState } from '../domain/node-lifecycle.js';
 import { toTimestamp } from '../domain/time.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
-import type { DialectSql } from './dialect.js';
+import { ident, type DialectSql } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database, FaultRuleTable, NodeTable } from './schema.js';
-import { driveSteps, type StepRunner, type Steps } from './steps.js';
+import { driveSteps, executeOn, type StepRunner, type Steps } from './steps.js';
 import {
   AlreadyExistsError,
   PoolExistsError,
@@ -68,7 +69,7 @@ const NODE_COLUMNS = [
   'drained',
 ] as const;
 
-const NODE_COLUMNS_SQL = sql.join(NODE_COLUMNS.map((c) => sql.ref(c)));
+const NODE_COLUMNS_SQL = join(NODE_COLUMNS.map(ident));
 
 const NEW_NODE_COLUMNS = [
   ['pool_id', 'integer'],
@@ -114,11 +115,11 @@ export class SqlStore implements Store {
   async migrate(): Promise<void> {
     if (this.dialect !== 'postgres') return runMigrations(this.db, this.dialect);
     await this.db.connection().execute(async (connection) => {
-      await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      await executeOn(connection, this.dialectSql, sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
       try {
         await runMigrations(connection, this.dialect);
       } finally {
-        await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
+        await executeOn(connection, this.dialectSql, sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
       }
     });
   }
@@ -429,8 +430,8 @@ export class SqlStore implements Store {
       n.driverVersion,
       n.driverVersion === null ? null : 'Running',
     ]);
-    const columns = NEW_NODE_COLUMNS.map(([name]) => sql.ref(name));
-    await sql`INSERT INTO nodes (${sql.join(columns)}) SELECT ${sql.join(columns)} FROM ${this.dialectSql.jsonRows(rows, NEW_NODE_COLUMNS)} AS r`.execute(trx);
+    const columns = join(NEW_NODE_COLUMNS.map(([name]) => ident(name)));
+    await executeOn(trx, this.dialectSql, sql`INSERT INTO nodes (${columns}) SELECT ${columns} FROM ${this.dialectSql.jsonRows(rows, NEW_NODE_COLUMNS)} AS r`);
   }
 
   async listPools(projectId: string): Promise<PoolRecord[]> {
@@ -494,12 +495,11 @@ export class SqlStore implements Store {
       if (Number(updated.numUpdatedRows) === 0) return false;
       await this.insertNodes(trx, poolId, scaling.addNodes, scaling.now);
       if (scaling.deleteNodeIds.length > 0) {
-        await trx
-          .updateTable('nodes')
-          .set({ phase: 'Deleting', phase_until: scaling.deleteUntil })
-          .where('pool_id', '=', poolId)
-          .where('id', 'in', this.idList(scaling.deleteNodeIds))
-          .execute();
+        await executeOn(
+          trx,
+          this.dialectSql,
+          sql`UPDATE nodes SET phase = 'Deleting', phase_until = ${scaling.deleteUntil} WHERE pool_id = ${poolId} AND id IN ${this.idList(scaling.deleteNodeIds)}`,
+        );
       }
       return true;
     });
@@ -573,18 +573,18 @@ export class SqlStore implements Store {
     let pool: NodeChangeContext['pool'] = null;
     if (needs.pool) {
       // The pool row is locked before the nodes, in the same order as scalePool, so the two never deadlock.
-      const [row] = (yield sql`SELECT spec FROM pools WHERE id = ${poolId}${postgres ? sql` FOR UPDATE` : sql``}`).rows;
+      const [row] = (yield sql`SELECT spec FROM pools WHERE id = ${poolId}${postgres ? sql` FOR UPDATE` : empty}`).rows;
       const [live] = (yield sql`SELECT COUNT(*) AS count FROM nodes WHERE pool_id = ${poolId} AND phase <> 'Deleting'`).rows;
       pool = { spec: JSON.parse(String(row!.spec)) as PoolSpec, liveNodes: Number(live!.count) };
     }
     // PostgreSQL locks the nodes in id order so overlapping requests queue instead of deadlocking; SQLite's writer is alone.
     const rows = (yield sql`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE pool_id = ${poolId}
-      AND name IN (SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)${postgres ? sql` ORDER BY id FOR UPDATE` : sql``}`)
+      AND name IN (SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)${postgres ? sql` ORDER BY id FOR UPDATE` : empty}`)
       .rows as unknown as NodeRow[];
     const records = yield* this.detailSteps(rows, needs);
     const states = new Map<string, LifecycleNodeState>();
     for (const r of records) states.set(r.name, r);
-    const faultRows = (yield sql`SELECT * FROM fault_rules WHERE project_id = ${operation.projectId} AND remaining > 0 ORDER BY id${postgres ? sql` FOR UPDATE` : sql``}`).rows;
+    const faultRows = (yield sql`SELECT * FROM fault_rules WHERE project_id = ${operation.projectId} AND remaining > 0 ORDER BY id${postgres ? sql` FOR UPDATE` : empty}`).rows;
     const faults = new FaultBudget(faultRows.map((r) => toFaultRule(r as unknown as FaultRuleRow)), operation.poolName);
     const planned = decide(states, { faults, pool });
     const decisions = Array.isArray(planned) ? planned : planned.decisions;
@@ -792,18 +792,18 @@ export class SqlStore implements Store {
 
   async finishDrains(now: number): Promise<number> {
     const due = sql`drain_until <= ${now}`;
-    const result = await sql`UPDATE nodes SET running_jobs = 0, drain_until = NULL, resource_version = resource_version + 1
-      WHERE id IN (SELECT id FROM nodes WHERE ${due} ${this.skipLocked()}) AND ${due}`.execute(this.db);
-    return Number(result.numAffectedRows ?? 0);
+    const result = await this.runner.query(sql`UPDATE nodes SET running_jobs = 0, drain_until = NULL, resource_version = resource_version + 1
+      WHERE id IN (SELECT id FROM nodes WHERE ${due} ${this.skipLocked()}) AND ${due}`);
+    return result.changes;
   }
 
   async startDriverUpgrades(now: number, limit: number): Promise<NodeJob[]> {
     const ready = sql`driver_phase = 'Pending' AND phase = 'Available' AND (driver_strategy = 'force' OR running_jobs = 0)`;
-    const result = await sql<JobRow>`UPDATE nodes SET driver_phase = 'Updating', driver_started_at = ${now}, driver_check_at = ${now},
+    const result = await this.runner.query(sql`UPDATE nodes SET driver_phase = 'Updating', driver_started_at = ${now}, driver_check_at = ${now},
         running_jobs = CASE WHEN driver_strategy = 'force' THEN 0 ELSE running_jobs END, resource_version = resource_version + 1
       WHERE id IN (SELECT id FROM nodes WHERE ${ready} ORDER BY id LIMIT ${limit} ${this.skipLocked()}) AND ${ready}
-      RETURNING id, pool_id, name, driver_started_at AS started_at, driver_fail AS fail, driver_target_version AS target_version, driver_operation_id AS operation_id`.execute(this.db);
-    return result.rows.map(toNodeJob);
+      RETURNING id, pool_id, name, driver_started_at AS started_at, driver_fail AS fail, driver_target_version AS target_version, driver_operation_id AS operation_id`);
+    return (result.rows as unknown as JobRow[]).map(toNodeJob);
   }
 
   async claimDriverUpgrades(now: number, leaseMillis: number, limit: number): Promise<NodeJob[]> {
@@ -824,7 +824,7 @@ export class SqlStore implements Store {
         resource_version = resource_version + 1`;
       const succeeded = await this.endJobs(trx, progress, 'Succeeded', sql`driver_version = driver_target_version, driver_phase = 'Running', ${ended}`, sql`driver_phase = 'Updating'`, 'driver_operation_id', now);
       if (succeeded.length > 0) {
-        await trx.deleteFrom('node_taints').where('key', '=', TAINT_DRIVER_UPGRADE).where('node_id', 'in', this.idList(succeeded)).execute();
+        await executeOn(trx, this.dialectSql, sql`DELETE FROM node_taints WHERE key = ${TAINT_DRIVER_UPGRADE} AND node_id IN ${this.idList(succeeded)}`);
       }
       const failed = await this.endJobs(trx, progress, 'Failed', sql`driver_phase = 'Abnormal', ${ended}`, sql`driver_phase = 'Updating'`, 'driver_operation_id', now);
       return succeeded.length + failed.length;
@@ -855,41 +855,39 @@ export class SqlStore implements Store {
 
   /** Leases up to `limit` due jobs to this replica by pushing their check time to `leaseUntil`, and returns them. */
   private async claimJobs(
-    due: RawBuilder<unknown>,
+    due: Sql,
     checkColumn: 'driver_check_at' | 'reboot_check_at',
     leaseUntil: number,
     limit: number,
-    jobColumns: RawBuilder<unknown>,
+    jobColumns: Sql,
   ): Promise<NodeJob[]> {
-    const check = sql.ref(checkColumn);
-    const result = await sql<JobRow>`UPDATE nodes SET ${check} = ${leaseUntil}
+    const check = ident(checkColumn);
+    const result = await this.runner.query(sql`UPDATE nodes SET ${check} = ${leaseUntil}
       WHERE id IN (SELECT id FROM nodes WHERE ${due} ORDER BY ${check}, id LIMIT ${limit} ${this.skipLocked()}) AND ${due}
-      RETURNING id, pool_id, name, ${jobColumns}`.execute(this.db);
-    return result.rows.map(toNodeJob);
+      RETURNING id, pool_id, name, ${jobColumns}`);
+    return (result.rows as unknown as JobRow[]).map(toNodeJob);
   }
 
   private skipLocked() {
-    return this.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+    return this.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : empty;
   }
 
   /** Locks the reported nodes in id order, the order batch calls lock them in, so the two never deadlock (PostgreSQL). */
   private async lockReported(trx: Transaction<Database>, progress: JobProgress[]): Promise<void> {
     if (this.dialect !== 'postgres' || progress.length === 0) return;
-    await trx
-      .selectFrom('nodes')
-      .select('id')
-      .where('id', 'in', this.idList(progress.map((p) => p.nodeId)))
-      .orderBy('id')
-      .forUpdate()
-      .execute();
+    await executeOn(trx, this.dialectSql, sql`SELECT id FROM nodes WHERE id IN ${this.idList(progress.map((p) => p.nodeId))} ORDER BY id FOR UPDATE`);
   }
 
   /** Moves the next look at jobs still in progress to when the backend asked. */
-  private async postpone(trx: Transaction<Database>, progress: JobProgress[], column: 'driver_check_at' | 'reboot_check_at', stillRunning: RawBuilder<unknown>): Promise<void> {
+  private async postpone(trx: Transaction<Database>, progress: JobProgress[], column: 'driver_check_at' | 'reboot_check_at', stillRunning: Sql): Promise<void> {
     const rows = progress.flatMap((p) => (p.state === 'InProgress' ? [[p.nodeId, p.checkAt]] : []));
     if (rows.length === 0) return;
-    await sql`UPDATE nodes SET ${sql.ref(column)} = r.check_at FROM ${this.dialectSql.jsonRows(rows, [['node_id', 'integer'], ['check_at', 'integer']])} AS r
-      WHERE nodes.id = r.node_id AND ${stillRunning}`.execute(trx);
+    await executeOn(
+      trx,
+      this.dialectSql,
+      sql`UPDATE nodes SET ${ident(column)} = r.check_at FROM ${this.dialectSql.jsonRows(rows, [['node_id', 'integer'], ['check_at', 'integer']])} AS r
+      WHERE nodes.id = r.node_id AND ${stillRunning}`,
+    );
   }
 
   /**
@@ -900,16 +898,20 @@ export class SqlStore implements Store {
     trx: Transaction<Database>,
     progress: JobProgress[],
     state: 'Succeeded' | 'Failed',
-    set: RawBuilder<unknown>,
-    stillRunning: RawBuilder<unknown>,
+    set: Sql,
+    stillRunning: Sql,
     operationColumn: 'driver_operation_id' | 'reboot_operation_id',
     now: number,
   ): Promise<number[]> {
     const reports = new Map(progress.filter((p) => p.state === state).map((p) => [p.nodeId, p]));
     if (reports.size === 0) return [];
-    const result = await sql<{ id: number; name: string; operation_id: string | null }>`UPDATE nodes SET ${set}
-      WHERE id IN ${this.idList([...reports.keys()])} AND ${stillRunning} RETURNING id, name, ${sql.ref(operationColumn)} AS operation_id`.execute(trx);
-    const outcomes = result.rows.flatMap((row) => {
+    const result = await executeOn(
+      trx,
+      this.dialectSql,
+      sql`UPDATE nodes SET ${set} WHERE id IN ${this.idList([...reports.keys()])} AND ${stillRunning} RETURNING id, name, ${ident(operationColumn)} AS operation_id`,
+    );
+    const ended = result.rows as Array<{ id: number; name: string; operation_id: string | null }>;
+    const outcomes = ended.flatMap((row) => {
       if (row.operation_id === null) return [];
       const report = reports.get(Number(row.id))!;
       const failure = report.state === 'Failed' ? report : null;
@@ -917,14 +919,14 @@ export class SqlStore implements Store {
     });
     if (outcomes.length > 0) {
       const columns = [['operation_id', 'text'], ['node_name', 'text'], ['status', 'text'], ['error_code', 'text'], ['error_msg', 'text'], ['completed_at', 'integer']] as const;
-      const names = columns.map(([name]) => sql.ref(name));
-      await sql`INSERT INTO operation_outcomes (${sql.join(names)}) SELECT ${sql.join(names)} FROM ${this.dialectSql.jsonRows(outcomes, columns)} AS r`.execute(trx);
+      const names = join(columns.map(([name]) => ident(name)));
+      await executeOn(trx, this.dialectSql, sql`INSERT INTO operation_outcomes (${names}) SELECT ${names} FROM ${this.dialectSql.jsonRows(outcomes, columns)} AS r`);
     }
-    return result.rows.map((r) => Number(r.id));
+    return ended.map((r) => Number(r.id));
   }
 
-  private idList(ids: number[]) {
-    return sql<number>`(SELECT id FROM ${this.dialectSql.jsonRows(ids.map((id) => [id]), [['id', 'integer']])} AS r)`;
+  private idList(ids: number[]): Sql {
+    return sql`(SELECT id FROM ${this.dialectSql.jsonRows(ids.map((id) => [id]), [['id', 'integer']])} AS r)`;
   }
 
   /** Loads labels, taints and tags (as asked) for the given node rows, with one query per kind. */
@@ -952,7 +954,7 @@ export class SqlStore implements Store {
   }
 
   private withDetails(db: Kysely<Database>, rows: NodeRow[], needs: NodeStateNeeds): Promise<NodeRecord[]> {
-    return driveSteps(this.detailSteps(rows, needs), db);
+    return driveSteps(this.detailSteps(rows, needs), db, this.dialectSql);
   }
 }
 

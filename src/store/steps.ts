@@ -1,5 +1,7 @@
-import type { Kysely, RawBuilder } from 'kysely';
 import type Database from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Sql } from 'sql-template-tag';
+import type { DialectSql } from './dialect.js';
 
 export interface StepResult {
   rows: Array<Record<string, unknown>>;
@@ -12,56 +14,57 @@ export interface StepResult {
  * A runner drives it inside one transaction — synchronously on SQLite, where that is the fast path, and
  * asynchronously on PostgreSQL.
  */
-export type Steps<T> = Generator<RawBuilder<unknown>, T, StepResult>;
+export type Steps<T> = Generator<Sql, T, StepResult>;
 
 export interface StepRunner {
   /** Runs the steps in one transaction. */
   transaction<T>(steps: () => Steps<T>): Promise<T>;
   /** Runs one statement on its own. */
-  query(statement: RawBuilder<unknown>): Promise<StepResult>;
+  query(statement: Sql): Promise<StepResult>;
 }
 
-async function execute(statement: RawBuilder<unknown>, executor: Kysely<any>): Promise<StepResult> {
-  const result = await statement.execute(executor);
+/** Runs one statement on a Kysely executor (the database or an open transaction). */
+export async function executeOn(executor: Kysely<any>, dialect: DialectSql, statement: Sql): Promise<StepResult> {
+  const result = await executor.executeQuery(dialect.compile(statement));
   return { rows: result.rows as Array<Record<string, unknown>>, changes: Number(result.numAffectedRows ?? 0) };
 }
 
-/** Drives steps statement by statement on a Kysely executor (a database or an open transaction). */
-export async function driveSteps<T>(run: Steps<T>, executor: Kysely<any>): Promise<T> {
+/** Drives steps statement by statement on a Kysely executor. */
+export async function driveSteps<T>(run: Steps<T>, executor: Kysely<any>, dialect: DialectSql): Promise<T> {
   let next = run.next();
-  while (!next.done) next = run.next(await execute(next.value, executor));
+  while (!next.done) next = run.next(await executeOn(executor, dialect, next.value));
   return next.value;
 }
 
 /** PostgreSQL: each statement is a round trip inside a Kysely transaction. */
-export function asyncStepRunner(db: Kysely<any>): StepRunner {
+export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql): StepRunner {
   return {
-    transaction: <T>(steps: () => Steps<T>) => db.transaction().execute((trx) => driveSteps(steps(), trx)),
-    query: (statement) => execute(statement, db),
+    transaction: <T>(steps: () => Steps<T>) => db.transaction().execute((trx) => driveSteps(steps(), trx, dialect)),
+    query: (statement) => executeOn(db, dialect, statement),
   };
 }
 
 /**
  * SQLite: statements run synchronously on the one connection, with cached prepared statements, inside a
- * better-sqlite3 transaction. It takes Kysely's connection first, so it never interleaves with a Kysely transaction.
+ * better-sqlite3 transaction. A synchronous run cannot interleave with anything, so it only has to wait for Kysely's
+ * connection while a Kysely transaction is open on it (one that awaits between its statements).
  */
 export function syncStepRunner(db: Kysely<any>, database: Database.Database, prepare: (sql: string) => Database.Statement): StepRunner {
-  const execute = (statement: RawBuilder<unknown>): StepResult => {
-    const compiled = statement.compile(db);
-    const prepared = prepare(compiled.sql);
-    if (prepared.reader) return { rows: prepared.all(...compiled.parameters) as Array<Record<string, unknown>>, changes: 0 };
-    return { rows: [], changes: prepared.run(...compiled.parameters).changes };
+  const execute = (statement: Sql): StepResult => {
+    const prepared = prepare(statement.sql);
+    if (prepared.reader) return { rows: prepared.all(...statement.values) as Array<Record<string, unknown>>, changes: 0 };
+    return { rows: [], changes: prepared.run(...statement.values).changes };
   };
+  const drive = (run: Steps<unknown>): unknown => {
+    let next = run.next();
+    while (!next.done) next = run.next(execute(next.value));
+    return next.value;
+  };
+  const inTransaction = database.transaction(drive).immediate;
+  const whenConnectionFree = <T>(work: () => T): Promise<T> =>
+    database.inTransaction ? db.connection().execute(async () => work()) : new Promise<T>((resolve) => resolve(work()));
   return {
-    transaction: <T>(steps: () => Steps<T>) =>
-      db.connection().execute(async () =>
-        database.transaction(() => {
-          const run = steps();
-          let next = run.next();
-          while (!next.done) next = run.next(execute(next.value));
-          return next.value;
-        }).immediate(),
-      ),
-    query: (statement) => db.connection().execute(async () => execute(statement)),
+    transaction: <T>(steps: () => Steps<T>) => whenConnectionFree(() => inTransaction(steps()) as T),
+    query: (statement) => whenConnectionFree(() => execute(statement)),
   };
 }
