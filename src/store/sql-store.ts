@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Migrator, type Kysely, type Selectable, type Transaction } from 'kysely';
 import sql, { empty, join, type Sql } from 'sql-template-tag';
+import { v7 as uuidv7 } from 'uuid';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { ExistingNode } from '../domain/pool-scaling.js';
 import type { DriverPhase, DriverUpdateStrategy, NodeDelta, NodePhase, Tag, Taint, TaintEffect } from '../domain/node.js';
@@ -1061,6 +1061,7 @@ function toNodeJob(row: JobRow): NodeJob {
   };
 }
 
+/** Time-ordered (UUIDv7): each new record lands at the end of the operations key index instead of on a random page. */
 export function newOperationId(): string {
-  return randomUUID();
+  return uuidv7();
 }

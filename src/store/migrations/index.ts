@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect.js';
 import { coreMigration } from './0001-core.js';
 import { iamMigration } from './0002-iam.js';
 import { nodeLifecycleMigration } from './0003-node-lifecycle.js';
+import { leanWritesMigration } from './0004-lean-writes.js';
 
 /** Migrations are code, so they ship inside the build; names sort in the order they run. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -10,6 +11,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0001_core': coreMigration(dialect),
     '0002_iam': iamMigration(dialect),
     '0003_node_lifecycle': nodeLifecycleMigration(dialect),
+    '0004_lean_writes': leanWritesMigration(dialect),
   };
 }
 

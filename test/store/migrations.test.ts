@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toTimestamp } from '../../src/domain/time.js';
+import { migrationProvider } from '../../src/store/migrations/index.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databases.js';
+
+/** A database made by an earlier release keeps every row when a newer poolkeeper migrates it. */
+const T0 = Date.UTC(2026, 10, 1);
+let dataDir: string;
+let database: TestDatabase;
+let store: Store;
+
+function kyselyFor(url: string): Kysely<any> {
+  if (TEST_DIALECT === 'postgres') return new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+  return new Kysely({ dialect: new SqliteDialect({ database: new Database(url) }) });
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-migrations-'));
+  database = await testDatabase(TEST_DIALECT, dataDir);
+  const db = kyselyFor(database.url);
+  const { error } = await new Migrator({ db, provider: migrationProvider(TEST_DIALECT) }).migrateTo('0003_node_lifecycle');
+  expect(error).toBeUndefined();
+  await sql`INSERT INTO accounts (id, name, created_at, is_operator) VALUES ('acc', 'acme', ${T0}, 1)`.execute(db);
+  await sql`INSERT INTO projects (id, account_id, name, created_at) VALUES ('proj', 'acc', 'local-1', ${T0})`.execute(db);
+  await sql`INSERT INTO pools (id, project_id, name, phase, labels, annotations, spec, created_at)
+    VALUES (1, 'proj', 'pool-a', 'Running', '{}', '{}', ${JSON.stringify({ type: 'Dedicate', resources: [] })}, ${T0})`.execute(db);
+  await sql`INSERT INTO nodes (id, pool_id, name, flavor, az, private_ip, phase, created_at)
+    VALUES (7, 1, 'node-a', 'modelarts.vm.cpu.8ud', 'local-1a', '192.168.0.2', 'Available', ${T0})`.execute(db);
+  await sql`INSERT INTO node_labels (node_id, key, value) VALUES (7, 'os.modelarts.node/ha-redundant', 'true')`.execute(db);
+  await sql`INSERT INTO node_taints (node_id, key, effect, value, time_added) VALUES (7, 'os.modelarts.node/ha-redundant', 'NoSchedule', 'true', ${T0})`.execute(db);
+  await sql`INSERT INTO node_tags (node_id, key, value) VALUES (7, '环境', 'prod'), (7, 'team', 'ml')`.execute(db);
+  await db.destroy();
+  ({ store } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 2 }));
+  await store.migrate();
+});
+
+afterAll(async () => {
+  await store?.close();
+  await database?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe(`migrating a database from an earlier release (${TEST_DIALECT})`, () => {
+  it('keeps the labels, taints and tags of existing nodes', async () => {
+    const node = await store.getNode(1, 'node-a');
+    expect(node?.labels).toEqual({ 'os.modelarts.node/ha-redundant': 'true' });
+    expect(node?.taints).toEqual([{ key: 'os.modelarts.node/ha-redundant', value: 'true', effect: 'NoSchedule', timeAdded: toTimestamp(T0) }]);
+    expect(node?.tags).toEqual([
+      { key: 'team', value: 'ml' },
+      { key: '环境', value: 'prod' },
+    ]);
+  });
+
+  it('keeps deleting a node deleting its details', async () => {
+    const db = kyselyFor(database.url);
+    try {
+      await sql`DELETE FROM nodes WHERE id = 7`.execute(db);
+      for (const table of ['node_labels', 'node_taints', 'node_tags']) {
+        const { rows } = await sql<{ count: number }>`SELECT COUNT(*) AS count FROM ${sql.table(table)}`.execute(db);
+        expect(Number(rows[0]!.count), table).toBe(0);
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe(`the ${TEST_DIALECT} schema after migrating`, () => {
+  it('has no operations index (no query reads one; each would cost every batch call a page write)', async () => {
+    const db = kyselyFor(database.url);
+    try {
+      const query =
+        TEST_DIALECT === 'postgres'
+          ? sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'operations'`
+          : sql<{ name: string }>`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'operations'`;
+      const { rows } = await query.execute(db);
+      expect(rows.map((r) => r.name).filter((name) => !/pkey|autoindex/.test(name))).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('keeps node details in their primary-key B-tree on SQLite (WITHOUT ROWID); PostgreSQL tables stay heaps', async () => {
+    const db = kyselyFor(database.url);
+    try {
+      const query =
+        TEST_DIALECT === 'postgres'
+          ? sql<{ name: string; definition: string }>`SELECT c.relname AS name, c.relkind AS definition FROM pg_class c
+              WHERE c.relname IN ('node_labels', 'node_taints', 'node_tags')`
+          : sql<{ name: string; definition: string }>`SELECT name, sql AS definition FROM sqlite_schema WHERE name IN ('node_labels', 'node_taints', 'node_tags')`;
+      const { rows } = await query.execute(db);
+      expect(rows.map((r) => r.name).sort()).toEqual(['node_labels', 'node_tags', 'node_taints']);
+      for (const table of rows) expect(table.definition, table.name).toMatch(TEST_DIALECT === 'postgres' ? /^r$/ : /WITHOUT ROWID$/);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
