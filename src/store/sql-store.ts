@@ -10,7 +10,7 @@ import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 import { ident, type DialectSql } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database, FaultRuleTable, NodeTable } from './schema.js';
-import { driveSteps, executeOn, type StepRunner, type Steps } from './steps.js';
+import { aggregatedRows, driveSteps, executeOn, type StepRunner, type Steps } from './steps.js';
 import {
   AlreadyExistsError,
   PoolExistsError,
@@ -70,6 +70,13 @@ const NODE_COLUMNS = [
 ] as const;
 
 const NODE_COLUMNS_SQL = join(NODE_COLUMNS.map(ident));
+
+/** A node row from its values in NODE_COLUMNS order (an aggregated read). */
+function nodeRowFromValues(values: unknown[]): NodeRow {
+  const [id, name, flavor, az, private_ip, node_pool, phase, created_at, driver_version, driver_phase, driver_target_version, driver_strategy, locked_actions, running_jobs, drained] =
+    values as [number, string, string, string, string, string | null, string, number, string | null, string | null, string | null, string | null, string, number, number];
+  return { id, name, flavor, az, private_ip, node_pool, phase, created_at, driver_version, driver_phase, driver_target_version, driver_strategy, locked_actions, running_jobs, drained };
+}
 
 const NEW_NODE_COLUMNS = [
   ['pool_id', 'integer'],
@@ -578,9 +585,9 @@ export class SqlStore implements Store {
       pool = { spec: JSON.parse(String(row!.spec)) as PoolSpec, liveNodes: Number(live!.count) };
     }
     // PostgreSQL locks the nodes in id order so overlapping requests queue instead of deadlocking; SQLite's writer is alone.
-    const rows = (yield sql`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE pool_id = ${poolId}
-      AND name IN (SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)${postgres ? sql` ORDER BY id FOR UPDATE` : empty}`)
-      .rows as unknown as NodeRow[];
+    const selected = sql`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE pool_id = ${poolId}
+      AND name IN (SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)${postgres ? sql` ORDER BY id FOR UPDATE` : empty}`;
+    const rows = aggregatedRows(yield this.dialectSql.aggregateRows(selected, NODE_COLUMNS)).map(nodeRowFromValues);
     const records = yield* this.detailSteps(rows, needs);
     const states = new Map<string, LifecycleNodeState>();
     for (const r of records) states.set(r.name, r);
@@ -935,19 +942,22 @@ export class SqlStore implements Store {
     for (const row of rows) records.set(Number(row.id), toNodeRecord(row));
     if (rows.length === 0) return [];
     const ids = this.idList([...records.keys()]);
+    const details = (table: string, columns: string[], orderBy: string) =>
+      this.dialectSql.aggregateRows(sql`SELECT ${join(columns.map(ident))} FROM ${ident(table)} WHERE node_id IN ${ids}`, columns, orderBy);
     if (needs.labels) {
-      for (const l of (yield sql`SELECT node_id, key, value FROM node_labels WHERE node_id IN ${ids} ORDER BY key`).rows) {
-        records.get(Number(l.node_id))!.labels[String(l.key)] = String(l.value);
+      for (const [nodeId, key, value] of aggregatedRows(yield details('node_labels', ['node_id', 'key', 'value'], 'key'))) {
+        records.get(Number(nodeId))!.labels[String(key)] = String(value);
       }
     }
     if (needs.taints) {
-      for (const t of (yield sql`SELECT node_id, key, value, effect, time_added FROM node_taints WHERE node_id IN ${ids} ORDER BY time_added, key`).rows) {
-        records.get(Number(t.node_id))!.taints.push({ key: String(t.key), value: String(t.value), effect: t.effect as TaintEffect, timeAdded: toTimestamp(Number(t.time_added)) });
+      const columns = ['node_id', 'key', 'value', 'effect', 'time_added'];
+      for (const [nodeId, key, value, effect, timeAdded] of aggregatedRows(yield details('node_taints', columns, 'time_added, key'))) {
+        records.get(Number(nodeId))!.taints.push({ key: String(key), value: String(value), effect: effect as TaintEffect, timeAdded: toTimestamp(Number(timeAdded)) });
       }
     }
     if (needs.tags) {
-      for (const t of (yield sql`SELECT node_id, key, value FROM node_tags WHERE node_id IN ${ids} ORDER BY key`).rows) {
-        records.get(Number(t.node_id))!.tags.push({ key: String(t.key), value: String(t.value) } satisfies Tag);
+      for (const [nodeId, key, value] of aggregatedRows(yield details('node_tags', ['node_id', 'key', 'value'], 'key'))) {
+        records.get(Number(nodeId))!.tags.push({ key: String(key), value: String(value) } satisfies Tag);
       }
     }
     return [...records.values()];

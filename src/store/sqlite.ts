@@ -48,6 +48,7 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   database.pragma(`synchronous = ${options.synchronous}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  database.pragma('cache_size = -65536');
   // Checkpoints run from the service's maintenance loop instead of inside whichever commit crosses the threshold.
   database.pragma('wal_autocheckpoint = 0');
   const prepare = statementCache(database);
