@@ -10,7 +10,7 @@ import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 import { ident, type DialectSql } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database, FaultRuleTable, NodeTable } from './schema.js';
-import { aggregatedRows, driveSteps, executeOn, type StepRunner, type Steps } from './steps.js';
+import { driveSteps, executeOn, type StepRunner, type Steps } from './steps.js';
 import {
   AlreadyExistsError,
   PoolExistsError,
@@ -587,7 +587,7 @@ export class SqlStore implements Store {
     // PostgreSQL locks the nodes in id order so overlapping requests queue instead of deadlocking; SQLite's writer is alone.
     const selected = sql`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE pool_id = ${poolId}
       AND name IN (SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)${postgres ? sql` ORDER BY id FOR UPDATE` : empty}`;
-    const rows = aggregatedRows(yield this.dialectSql.aggregateRows(selected, NODE_COLUMNS)).map(nodeRowFromValues);
+    const rows = this.dialectSql.valuesOf(yield this.dialectSql.selectValues(selected, NODE_COLUMNS), NODE_COLUMNS).map(nodeRowFromValues);
     const records = yield* this.detailSteps(rows, needs);
     const states = new Map<string, LifecycleNodeState>();
     for (const r of records) states.set(r.name, r);
@@ -942,21 +942,23 @@ export class SqlStore implements Store {
     for (const row of rows) records.set(Number(row.id), toNodeRecord(row));
     if (rows.length === 0) return [];
     const ids = this.idList([...records.keys()]);
-    const details = (table: string, columns: string[], orderBy: string) =>
-      this.dialectSql.aggregateRows(sql`SELECT ${join(columns.map(ident))} FROM ${ident(table)} WHERE node_id IN ${ids}`, columns, orderBy);
+    const dialect = this.dialectSql;
+    function* details(table: string, columns: string[], orderBy: string): Steps<unknown[][]> {
+      return dialect.valuesOf(yield dialect.selectValues(sql`SELECT ${join(columns.map(ident))} FROM ${ident(table)} WHERE node_id IN ${ids}`, columns, orderBy), columns);
+    }
     if (needs.labels) {
-      for (const [nodeId, key, value] of aggregatedRows(yield details('node_labels', ['node_id', 'key', 'value'], 'key'))) {
+      for (const [nodeId, key, value] of (yield* details('node_labels', ['node_id', 'key', 'value'], 'key'))) {
         records.get(Number(nodeId))!.labels[String(key)] = String(value);
       }
     }
     if (needs.taints) {
       const columns = ['node_id', 'key', 'value', 'effect', 'time_added'];
-      for (const [nodeId, key, value, effect, timeAdded] of aggregatedRows(yield details('node_taints', columns, 'time_added, key'))) {
+      for (const [nodeId, key, value, effect, timeAdded] of (yield* details('node_taints', columns, 'time_added, key'))) {
         records.get(Number(nodeId))!.taints.push({ key: String(key), value: String(value), effect: effect as TaintEffect, timeAdded: toTimestamp(Number(timeAdded)) });
       }
     }
     if (needs.tags) {
-      for (const [nodeId, key, value] of aggregatedRows(yield details('node_tags', ['node_id', 'key', 'value'], 'key'))) {
+      for (const [nodeId, key, value] of (yield* details('node_tags', ['node_id', 'key', 'value'], 'key'))) {
         records.get(Number(nodeId))!.tags.push({ key: String(key), value: String(value) } satisfies Tag);
       }
     }

@@ -23,13 +23,6 @@ export interface StepRunner {
   query(statement: Sql): Promise<StepResult>;
 }
 
-/** The rows of a `DialectSql.aggregateRows` statement: SQLite hands over JSON text, pg parses json itself. */
-export function aggregatedRows(result: StepResult): unknown[][] {
-  const value = result.rows[0]?.rows;
-  if (value === null || value === undefined) return [];
-  return (typeof value === 'string' ? JSON.parse(value) : value) as unknown[][];
-}
-
 /** Runs one statement on a Kysely executor (the database or an open transaction). */
 export async function executeOn(executor: Kysely<any>, dialect: DialectSql, statement: Sql): Promise<StepResult> {
   const result = await executor.executeQuery(dialect.compile(statement));
