@@ -57,7 +57,7 @@ export class LifecycleService {
 
   async reboot(pool: PoolRecord, names: string[], caller: Caller, requestId: string): Promise<BatchOutcome> {
     checkNames(names, 'nodeNames');
-    return this.run(pool, names, 'BatchRebootPoolNodes', null, {}, caller, requestId, (nodes, context) => planReboot(names, nodes, context.faults));
+    return this.run(pool, names, 'BatchRebootPoolNodes', null, { faults: true }, caller, requestId, (nodes, context) => planReboot(names, nodes, context.faults));
   }
 
   async drain(pool: PoolRecord, names: string[], caller: Caller, requestId: string): Promise<BatchOutcome> {

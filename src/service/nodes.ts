@@ -65,7 +65,7 @@ export class NodeService {
     const decisions = await this.ctx.store.updateNodes(
       pool.id,
       body.nodeNames,
-      NEEDS_BY_ACTION[body.action],
+      body.driver ? { ...NEEDS_BY_ACTION[body.action], faults: true } : NEEDS_BY_ACTION[body.action],
       (nodes, context) => withUpgradeEffects(planBatchUpdate(body, nodes, now), context.faults, now),
       {
         id: operationId,

@@ -156,7 +156,7 @@ export class PoolService {
     const decisions = await this.ctx.store.updateNodes(
       pool.id,
       [...targets.keys()],
-      { taints: true },
+      { taints: true, faults: true },
       (nodes, context) => withUpgradeEffects(planPoolDriverUpgrade(targets, nodes, strategy), context.faults, now),
       { id: operationId, projectId: pool.projectId, poolName: pool.name, operation: 'PatchPool', action: 'driverUpgrade', principal: caller.display, requestId, createdAt: now },
     );

@@ -591,7 +591,9 @@ export class SqlStore implements Store {
     const records = yield* this.detailSteps(rows, needs);
     const states = new Map<string, LifecycleNodeState>();
     for (const r of records) states.set(r.name, r);
-    const faultRows = (yield sql`SELECT * FROM fault_rules WHERE project_id = ${operation.projectId} AND remaining > 0 ORDER BY id${postgres ? sql` FOR UPDATE` : empty}`).rows;
+    const faultRows = needs.faults
+      ? (yield sql`SELECT * FROM fault_rules WHERE project_id = ${operation.projectId} AND remaining > 0 ORDER BY id${postgres ? sql` FOR UPDATE` : empty}`).rows
+      : [];
     const faults = new FaultBudget(faultRows.map((r) => toFaultRule(r as unknown as FaultRuleRow)), operation.poolName);
     const planned = decide(states, { faults, pool });
     const decisions = Array.isArray(planned) ? planned : planned.decisions;

@@ -167,6 +167,11 @@ export interface NodeStateNeeds {
   tags?: boolean;
   /** Lock the pool row and pass its spec and count of nodes not being deleted (NodeChangeContext). */
   pool?: boolean;
+  /**
+   * Read (on PostgreSQL: lock) the project's active fault-injection rules. Only operations that injection can fail
+   * (driver upgrades, reboots) ask; the others get an empty budget and save the read.
+   */
+  faults?: boolean;
 }
 
 export interface PoolScaling {

@@ -137,13 +137,29 @@ describe(`Store lifecycle contract (${TEST_DIALECT})`, () => {
     }, operation(pool.name))).toEqual([]);
     await Promise.all(
       ['node-0', 'node-1'].map((name) =>
-        store.updateNodes(pool.id, [name], {}, (nodes, context) => {
+        store.updateNodes(pool.id, [name], { faults: true }, (nodes, context) => {
           taken.push(context.faults.take('reboot', name));
           return [{ name, ok: true, delta: { nodeId: nodes.get(name)!.id } }];
         }, operation(pool.name)),
       ),
     );
     expect(taken.filter((t) => t === rule.id)).toHaveLength(1);
+    expect((await store.listFaultRules(PROJECT)).map((r) => r.id)).not.toContain(rule.id);
+  });
+
+  it('reads fault rules only for operations that ask for them', async () => {
+    const pool = await createPool('lc-no-faults', 1);
+    const rule = await store.createFaultRule({ projectId: PROJECT, pool: pool.name, nodes: null, fail: 'reboot', times: 1, createdAt: T0 });
+    const taken = await store.updateNodes(pool.id, ['node-0'], {}, (nodes, context) => {
+      expect(context.faults.take('reboot', 'node-0')).toBeNull();
+      return [{ name: 'node-0', ok: true, delta: { nodeId: nodes.get('node-0')!.id } }];
+    }, operation(pool.name));
+    expect(taken).toHaveLength(1);
+    expect((await store.listFaultRules(PROJECT)).find((r) => r.id === rule.id)?.remaining).toBe(1);
+    await store.updateNodes(pool.id, ['node-0'], { faults: true }, (nodes, context) => {
+      expect(context.faults.take('reboot', 'node-0')).toBe(rule.id);
+      return [{ name: 'node-0', ok: true, delta: { nodeId: nodes.get('node-0')!.id } }];
+    }, operation(pool.name));
     expect((await store.listFaultRules(PROJECT)).map((r) => r.id)).not.toContain(rule.id);
   });
 
