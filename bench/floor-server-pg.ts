@@ -48,7 +48,7 @@ async function seed(pool: pg.Pool, options: PgFloorOptions): Promise<Record<stri
       `CREATE TABLE ${SCHEMA}.nodes (id bigserial PRIMARY KEY, pool_id bigint NOT NULL REFERENCES ${SCHEMA}.pools (id), name text NOT NULL, UNIQUE (pool_id, name))`,
     );
     await client.query(
-      `CREATE TABLE ${SCHEMA}.node_tags (node_id bigint NOT NULL REFERENCES ${SCHEMA}.nodes (id), key text NOT NULL, value text NOT NULL, PRIMARY KEY (node_id, key))`,
+      `CREATE TABLE ${SCHEMA}.node_tags (node_id bigint NOT NULL REFERENCES ${SCHEMA}.nodes (id), key text NOT NULL, value text NOT NULL, PRIMARY KEY (node_id, key)) WITH (fillfactor = 70)`,
     );
     const nodeNames: Record<string, string[]> = {};
     for (const benchPool of options.pools) {

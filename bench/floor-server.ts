@@ -74,7 +74,7 @@ function openDatabase(file: string, options: FloorOptions): { db: Database.Datab
   db.exec(`
     CREATE TABLE pools (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
     CREATE TABLE nodes (id INTEGER PRIMARY KEY, pool_id INTEGER NOT NULL REFERENCES pools (id), name TEXT NOT NULL, UNIQUE (pool_id, name));
-    CREATE TABLE node_tags (node_id INTEGER NOT NULL REFERENCES nodes (id), key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (node_id, key));
+    CREATE TABLE node_tags (node_id INTEGER NOT NULL REFERENCES nodes (id), key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (node_id, key)) WITHOUT ROWID;
   `);
   const insertPool = db.prepare('INSERT INTO pools (name) VALUES (?)');
   const insertNode = db.prepare('INSERT INTO nodes (pool_id, name) VALUES (?, ?)');
