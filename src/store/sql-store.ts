@@ -122,11 +122,11 @@ export class SqlStore implements Store {
   async migrate(): Promise<void> {
     if (this.dialect !== 'postgres') return runMigrations(this.db, this.dialect);
     await this.db.connection().execute(async (connection) => {
-      await executeOn(connection, this.dialectSql, sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+      await this.execute(connection, sql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
       try {
         await runMigrations(connection, this.dialect);
       } finally {
-        await executeOn(connection, this.dialectSql, sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
+        await this.execute(connection, sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
       }
     });
   }
@@ -438,7 +438,7 @@ export class SqlStore implements Store {
       n.driverVersion === null ? null : 'Running',
     ]);
     const columns = join(NEW_NODE_COLUMNS.map(([name]) => ident(name)));
-    await executeOn(trx, this.dialectSql, sql`INSERT INTO nodes (${columns}) SELECT ${columns} FROM ${this.dialectSql.jsonRows(rows, NEW_NODE_COLUMNS)} AS r`);
+    await this.execute(trx, sql`INSERT INTO nodes (${columns}) SELECT ${columns} FROM ${this.dialectSql.jsonRows(rows, NEW_NODE_COLUMNS)} AS r`);
   }
 
   async listPools(projectId: string): Promise<PoolRecord[]> {
@@ -502,9 +502,8 @@ export class SqlStore implements Store {
       if (Number(updated.numUpdatedRows) === 0) return false;
       await this.insertNodes(trx, poolId, scaling.addNodes, scaling.now);
       if (scaling.deleteNodeIds.length > 0) {
-        await executeOn(
+        await this.execute(
           trx,
-          this.dialectSql,
           sql`UPDATE nodes SET phase = 'Deleting', phase_until = ${scaling.deleteUntil} WHERE pool_id = ${poolId} AND id IN ${this.idList(scaling.deleteNodeIds)}`,
         );
       }
@@ -833,7 +832,7 @@ export class SqlStore implements Store {
         resource_version = resource_version + 1`;
       const succeeded = await this.endJobs(trx, progress, 'Succeeded', sql`driver_version = driver_target_version, driver_phase = 'Running', ${ended}`, sql`driver_phase = 'Updating'`, 'driver_operation_id', now);
       if (succeeded.length > 0) {
-        await executeOn(trx, this.dialectSql, sql`DELETE FROM node_taints WHERE key = ${TAINT_DRIVER_UPGRADE} AND node_id IN ${this.idList(succeeded)}`);
+        await this.execute(trx, sql`DELETE FROM node_taints WHERE key = ${TAINT_DRIVER_UPGRADE} AND node_id IN ${this.idList(succeeded)}`);
       }
       const failed = await this.endJobs(trx, progress, 'Failed', sql`driver_phase = 'Abnormal', ${ended}`, sql`driver_phase = 'Updating'`, 'driver_operation_id', now);
       return succeeded.length + failed.length;
@@ -884,16 +883,15 @@ export class SqlStore implements Store {
   /** Locks the reported nodes in id order, the order batch calls lock them in, so the two never deadlock (PostgreSQL). */
   private async lockReported(trx: Transaction<Database>, progress: JobProgress[]): Promise<void> {
     if (this.dialect !== 'postgres' || progress.length === 0) return;
-    await executeOn(trx, this.dialectSql, sql`SELECT id FROM nodes WHERE id IN ${this.idList(progress.map((p) => p.nodeId))} ORDER BY id FOR UPDATE`);
+    await this.execute(trx, sql`SELECT id FROM nodes WHERE id IN ${this.idList(progress.map((p) => p.nodeId))} ORDER BY id FOR UPDATE`);
   }
 
   /** Moves the next look at jobs still in progress to when the backend asked. */
   private async postpone(trx: Transaction<Database>, progress: JobProgress[], column: 'driver_check_at' | 'reboot_check_at', stillRunning: Sql): Promise<void> {
     const rows = progress.flatMap((p) => (p.state === 'InProgress' ? [[p.nodeId, p.checkAt]] : []));
     if (rows.length === 0) return;
-    await executeOn(
+    await this.execute(
       trx,
-      this.dialectSql,
       sql`UPDATE nodes SET ${ident(column)} = r.check_at FROM ${this.dialectSql.jsonRows(rows, [['node_id', 'integer'], ['check_at', 'integer']])} AS r
       WHERE nodes.id = r.node_id AND ${stillRunning}`,
     );
@@ -914,9 +912,8 @@ export class SqlStore implements Store {
   ): Promise<number[]> {
     const reports = new Map(progress.filter((p) => p.state === state).map((p) => [p.nodeId, p]));
     if (reports.size === 0) return [];
-    const result = await executeOn(
+    const result = await this.execute(
       trx,
-      this.dialectSql,
       sql`UPDATE nodes SET ${set} WHERE id IN ${this.idList([...reports.keys()])} AND ${stillRunning} RETURNING id, name, ${ident(operationColumn)} AS operation_id`,
     );
     const ended = result.rows as Array<{ id: number; name: string; operation_id: string | null }>;
@@ -929,9 +926,14 @@ export class SqlStore implements Store {
     if (outcomes.length > 0) {
       const columns = [['operation_id', 'text'], ['node_name', 'text'], ['status', 'text'], ['error_code', 'text'], ['error_msg', 'text'], ['completed_at', 'integer']] as const;
       const names = join(columns.map(([name]) => ident(name)));
-      await executeOn(trx, this.dialectSql, sql`INSERT INTO operation_outcomes (${names}) SELECT ${names} FROM ${this.dialectSql.jsonRows(outcomes, columns)} AS r`);
+      await this.execute(trx, sql`INSERT INTO operation_outcomes (${names}) SELECT ${names} FROM ${this.dialectSql.jsonRows(outcomes, columns)} AS r`);
     }
     return ended.map((r) => Number(r.id));
+  }
+
+  /** Runs one statement on a Kysely executor: the database or an open transaction (cold paths). */
+  private execute(executor: Kysely<any>, statement: Sql) {
+    return executeOn(executor, this.dialectSql, statement);
   }
 
   private idList(ids: number[]): Sql {
