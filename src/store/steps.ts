@@ -44,10 +44,20 @@ export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql): StepRunne
   };
 }
 
+interface PendingSteps {
+  steps: () => Steps<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
 /**
- * SQLite: statements run synchronously on the one connection, with cached prepared statements, inside a
- * better-sqlite3 transaction. A synchronous run cannot interleave with anything, so it only has to wait for Kysely's
- * connection while a Kysely transaction is open on it (one that awaits between its statements).
+ * SQLite: statements run synchronously on the one connection, with cached prepared statements. Transactions are
+ * committed in groups: the step runs asked for while the event loop handles one round of I/O all run, each inside
+ * its own savepoint (a failure undoes only its own writes and rejects only its own promise), in one better-sqlite3
+ * transaction, and every promise settles only after that one COMMIT. Concurrent requests then share the cost of the
+ * commit and of the WAL pages it writes (a page two requests change is written once); a lone request waits one
+ * `setImmediate`. A synchronous run cannot interleave with anything, so it only waits for Kysely's connection while a
+ * Kysely transaction is open on it (one that awaits between its statements).
  */
 export function syncStepRunner(db: Kysely<any>, database: Database.Database, prepare: (sql: string) => Database.Statement): StepRunner {
   const execute = (statement: Sql): StepResult => {
@@ -60,11 +70,51 @@ export function syncStepRunner(db: Kysely<any>, database: Database.Database, pre
     while (!next.done) next = run.next(execute(next.value));
     return next.value;
   };
-  const inTransaction = database.transaction(drive).immediate;
   const whenConnectionFree = <T>(work: () => T): Promise<T> =>
     database.inTransaction ? db.connection().execute(async () => work()) : new Promise<T>((resolve) => resolve(work()));
+
+  // Called inside a transaction, a better-sqlite3 transaction function runs as a savepoint.
+  const inSavepoint = database.transaction(drive);
+  const commitGroup = database.transaction((group: PendingSteps[]) =>
+    group.map((item): { ok: true; value: unknown } | { ok: false; error: unknown } => {
+      try {
+        return { ok: true, value: inSavepoint(item.steps()) };
+      } catch (error) {
+        // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then every call in the group failed.
+        if (!database.inTransaction) throw error;
+        return { ok: false, error };
+      }
+    }),
+  ).immediate;
+  let pending: PendingSteps[] = [];
+  const flush = (): void => {
+    const group = pending;
+    pending = [];
+    let outcomes;
+    try {
+      outcomes = commitGroup(group);
+    } catch (error) {
+      for (const item of group) item.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) => (outcome.ok ? group[i]!.resolve(outcome.value) : group[i]!.reject(outcome.error)));
+  };
+  const scheduleFlush = (): void => {
+    setImmediate(() => {
+      whenConnectionFree(flush).catch((error: unknown) => {
+        const group = pending;
+        pending = [];
+        for (const item of group) item.reject(error);
+      });
+    });
+  };
+
   return {
-    transaction: <T>(steps: () => Steps<T>) => whenConnectionFree(() => inTransaction(steps()) as T),
+    transaction: <T>(steps: () => Steps<T>) =>
+      new Promise<T>((resolve, reject) => {
+        pending.push({ steps, resolve: resolve as (value: unknown) => void, reject });
+        if (pending.length === 1) scheduleFlush();
+      }),
     query: (statement) => whenConnectionFree(() => execute(statement)),
   };
 }

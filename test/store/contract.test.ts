@@ -253,6 +253,31 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
     expect((await store.getNode(pool.id, 'node-00002'))!.tags).toEqual([{ key: 'k', value: 'two' }]);
   });
 
+  it('commits concurrent batch calls independently: a call that fails midway leaves none of its writes', async () => {
+    const pool = await createPool('contract-concurrent', newNodes(4));
+    const taken = operation('66666666-6666-6666-6666-666666666666', pool.name);
+    await store.updateNodes(pool.id, [], {}, () => [], taken);
+    const names = ['node-00000', 'node-00001', 'node-00002', 'node-00003'];
+    const outcomes = await Promise.allSettled(
+      names.map((name, i) =>
+        store.updateNodes(
+          pool.id,
+          [name],
+          { tags: true },
+          (nodes) => [{ name, ok: true, delta: { nodeId: nodes.get(name)!.id, upsertTags: [{ key: 'together', value: name }] } }],
+          // The third reuses an operation id: its record insert, the last statement, fails after its tag was written.
+          i === 2 ? taken : operation(`77777777-7777-7777-7777-77777777777${i}`, pool.name),
+        ),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    for (const [i, name] of names.entries()) {
+      expect((await store.getNode(pool.id, name))!.tags, name).toEqual(i === 2 ? [] : [{ key: 'together', value: name }]);
+    }
+    for (const i of [0, 1, 3]) expect(await store.getOperation(PROJECT, `77777777-7777-7777-7777-77777777777${i}`)).toBeDefined();
+    expect((await store.getOperation(PROJECT, taken.id))!.results).toEqual([]);
+  });
+
   it('sets a node phase, and reports unknown nodes', async () => {
     const pool = (await store.getPool(PROJECT, 'contract-a'))!;
     expect(await store.setNodePhase(pool.id, 'node-00003', 'Abnormal')).toBe(true);
