@@ -9,7 +9,7 @@ import { errors } from '../server/errors.js';
 import type { Metrics } from '../server/metrics.js';
 import { renderNode } from '../server/render.js';
 import { newOperationId } from '../store/sql-store.js';
-import type { NodeStateNeeds, OperationOutcome, OperationRecord, PoolRecord } from '../store/store.js';
+import type { NodeStateNeeds, OperationOutcome, OperationRecord, PoolName, PoolRecord } from '../store/store.js';
 import type { Caller, ServiceContext } from './context.js';
 
 export const MAX_PAGE_SIZE = 500;
@@ -57,13 +57,14 @@ export class NodeService {
     return renderNode(node, { accountId: caller.accountId, projectId: pool.projectId });
   }
 
-  async batchUpdate(pool: PoolRecord, body: BatchUpdateBody, caller: Caller, requestId: string): Promise<BatchUpdateResult> {
+  /** The pool is found inside the update's transaction: 404 when it does not exist, after the body's own checks. */
+  async batchUpdate(pool: PoolName, body: BatchUpdateBody, caller: Caller, requestId: string): Promise<BatchUpdateResult> {
     const problem = checkBatchUpdateRequest(body);
     if (problem) throw errors.badRequest(problem);
     const now = this.ctx.clock.now();
     const operationId = newOperationId();
-    const decisions = await this.ctx.store.updateNodes(
-      pool.id,
+    const decisions = await this.ctx.store.updatePoolNodes(
+      pool,
       body.nodeNames,
       body.driver ? { ...NEEDS_BY_ACTION[body.action], faults: true } : NEEDS_BY_ACTION[body.action],
       (nodes, context) => withUpgradeEffects(planBatchUpdate(body, nodes, now), context.faults, now),
@@ -78,6 +79,7 @@ export class NodeService {
         createdAt: now,
       },
     );
+    if (decisions === undefined) throw errors.poolNotFound();
     const successNodeNames: string[] = [];
     const failNodeNames: string[] = [];
     for (const d of decisions) (d.ok ? successNodeNames : failNodeNames).push(d.name);

@@ -31,6 +31,7 @@ import {
   type NodeStateNeeds,
   type OperationMeta,
   type OperationRecord,
+  type PoolName,
   type PoolRecord,
   type PoolScaling,
   type SimulationProgress,
@@ -565,17 +566,31 @@ export class SqlStore implements Store {
     decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
     operation: OperationMeta,
   ): Promise<NodeDecision[]> {
-    return this.runner.transaction(() => this.updateNodesSteps(poolId, nodeNames, needs, decide, operation));
+    const decisions = await this.runner.transaction(() => this.updateNodesSteps(poolId, nodeNames, needs, decide, operation));
+    return decisions ?? [];
   }
 
-  private *updateNodesSteps(
-    poolId: number,
+  async updatePoolNodes(
+    pool: PoolName,
     nodeNames: string[],
     needs: NodeStateNeeds,
     decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
     operation: OperationMeta,
-  ): Steps<NodeDecision[]> {
+  ): Promise<NodeDecision[] | undefined> {
+    return this.runner.transaction(() => this.updateNodesSteps(pool, nodeNames, needs, decide, operation));
+  }
+
+  /** The steps of updateNodes; a pool given by name is found in the same statements, and missing gives undefined. */
+  private *updateNodesSteps(
+    poolKey: number | PoolName,
+    nodeNames: string[],
+    needs: NodeStateNeeds,
+    decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
+    operation: OperationMeta,
+  ): Steps<NodeDecision[] | undefined> {
     const postgres = this.dialect === 'postgres';
+    const named = typeof poolKey !== 'number';
+    const poolId = named ? sql`(SELECT id FROM pools WHERE project_id = ${poolKey.projectId} AND name = ${poolKey.name})` : sql`${poolKey}`;
     let pool: NodeChangeContext['pool'] = null;
     if (needs.pool) {
       // The pool row is locked before the nodes, in the same order as scalePool, so the two never deadlock.
@@ -587,6 +602,7 @@ export class SqlStore implements Store {
     const selected = sql`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE pool_id = ${poolId}
       AND name IN (SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)${postgres ? sql` ORDER BY id FOR UPDATE` : empty}`;
     const rows = this.dialectSql.valuesOf(yield this.dialectSql.selectValues(selected, NODE_COLUMNS), NODE_COLUMNS).map(nodeRowFromValues);
+    if (named && rows.length === 0 && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return undefined;
     const records = yield* this.detailSteps(rows, needs);
     const states = new Map<string, LifecycleNodeState>();
     for (const r of records) states.set(r.name, r);

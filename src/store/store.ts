@@ -161,6 +161,11 @@ export interface NodeResult {
 export type OperationMeta = Omit<OperationRecord, 'successCount' | 'failCount' | 'results'>;
 
 /** Which parts of the node state the planner needs; the store reads only those. */
+export interface PoolName {
+  projectId: string;
+  name: string;
+}
+
 export interface NodeStateNeeds {
   labels?: boolean;
   taints?: boolean;
@@ -344,6 +349,17 @@ export interface Store {
     decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
     operation: OperationMeta,
   ): Promise<NodeDecision[]>;
+  /**
+   * updateNodes for the pool named `poolName` in `projectId`, found inside the same transaction (one read fewer than
+   * loading the pool first); undefined, with nothing written, when there is no such pool.
+   */
+  updatePoolNodes(
+    pool: PoolName,
+    nodeNames: string[],
+    needs: NodeStateNeeds,
+    decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
+    operation: OperationMeta,
+  ): Promise<NodeDecision[] | undefined>;
   getOperation(projectId: string, operationId: string): Promise<OperationRecord | undefined>;
 
   /** Moves simulated nodes and pools out of transient phases whose time has come. Idempotent; safe on several replicas. */

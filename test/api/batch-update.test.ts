@@ -97,6 +97,15 @@ describe('BatchUpdatePoolNodes: whole-request checks write nothing', () => {
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ error_code: 'ModelArts.50015001', error_msg: 'pool not found' });
   });
+
+  it('checks the whole body before looking for the pool (api-reference §5 order): 400 on an unknown pool', async () => {
+    const res = await t.client.request<ErrorBody>('POST', `/v2/${t.projectId}/pools/nosuch-${t.projectId}/nodes/batch-update`, {
+      nodeNames: [nodeNames[0], nodeNames[0]],
+      action: 'openHaRedundant',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error_code).toBe('ModelArts.50004000');
+  });
 });
 
 describe('BatchUpdatePoolNodes: HA redundancy', () => {

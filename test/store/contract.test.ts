@@ -278,6 +278,19 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
     expect((await store.getOperation(PROJECT, taken.id))!.results).toEqual([]);
   });
 
+  it('updates nodes of a pool named by project and name, and writes nothing for a pool that does not exist', async () => {
+    const pool = await createPool('contract-named', newNodes(2));
+    const tagFirst = (nodes: ReadonlyMap<string, { id: number }>): NodeDecision[] =>
+      [...nodes.entries()].map(([name, node]) => ({ name, ok: true, delta: { nodeId: node.id, upsertTags: [{ key: 'by-name', value: 'yes' }] } }));
+    const decisions = await store.updatePoolNodes({ projectId: PROJECT, name: pool.name }, ['node-00000', 'nope'], { tags: true }, tagFirst, operation('88888888-8888-8888-8888-888888888880', pool.name));
+    expect(decisions?.map((d) => d.name)).toEqual(['node-00000']);
+    expect((await store.getNode(pool.id, 'node-00000'))!.tags).toEqual([{ key: 'by-name', value: 'yes' }]);
+    const none = operation('88888888-8888-8888-8888-888888888881', 'no-such-pool');
+    expect(await store.updatePoolNodes({ projectId: PROJECT, name: 'no-such-pool' }, ['node-00000'], { tags: true }, tagFirst, none)).toBeUndefined();
+    expect(await store.updatePoolNodes({ projectId: 'f'.repeat(32), name: pool.name }, ['node-00000'], { tags: true }, tagFirst, none)).toBeUndefined();
+    expect(await store.getOperation(PROJECT, none.id)).toBeUndefined();
+  });
+
   it('sets a node phase, and reports unknown nodes', async () => {
     const pool = (await store.getPool(PROJECT, 'contract-a'))!;
     expect(await store.setNodePhase(pool.id, 'node-00003', 'Abnormal')).toBe(true);

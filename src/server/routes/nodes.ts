@@ -56,7 +56,7 @@ export function nodeRoutes(pools: PoolService, nodes: NodeService, maxBatchNodes
         },
       },
       async (request, reply) => {
-        const pool = await pools.require(request.params.project_id, request.params.pool_name);
+        const pool = { projectId: request.params.project_id, name: request.params.pool_name };
         const result = await nodes.batchUpdate(pool, request.body, callerOf(request), request.id);
         reply.header('X-Operation-Id', result.operationId);
         return { successNodeNames: result.successNodeNames, failNodeNames: result.failNodeNames };
