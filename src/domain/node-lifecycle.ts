@@ -211,12 +211,14 @@ export function planDrain(names: readonly string[], nodes: ReadonlyMap<string, L
  * NoSchedule taint at once, and an injected fault marks the upgrade to fail.
  */
 export function withUpgradeEffects(decisions: NodeDecision[], faults: FaultBudget, now: number): NodeDecision[] {
-  const taint: Taint = Object.freeze({ key: TAINT_DRIVER_UPGRADE, value: 'true', effect: 'NoSchedule', timeAdded: toTimestamp(now) });
+  let taint: Taint | undefined;
   for (const d of decisions) {
     if (!d.ok || d.delta.driverUpgrade === undefined) continue;
     const upgrade = d.delta.driverUpgrade;
     d.delta.driverUpgrade = { ...upgrade, fail: faults.take('driverUpgrade', d.name) !== null };
-    if (upgrade.updateStrategy === 'idle') d.delta.addTaints = [...(d.delta.addTaints ?? []), taint];
+    if (upgrade.updateStrategy !== 'idle') continue;
+    taint ??= Object.freeze({ key: TAINT_DRIVER_UPGRADE, value: 'true', effect: 'NoSchedule', timeAdded: toTimestamp(now) });
+    d.delta.addTaints = [...(d.delta.addTaints ?? []), taint];
   }
   return decisions;
 }

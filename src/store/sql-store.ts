@@ -600,7 +600,7 @@ export class SqlStore implements Store {
     }
     // PostgreSQL locks the nodes in id order so overlapping requests queue instead of deadlocking; SQLite's writer is alone.
     const selected = sql`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE pool_id = ${poolId}
-      AND name IN (SELECT name FROM ${this.dialectSql.jsonRows(nodeNames.map((n) => [n]), [['name', 'text']])} AS r)${postgres ? sql` ORDER BY id FOR UPDATE` : empty}`;
+      AND name IN ${this.dialectSql.valueList(nodeNames, 'text')}${postgres ? sql` ORDER BY id FOR UPDATE` : empty}`;
     const rows = this.dialectSql.valuesOf(yield this.dialectSql.selectValues(selected, NODE_COLUMNS), NODE_COLUMNS).map(nodeRowFromValues);
     if (named && rows.length === 0 && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return undefined;
     const records = yield* this.detailSteps(rows, needs);
@@ -953,7 +953,7 @@ export class SqlStore implements Store {
   }
 
   private idList(ids: number[]): Sql {
-    return sql`(SELECT id FROM ${this.dialectSql.jsonRows(ids.map((id) => [id]), [['id', 'integer']])} AS r)`;
+    return this.dialectSql.valueList(ids, 'integer');
   }
 
   /** Loads labels, taints and tags (as asked) for the given node rows, with one query per kind. */
