@@ -29,8 +29,9 @@ export interface BatchUpdateResult {
 const NEEDS_BY_ACTION: Record<BatchUpdateBody['action'], NodeStateNeeds> = {
   openHaRedundant: { taints: true },
   closeHaRedundant: { taints: true },
+  // createTags counts a node's tags against the limit; deleteTags deletes by key (and value) without reading them.
   createTags: { tags: true },
-  deleteTags: { tags: true },
+  deleteTags: {},
 };
 
 export class NodeService {
