@@ -7,6 +7,12 @@ import { registerAdminCommands } from './cli/admin.js';
 import { startService } from './serve.js';
 import { openStore } from './store/open-store.js';
 
+// A reader that stops early (`poolkeeper request ... | head`) closes the pipe: that ends the output, it is not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = new Command()
   .name('poolkeeper')
   .description('A self-hostable control plane for AI compute node pools that speaks the ModelArts v2 resource-pool API.');
