@@ -1005,18 +1005,7 @@ function toFaultRule(r: FaultRuleRow): FaultRuleRecord {
   };
 }
 
-function toPoolRecord(row: {
-  id: number;
-  project_id: string;
-  name: string;
-  phase: string;
-  labels: string;
-  annotations: string;
-  spec: string;
-  created_at: number;
-  deleted_at: number | null;
-  resource_version: number;
-}): PoolRecord {
+function toPoolRecord(row: Omit<Selectable<Database['pools']>, 'delete_after'>): PoolRecord {
   return {
     id: Number(row.id),
     projectId: row.project_id,
