@@ -4,6 +4,7 @@ import {
   TAINT_HA_REDUNDANT,
   type DriverPhase,
   type DriverUpdateStrategy,
+  type BatchNodeState,
   type NodeDelta,
   type NodeState,
   type Tag,
@@ -37,11 +38,11 @@ export type NodeDecision =
  * requests on the same node keep each other's changes. Request-level parts of the deltas (labels, tag lists, the
  * new taint, the driver upgrade) are frozen objects shared by all decisions of one call: do not mutate them.
  *
- * Linear in the number of names (each node's own taints and tags are bounded: at most 20 tags).
+ * Linear in the number of names (a node has few taints; its tags are counted by the store, not listed).
  */
 export function planBatchUpdate(
   body: BatchUpdateBody,
-  nodes: ReadonlyMap<string, NodeState>,
+  nodes: ReadonlyMap<string, BatchNodeState>,
   nowMillis: number,
 ): NodeDecision[] {
   const planAction = actionPlanner(body, nowMillis);
@@ -89,7 +90,7 @@ function blockingFailure(name: string, node: NodeState, upgradesDriver: boolean)
 type ActionResult = { ok: true; delta: NodeDelta } | { ok: false; failure: NodeFailure };
 
 /** Builds the per-node planner for the request's action, precomputing everything that is the same for every node. */
-function actionPlanner(body: BatchUpdateBody, nowMillis: number): (name: string, node: NodeState) => ActionResult {
+function actionPlanner(body: BatchUpdateBody, nowMillis: number): (name: string, node: BatchNodeState) => ActionResult {
   switch (body.action) {
     case 'openHaRedundant': {
       const effect: TaintEffect = body.haRedundantEffect ?? DEFAULT_HA_REDUNDANT_EFFECT;
@@ -139,11 +140,10 @@ function actionPlanner(body: BatchUpdateBody, nowMillis: number): (name: string,
     case 'createTags': {
       const upsert: Tag[] = (body.tags ?? []).map((t) => Object.freeze({ key: t.key, value: t.value }));
       Object.freeze(upsert);
-      const newKeys: ReadonlySet<string> = new Set(upsert.map((t) => t.key));
+      const newKeys = createdTagKeys(body);
       return (name, node) => {
-        // Distinct keys after the upsert (a node's tag keys are unique): existing + new - overlap. No per-node allocation.
-        let wouldHave = node.tags.length + newKeys.size;
-        for (const t of node.tags) if (newKeys.has(t.key)) wouldHave--;
+        // Distinct keys after the upsert (a node's tag keys are unique): the ones it keeps plus the request's.
+        const wouldHave = node.otherTagCount + newKeys.length;
         if (wouldHave > MAX_TAGS_PER_NODE) return { ok: false, failure: tagLimitExceeded(name, wouldHave) };
         return { ok: true, delta: { nodeId: node.id, upsertTags: upsert } };
       };
@@ -158,6 +158,11 @@ function actionPlanner(body: BatchUpdateBody, nowMillis: number): (name: string,
       return (_name, node) => ({ ok: true, delta: { nodeId: node.id, deleteTags: remove } });
     }
   }
+}
+
+/** The distinct tag keys a createTags request sets: the keys BatchNodeState.otherTagCount is counted against. */
+export function createdTagKeys(body: BatchUpdateBody): string[] {
+  return [...new Set((body.tags ?? []).map((t) => t.key))];
 }
 
 const REMOVE_NO_SCHEDULE = Object.freeze({ key: TAINT_HA_REDUNDANT, effect: 'NoSchedule' as const });

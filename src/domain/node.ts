@@ -37,16 +37,23 @@ export interface NodeDriver {
   updateStrategy: DriverUpdateStrategy | null;
 }
 
-/** What the planner needs to know about one node, read inside the write transaction. */
+/** What the planners need to know about one node, read inside the write transaction. */
 export interface NodeState {
   id: number;
   name: string;
   phase: NodePhase;
-  labels: Record<string, string>;
   taints: Taint[];
-  tags: Tag[];
   lockedActions: string[];
   driver: NodeDriver | null;
+}
+
+/** What the batch-update planner knows of a node. */
+export interface BatchNodeState extends NodeState {
+  /**
+   * For createTags: how many of the node's tags have a key the request does not name, i.e. the tags the upsert leaves
+   * as they are. Counted by the store (the tags themselves are not read); 0 for the other actions.
+   */
+  otherTagCount: number;
 }
 
 /** Changes to one node, applied as deltas so concurrent writers never overwrite each other. */

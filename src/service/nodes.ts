@@ -1,6 +1,6 @@
 import { checkBatchUpdateRequest } from '../domain/batch-update-request.js';
 import { withUpgradeEffects } from '../domain/node-lifecycle.js';
-import { planBatchUpdate } from '../domain/node-update-planner.js';
+import { createdTagKeys, planBatchUpdate } from '../domain/node-update-planner.js';
 import type { NodePhase } from '../domain/node.js';
 import { toTimestamp } from '../domain/time.js';
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
@@ -9,7 +9,7 @@ import { errors } from '../server/errors.js';
 import type { Metrics } from '../server/metrics.js';
 import { renderNode } from '../server/render.js';
 import { newOperationId } from '../store/sql-store.js';
-import type { NodeStateNeeds, OperationOutcome, OperationRecord, PoolName, PoolRecord } from '../store/store.js';
+import type { BatchNodeNeeds, OperationOutcome, OperationRecord, PoolName, PoolRecord } from '../store/store.js';
 import type { Caller, ServiceContext } from './context.js';
 
 export const MAX_PAGE_SIZE = 500;
@@ -26,13 +26,19 @@ export interface BatchUpdateResult {
   operationId: string;
 }
 
-const NEEDS_BY_ACTION: Record<BatchUpdateBody['action'], NodeStateNeeds> = {
-  openHaRedundant: { taints: true },
-  closeHaRedundant: { taints: true },
-  // createTags counts a node's tags against the limit; deleteTags deletes by key (and value) without reading them.
-  createTags: { tags: true },
-  deleteTags: {},
-};
+/** What the planner reads for the request: HA actions the taints, createTags a count of the tags it keeps; deleteTags nothing. */
+function batchNeeds(body: BatchUpdateBody): BatchNodeNeeds {
+  const faults = body.driver !== undefined;
+  switch (body.action) {
+    case 'openHaRedundant':
+    case 'closeHaRedundant':
+      return { taints: true, faults };
+    case 'createTags':
+      return { countTagsBesides: createdTagKeys(body), faults };
+    case 'deleteTags':
+      return { faults };
+  }
+}
 
 export class NodeService {
   constructor(
@@ -67,7 +73,7 @@ export class NodeService {
     const decisions = await this.ctx.store.updatePoolNodes(
       pool,
       body.nodeNames,
-      body.driver ? { ...NEEDS_BY_ACTION[body.action], faults: true } : NEEDS_BY_ACTION[body.action],
+      batchNeeds(body),
       (nodes, context) => withUpgradeEffects(planBatchUpdate(body, nodes, now), context.faults, now),
       {
         id: operationId,

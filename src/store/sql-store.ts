@@ -3,7 +3,7 @@ import sql, { empty, join, type Sql } from 'sql-template-tag';
 import { v7 as uuidv7 } from 'uuid';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { ExistingNode } from '../domain/pool-scaling.js';
-import type { DriverPhase, DriverUpdateStrategy, NodeDelta, NodePhase, Tag, Taint, TaintEffect } from '../domain/node.js';
+import type { BatchNodeState, DriverPhase, DriverUpdateStrategy, NodeDelta, NodeDriver, NodePhase, NodeState, Tag, Taint, TaintEffect } from '../domain/node.js';
 import { FaultBudget, TAINT_DRIVER_UPGRADE, type FaultKind, type LifecycleNodeState } from '../domain/node-lifecycle.js';
 import { toTimestamp } from '../domain/time.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
@@ -29,6 +29,7 @@ import {
   type NodeRecord,
   type NodeResult,
   type NodeStateNeeds,
+  type BatchNodeNeeds,
   type OperationMeta,
   type OperationRecord,
   type PoolName,
@@ -70,14 +71,32 @@ const NODE_COLUMNS = [
   'drained',
 ] as const;
 
-const NODE_COLUMNS_SQL = join(NODE_COLUMNS.map(ident));
-
 /** A node row from its values in NODE_COLUMNS order (an aggregated read). */
 function nodeRowFromValues(values: unknown[]): NodeRow {
   const [id, name, flavor, az, private_ip, node_pool, phase, created_at, driver_version, driver_phase, driver_target_version, driver_strategy, locked_actions, running_jobs, drained] =
     values as [number, string, string, string, string, string | null, string, number, string | null, string | null, string | null, string | null, string, number, number];
   return { id, name, flavor, az, private_ip, node_pool, phase, created_at, driver_version, driver_phase, driver_target_version, driver_strategy, locked_actions, running_jobs, drained };
 }
+
+/** What the batch-update planner reads of a node row (BatchNodeState), in this order. */
+const BATCH_NODE_COLUMNS = ['id', 'name', 'phase', 'locked_actions', 'driver_version', 'driver_phase', 'driver_target_version', 'driver_strategy'] as const;
+
+function batchNodeStateFromValues(values: unknown[]): BatchNodeState {
+  const [id, name, phase, lockedActions, driverVersion, driverPhase, driverTargetVersion, driverStrategy] = values as [
+    number | string, string, NodePhase, string, string | null, DriverPhase | null, string | null, DriverUpdateStrategy | null,
+  ];
+  return {
+    id: Number(id),
+    name,
+    phase,
+    taints: [],
+    lockedActions: splitActions(lockedActions),
+    driver: nodeDriver(driverVersion, driverPhase, driverTargetVersion, driverStrategy),
+    otherTagCount: 0,
+  };
+}
+
+const COUNT_COLUMNS = ['node_id', 'count'] as const;
 
 const NEW_NODE_COLUMNS = [
   ['pool_id', 'integer'],
@@ -566,31 +585,27 @@ export class SqlStore implements Store {
     decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
     operation: OperationMeta,
   ): Promise<NodeDecision[]> {
-    const decisions = await this.runner.transaction(() => this.updateNodesSteps(poolId, nodeNames, needs, decide, operation));
-    return decisions ?? [];
+    return this.runner.transaction(() => this.updateNodesSteps(poolId, nodeNames, needs, decide, operation));
   }
 
   async updatePoolNodes(
     pool: PoolName,
     nodeNames: string[],
-    needs: NodeStateNeeds,
-    decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
+    needs: BatchNodeNeeds,
+    decide: (nodes: ReadonlyMap<string, BatchNodeState>, context: NodeChangeContext) => NodeDecision[],
     operation: OperationMeta,
   ): Promise<NodeDecision[] | undefined> {
-    return this.runner.transaction(() => this.updateNodesSteps(pool, nodeNames, needs, decide, operation));
+    return this.runner.transaction(() => this.updatePoolNodesSteps(pool, nodeNames, needs, decide, operation));
   }
 
-  /** The steps of updateNodes; a pool given by name is found in the same statements, and missing gives undefined. */
   private *updateNodesSteps(
-    poolKey: number | PoolName,
+    poolId: number,
     nodeNames: string[],
     needs: NodeStateNeeds,
     decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
     operation: OperationMeta,
-  ): Steps<NodeDecision[] | undefined> {
+  ): Steps<NodeDecision[]> {
     const postgres = this.dialect === 'postgres';
-    const named = typeof poolKey !== 'number';
-    const poolId = named ? sql`(SELECT id FROM pools WHERE project_id = ${poolKey.projectId} AND name = ${poolKey.name})` : sql`${poolKey}`;
     let pool: NodeChangeContext['pool'] = null;
     if (needs.pool) {
       // The pool row is locked before the nodes, in the same order as scalePool, so the two never deadlock.
@@ -598,15 +613,60 @@ export class SqlStore implements Store {
       const [live] = (yield sql`SELECT COUNT(*) AS count FROM nodes WHERE pool_id = ${poolId} AND phase <> 'Deleting'`).rows;
       pool = { spec: JSON.parse(String(row!.spec)) as PoolSpec, liveNodes: Number(live!.count) };
     }
-    // PostgreSQL locks the nodes in id order so overlapping requests queue instead of deadlocking; SQLite's writer is alone.
-    const selected = sql`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE pool_id = ${poolId}
-      AND name IN ${this.dialectSql.valueList(nodeNames, 'text')}${postgres ? sql` ORDER BY id FOR UPDATE` : empty}`;
-    const rows = this.dialectSql.valuesOf(yield this.dialectSql.selectValues(selected, NODE_COLUMNS), NODE_COLUMNS).map(nodeRowFromValues);
-    if (named && rows.length === 0 && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return undefined;
-    const records = yield* this.detailSteps(rows, needs);
+    const rows = (yield* this.lockedNodeSteps(sql`${poolId}`, nodeNames, NODE_COLUMNS)).map(nodeRowFromValues);
     const states = new Map<string, LifecycleNodeState>();
-    for (const r of records) states.set(r.name, r);
-    const faultRows = needs.faults
+    for (const r of yield* this.detailSteps(rows, needs)) states.set(r.name, r);
+    return yield* this.decideAndApplySteps(sql`${poolId}`, states, pool, needs.faults === true, decide, operation);
+  }
+
+  /** updateNodesSteps for BatchUpdatePoolNodes: the pool found by name in the same statements, a narrower node read. */
+  private *updatePoolNodesSteps(
+    pool: PoolName,
+    nodeNames: string[],
+    needs: BatchNodeNeeds,
+    decide: (nodes: ReadonlyMap<string, BatchNodeState>, context: NodeChangeContext) => NodeDecision[],
+    operation: OperationMeta,
+  ): Steps<NodeDecision[] | undefined> {
+    const poolId = sql`(SELECT id FROM pools WHERE project_id = ${pool.projectId} AND name = ${pool.name})`;
+    const rows = yield* this.lockedNodeSteps(poolId, nodeNames, BATCH_NODE_COLUMNS);
+    if (rows.length === 0 && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return undefined;
+    const byId = new Map<number, BatchNodeState>();
+    for (const values of rows) {
+      const node = batchNodeStateFromValues(values);
+      byId.set(node.id, node);
+    }
+    if (rows.length > 0 && needs.taints) yield* this.taintSteps(byId);
+    if (rows.length > 0 && needs.countTagsBesides) {
+      const counted = sql`SELECT node_id, COUNT(*) AS count FROM node_tags WHERE node_id IN ${this.idList([...byId.keys()])}
+        AND key NOT IN ${this.dialectSql.valueList(needs.countTagsBesides, 'text')} GROUP BY node_id`;
+      for (const [nodeId, count] of this.dialectSql.valuesOf(yield this.dialectSql.selectValues(counted, COUNT_COLUMNS), COUNT_COLUMNS)) {
+        byId.get(Number(nodeId))!.otherTagCount = Number(count);
+      }
+    }
+    const states = new Map<string, BatchNodeState>();
+    for (const node of byId.values()) states.set(node.name, node);
+    return yield* this.decideAndApplySteps(poolId, states, null, needs.faults === true, decide, operation);
+  }
+
+  /** The named nodes of the pool, `columns` of each; on PostgreSQL locked, in id order so overlapping requests queue instead of deadlocking. */
+  private *lockedNodeSteps(poolId: Sql, nodeNames: string[], columns: readonly string[]): Steps<unknown[][]> {
+    const postgres = this.dialect === 'postgres';
+    const selected = sql`SELECT ${join(columns.map(ident))} FROM nodes WHERE pool_id = ${poolId}
+      AND name IN ${this.dialectSql.valueList(nodeNames, 'text')}${postgres ? sql` ORDER BY id FOR UPDATE` : empty}`;
+    return this.dialectSql.valuesOf(yield this.dialectSql.selectValues(selected, columns), columns);
+  }
+
+  /** Plans the nodes with `decide` and writes the plan: pool spec, fault uses, node deltas and the operation record. */
+  private *decideAndApplySteps<S extends NodeState>(
+    poolId: Sql,
+    states: ReadonlyMap<string, S>,
+    pool: NodeChangeContext['pool'],
+    readFaults: boolean,
+    decide: (nodes: ReadonlyMap<string, S>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
+    operation: OperationMeta,
+  ): Steps<NodeDecision[]> {
+    const postgres = this.dialect === 'postgres';
+    const faultRows = readFaults
       ? (yield sql`SELECT * FROM fault_rules WHERE project_id = ${operation.projectId} AND remaining > 0 ORDER BY id${postgres ? sql` FOR UPDATE` : empty}`).rows
       : [];
     const faults = new FaultBudget(faultRows.map((r) => toFaultRule(r as unknown as FaultRuleRow)), operation.poolName);
@@ -971,18 +1031,22 @@ export class SqlStore implements Store {
         records.get(Number(nodeId))!.labels[String(key)] = String(value);
       }
     }
-    if (needs.taints) {
-      const columns = ['node_id', 'key', 'value', 'effect', 'time_added'];
-      for (const [nodeId, key, value, effect, timeAdded] of (yield* details('node_taints', columns, 'time_added, key'))) {
-        records.get(Number(nodeId))!.taints.push({ key: String(key), value: String(value), effect: effect as TaintEffect, timeAdded: toTimestamp(Number(timeAdded)) });
-      }
-    }
+    if (needs.taints) yield* this.taintSteps(records);
     if (needs.tags) {
       for (const [nodeId, key, value] of (yield* details('node_tags', ['node_id', 'key', 'value'], 'key'))) {
         records.get(Number(nodeId))!.tags.push({ key: String(key), value: String(value) } satisfies Tag);
       }
     }
     return [...records.values()];
+  }
+
+  /** Adds each node's taints, oldest first. */
+  private *taintSteps(nodes: ReadonlyMap<number, { taints: Taint[] }>): Steps<void> {
+    const columns = ['node_id', 'key', 'value', 'effect', 'time_added'];
+    const read = sql`SELECT ${join(columns.map(ident))} FROM node_taints WHERE node_id IN ${this.idList([...nodes.keys()])}`;
+    for (const [nodeId, key, value, effect, timeAdded] of this.dialectSql.valuesOf(yield this.dialectSql.selectValues(read, columns, 'time_added, key'), columns)) {
+      nodes.get(Number(nodeId))!.taints.push({ key: String(key), value: String(value), effect: effect as TaintEffect, timeAdded: toTimestamp(Number(timeAdded)) });
+    }
   }
 
   private withDetails(db: Kysely<Database>, rows: NodeRow[], needs: NodeStateNeeds): Promise<NodeRecord[]> {
@@ -1030,15 +1094,7 @@ function toNodeRecord(row: NodeRow): NodeRecord {
     nodePool: row.node_pool,
     phase: row.phase as NodePhase,
     createdAt: Number(row.created_at),
-    driver:
-      row.driver_phase === null
-        ? null
-        : {
-            version: row.driver_version ?? '',
-            phase: row.driver_phase as DriverPhase,
-            targetVersion: row.driver_target_version,
-            updateStrategy: row.driver_strategy as DriverUpdateStrategy | null,
-          },
+    driver: nodeDriver(row.driver_version, row.driver_phase as DriverPhase | null, row.driver_target_version, row.driver_strategy as DriverUpdateStrategy | null),
     lockedActions: splitActions(row.locked_actions),
     labels: {},
     taints: [],
@@ -1046,6 +1102,10 @@ function toNodeRecord(row: NodeRow): NodeRecord {
     runningJobs: Number(row.running_jobs),
     drained: Number(row.drained) === 1,
   };
+}
+
+function nodeDriver(version: string | null, phase: DriverPhase | null, targetVersion: string | null, updateStrategy: DriverUpdateStrategy | null): NodeDriver | null {
+  return phase === null ? null : { version: version ?? '', phase, targetVersion, updateStrategy };
 }
 
 function nullableNumber(value: number | string | null): number | null {

@@ -1,6 +1,6 @@
 import type { ExistingNode } from '../domain/pool-scaling.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
-import type { NodeDriver, NodePhase, Tag, Taint } from '../domain/node.js';
+import type { BatchNodeState, NodeDriver, NodePhase, Tag, Taint } from '../domain/node.js';
 import type { FaultBudget, FaultKind, LifecycleNodeState } from '../domain/node-lifecycle.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 
@@ -179,6 +179,15 @@ export interface NodeStateNeeds {
   faults?: boolean;
 }
 
+/** What updatePoolNodes reads besides each node's row (id, name, phase, locked actions, driver). */
+export interface BatchNodeNeeds {
+  taints?: boolean;
+  /** Count each node's tags whose key is not one of these (BatchNodeState.otherTagCount), without reading the tags. */
+  countTagsBesides?: readonly string[];
+  /** As NodeStateNeeds.faults. */
+  faults?: boolean;
+}
+
 export interface PoolScaling {
   spec: PoolSpec;
   labels: Record<string, string>;
@@ -350,14 +359,15 @@ export interface Store {
     operation: OperationMeta,
   ): Promise<NodeDecision[]>;
   /**
-   * updateNodes for the pool named `poolName` in `projectId`, found inside the same transaction (one read fewer than
-   * loading the pool first); undefined, with nothing written, when there is no such pool.
+   * updateNodes for BatchUpdatePoolNodes: the pool is named by project and name and found inside the same transaction
+   * (one read fewer than loading it first), undefined with nothing written when there is no such pool; each node is
+   * read only as far as the batch planner needs (BatchNodeState), which at 10,000 nodes is most of the read's cost.
    */
   updatePoolNodes(
     pool: PoolName,
     nodeNames: string[],
-    needs: NodeStateNeeds,
-    decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
+    needs: BatchNodeNeeds,
+    decide: (nodes: ReadonlyMap<string, BatchNodeState>, context: NodeChangeContext) => NodeDecision[],
     operation: OperationMeta,
   ): Promise<NodeDecision[] | undefined>;
   getOperation(projectId: string, operationId: string): Promise<OperationRecord | undefined>;

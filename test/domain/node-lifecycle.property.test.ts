@@ -17,6 +17,7 @@ import {
   type ModelNode,
 } from '../../src/domain/node-lifecycle.js';
 import { planBatchUpdate, type NodeDecision } from '../../src/domain/node-update-planner.js';
+import type { BatchNodeState } from '../../src/domain/node.js';
 import { modelNode } from '../helpers/lifecycle.js';
 
 const UPGRADE_MS = 10_000;
@@ -41,7 +42,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(0, 1_000, 3_000, 5_000, 10_000) }),
 );
 
-function asState(node: ModelNode, id: number): LifecycleNodeState {
+function asState(node: ModelNode, id: number): LifecycleNodeState & BatchNodeState {
   const d = node.driver;
   return {
     id,
@@ -50,13 +51,12 @@ function asState(node: ModelNode, id: number): LifecycleNodeState {
     nodePool: null,
     az: 'local-1a',
     phase: node.phase,
-    labels: {},
     taints: node.taints,
-    tags: [],
     lockedActions: node.lockedActions,
     driver: d && { version: d.version, phase: d.phase, targetVersion: d.targetVersion, updateStrategy: d.updateStrategy },
     runningJobs: node.runningJobs,
     drained: node.drained,
+    otherTagCount: 0,
   };
 }
 
@@ -69,7 +69,7 @@ class PoolModel {
   faults: FaultRule[] = [];
   now = Date.UTC(2026, 10, 28, 12, 0, 0);
 
-  states(): Map<string, LifecycleNodeState> {
+  states(): Map<string, LifecycleNodeState & BatchNodeState> {
     return new Map([...this.nodes.values()].map((n, i) => [n.name, asState(n, i + 1)]));
   }
 

@@ -15,13 +15,13 @@ import {
 import {
   LABEL_HA_REDUNDANT,
   TAINT_HA_REDUNDANT,
+  type BatchNodeState,
   type NodeDelta,
-  type NodeState,
   type Tag,
   type Taint,
   type TaintEffect,
 } from '../../src/domain/node.js';
-import { planBatchUpdate, type NodeDecision } from '../../src/domain/node-update-planner.js';
+import { createdTagKeys, planBatchUpdate, type NodeDecision } from '../../src/domain/node-update-planner.js';
 import type { BatchUpdateBody } from '../../src/schemas/batch-update.js';
 
 const NOW = Date.UTC(2026, 10, 28, 9, 50, 38, 123);
@@ -29,7 +29,14 @@ const NOW_TS = '2026-11-28T09:50:38Z';
 const EARLIER_TS = '2026-01-01T00:00:00Z';
 
 let nextId = 1;
-function node(name: string, overrides: Partial<NodeState> = {}): NodeState {
+
+/** A node as these tests model it: the planner's view plus the labels and tags its deltas change. */
+interface TestNode extends Omit<BatchNodeState, 'otherTagCount'> {
+  labels: Record<string, string>;
+  tags: Tag[];
+}
+
+function node(name: string, overrides: Partial<TestNode> = {}): TestNode {
   return {
     id: nextId++,
     name,
@@ -43,8 +50,14 @@ function node(name: string, overrides: Partial<NodeState> = {}): NodeState {
   };
 }
 
-function pool(...nodes: NodeState[]): Map<string, NodeState> {
-  return new Map(nodes.map((n) => [n.name, n]));
+/** The nodes as the store hands them to the planner for `body`: otherTagCount counts the tags whose key it does not name. */
+function pool(body: BatchUpdateBody, ...nodes: TestNode[]): Map<string, BatchNodeState> {
+  const named = new Set(createdTagKeys(body));
+  return new Map(nodes.map((n) => [n.name, { ...n, otherTagCount: n.tags.filter((t) => !named.has(t.key)).length }]));
+}
+
+function plan(body: BatchUpdateBody, ...nodes: TestNode[]): NodeDecision[] {
+  return planBatchUpdate(body, pool(body, ...nodes), NOW);
 }
 
 function haTaint(effect: TaintEffect, timeAdded = EARLIER_TS): Taint {
@@ -56,20 +69,20 @@ function tags(n: number, prefix = 'k'): Tag[] {
 }
 
 /** Plans one node and returns its delta, failing the test if the node failed. */
-function deltaFor(b: Omit<BatchUpdateBody, 'nodeNames'>, n: NodeState): NodeDelta {
-  const [d] = planBatchUpdate({ ...b, nodeNames: [n.name] }, pool(n), NOW);
+function deltaFor(b: Omit<BatchUpdateBody, 'nodeNames'>, n: TestNode): NodeDelta {
+  const [d] = plan({ ...b, nodeNames: [n.name] }, n);
   if (d === undefined || !d.ok) throw new Error(`expected success, got ${JSON.stringify(d)}`);
   return d.delta;
 }
 
-function failureFor(b: Omit<BatchUpdateBody, 'nodeNames'>, n: NodeState) {
-  const [d] = planBatchUpdate({ ...b, nodeNames: [n.name] }, pool(n), NOW);
+function failureFor(b: Omit<BatchUpdateBody, 'nodeNames'>, n: TestNode) {
+  const [d] = plan({ ...b, nodeNames: [n.name] }, n);
   if (d === undefined || d.ok) throw new Error(`expected failure, got ${JSON.stringify(d)}`);
   return d.failure;
 }
 
 /** Applies a delta the way the store is meant to: per-item changes, never whole-list replacement. */
-function applyDelta(state: NodeState, delta: NodeDelta): NodeState {
+function applyDelta(state: TestNode, delta: NodeDelta): TestNode {
   const labels = { ...state.labels, ...delta.setLabels };
   let taints = state.taints.filter(
     (t) => !(delta.removeTaints ?? []).some((r) => r.key === t.key && r.effect === t.effect),
@@ -313,11 +326,7 @@ describe('planBatchUpdate: per-node outcomes', () => {
     const updating = upgrading('updating', 'Updating');
     const good2 = node('good-2');
     const names = ['good-1', 'missing', 'creating', 'locked', 'pending', 'abnormal', 'updating', 'good-2'];
-    const decisions = planBatchUpdate(
-      { nodeNames: names, action: 'openHaRedundant', driver: { version: '3' } },
-      pool(good2, updating, abnormal, pending, locked, creating, good1),
-      NOW,
-    );
+    const decisions = plan({ nodeNames: names, action: 'openHaRedundant', driver: { version: '3' } }, good2, updating, abnormal, pending, locked, creating, good1);
     expect(decisions.map((d) => d.name)).toEqual(names);
     const summary = decisions.map((d) => (d.ok ? 'ok' : d.failure));
     expect(summary).toEqual([
@@ -348,7 +357,7 @@ describe('planBatchUpdate: per-node outcomes', () => {
   });
 
   it('checks phase before lock before driver before the tag limit', () => {
-    const everything = (name: string, o: Partial<NodeState>) =>
+    const everything = (name: string, o: Partial<TestNode>) =>
       node(name, { phase: 'Abnormal', lockedActions: ['delete'], tags: tags(20), driver: { version: '1', phase: 'Updating', targetVersion: '2', updateStrategy: 'force' }, ...o });
     const b: Omit<BatchUpdateBody, 'nodeNames'> = { action: 'createTags', tags: [{ key: 'new', value: 'v' }], driver: { version: '2' } };
     expect(failureFor(b, everything('a', {})).code).toBe(NODE_NOT_AVAILABLE);
@@ -358,8 +367,8 @@ describe('planBatchUpdate: per-node outcomes', () => {
   });
 
   it('returns [] for no names and fails every name of an empty pool', () => {
-    expect(planBatchUpdate({ nodeNames: [], action: 'closeHaRedundant' }, pool(), NOW)).toEqual([]);
-    const d = planBatchUpdate({ nodeNames: ['a', 'b'], action: 'closeHaRedundant' }, pool(), NOW);
+    expect(plan({ nodeNames: [], action: 'closeHaRedundant' })).toEqual([]);
+    const d = plan({ nodeNames: ['a', 'b'], action: 'closeHaRedundant' });
     expect(d).toEqual([
       { name: 'a', ok: false, failure: nodeNotFound('a') },
       { name: 'b', ok: false, failure: nodeNotFound('b') },
@@ -369,19 +378,26 @@ describe('planBatchUpdate: per-node outcomes', () => {
   it('does not modify the node states', () => {
     const n = node('n1', { taints: [haTaint('NoSchedule')], tags: tags(3) });
     const before = structuredClone(n);
-    planBatchUpdate({ nodeNames: ['n1'], action: 'openHaRedundant', haRedundantEffect: 'NoExecute' }, pool(n), NOW);
-    planBatchUpdate({ nodeNames: ['n1'], action: 'createTags', tags: tags(2, 'x') }, pool(n), NOW);
-    planBatchUpdate({ nodeNames: ['n1'], action: 'deleteTags', tags: [{ key: 'k0', value: '' }] }, pool(n), NOW);
+    for (const b of [
+      { nodeNames: ['n1'], action: 'openHaRedundant', haRedundantEffect: 'NoExecute' },
+      { nodeNames: ['n1'], action: 'createTags', tags: tags(2, 'x') },
+      { nodeNames: ['n1'], action: 'deleteTags', tags: [{ key: 'k0', value: '' }] },
+    ] satisfies BatchUpdateBody[]) {
+      const states = pool(b, n);
+      const snapshot = structuredClone(states);
+      planBatchUpdate(b, states, NOW);
+      expect(states).toEqual(snapshot);
+    }
     expect(n).toEqual(before);
   });
 
   it('plans 10,000 nodes, every one of them', () => {
     const names: string[] = [];
-    const states = new Map<string, NodeState>();
+    const nodes: TestNode[] = [];
     for (let i = 0; i < 10_000; i++) {
       const name = `os-node-created-${i}`;
       names.push(name);
-      states.set(name, node(name, { tags: tags(i % 19), taints: i % 2 === 0 ? [haTaint('NoSchedule')] : [] }));
+      nodes.push(node(name, { tags: tags(i % 19), taints: i % 2 === 0 ? [haTaint('NoSchedule')] : [] }));
     }
     const bodies: BatchUpdateBody[] = [
       { nodeNames: names, action: 'openHaRedundant', haRedundantEffect: 'NoExecute', driver: { version: '2' } },
@@ -390,7 +406,7 @@ describe('planBatchUpdate: per-node outcomes', () => {
       { nodeNames: names, action: 'deleteTags', tags: tags(20) },
     ];
     for (const b of bodies) {
-      const decisions = planBatchUpdate(b, states, NOW);
+      const decisions = plan(b, ...nodes);
       expect(decisions).toHaveLength(10_000);
       expect(decisions.every((d) => d.ok)).toBe(true);
     }
@@ -427,7 +443,7 @@ describe('planBatchUpdate: HA property', () => {
           const before = state;
           const b: BatchUpdateBody = { nodeNames: ['n1'], action: step.action };
           if (step.effect !== undefined) b.haRedundantEffect = step.effect;
-          const [decision] = planBatchUpdate(b, pool(state), now);
+          const [decision] = planBatchUpdate(b, pool(b, state), now);
           expect(decision?.ok).toBe(true);
           if (!decision?.ok) return;
           state = applyDelta(state, decision.delta);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
-import type { NodeDelta, NodeState } from '../../src/domain/node.js';
-import { AlreadyExistsError, PoolExistsError, type NewNode, type OperationMeta, type Store } from '../../src/store/store.js';
+import type { BatchNodeState, NodeDelta, NodeState } from '../../src/domain/node.js';
+import { AlreadyExistsError, PoolExistsError, type BatchNodeNeeds, type NewNode, type OperationMeta, type Store } from '../../src/store/store.js';
 import { TEST_DIALECT } from '../helpers/databases.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 
@@ -282,13 +282,47 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
     const pool = await createPool('contract-named', newNodes(2));
     const tagFirst = (nodes: ReadonlyMap<string, { id: number }>): NodeDecision[] =>
       [...nodes.entries()].map(([name, node]) => ({ name, ok: true, delta: { nodeId: node.id, upsertTags: [{ key: 'by-name', value: 'yes' }] } }));
-    const decisions = await store.updatePoolNodes({ projectId: PROJECT, name: pool.name }, ['node-00000', 'nope'], { tags: true }, tagFirst, operation('88888888-8888-8888-8888-888888888880', pool.name));
+    const decisions = await store.updatePoolNodes({ projectId: PROJECT, name: pool.name }, ['node-00000', 'nope'], {}, tagFirst, operation('88888888-8888-8888-8888-888888888880', pool.name));
     expect(decisions?.map((d) => d.name)).toEqual(['node-00000']);
     expect((await store.getNode(pool.id, 'node-00000'))!.tags).toEqual([{ key: 'by-name', value: 'yes' }]);
     const none = operation('88888888-8888-8888-8888-888888888881', 'no-such-pool');
-    expect(await store.updatePoolNodes({ projectId: PROJECT, name: 'no-such-pool' }, ['node-00000'], { tags: true }, tagFirst, none)).toBeUndefined();
-    expect(await store.updatePoolNodes({ projectId: 'f'.repeat(32), name: pool.name }, ['node-00000'], { tags: true }, tagFirst, none)).toBeUndefined();
+    expect(await store.updatePoolNodes({ projectId: PROJECT, name: 'no-such-pool' }, ['node-00000'], {}, tagFirst, none)).toBeUndefined();
+    expect(await store.updatePoolNodes({ projectId: 'f'.repeat(32), name: pool.name }, ['node-00000'], {}, tagFirst, none)).toBeUndefined();
     expect(await store.getOperation(PROJECT, none.id)).toBeUndefined();
+  });
+
+  it('gives the batch planner each node\'s state, its taints when asked, and a count of the tags the request\'s keys leave alone', async () => {
+    const pool = await createPool('contract-batch-read', newNodes(12));
+    const names = newNodes(12).map((n) => n.name);
+    const node0 = (await store.getNode(pool.id, 'node-00000'))!.id;
+    const node1 = (await store.getNode(pool.id, 'node-00001'))!.id;
+    const taint = { key: 't', value: 'v', effect: 'NoExecute' as const, timeAdded: '2026-11-28T10:00:00Z' };
+    await store.updateNodes(
+      pool.id,
+      ['node-00000', 'node-00001'],
+      {},
+      () => [
+        { name: 'node-00000', ok: true, delta: { nodeId: node0, upsertTags: ['a', 'b', 'c', '环境'].map((key) => ({ key, value: 'x' })), addTaints: [taint] } },
+        { name: 'node-00001', ok: true, delta: { nodeId: node1, upsertTags: [{ key: 'a', value: 'x' }], setLockedActions: ['delete'] } },
+      ],
+      operation('99999999-9999-9999-9999-999999999990', pool.name),
+    );
+    const read = async (needs: BatchNodeNeeds, opId: string) => {
+      let seen: ReadonlyMap<string, BatchNodeState> = new Map();
+      await store.updatePoolNodes({ projectId: PROJECT, name: pool.name }, [...names, 'ghost'], needs, (nodes) => ((seen = nodes), []), operation(opId, pool.name));
+      return seen;
+    };
+    // Short and long key lists (SQLite binds up to 8 values and reads longer lists from JSON).
+    const few = await read({ taints: true, countTagsBesides: ['a', 'zz'] }, '99999999-9999-9999-9999-999999999991');
+    const many = await read({ countTagsBesides: ['a', '环境', ...Array.from({ length: 9 }, (_, i) => `k${i}`)] }, '99999999-9999-9999-9999-999999999992');
+    const none = await read({}, '99999999-9999-9999-9999-999999999993');
+    expect([...few.keys()].sort()).toEqual(names);
+    expect(few.get('node-00000')).toEqual({ id: node0, name: 'node-00000', phase: 'Available', taints: [taint], lockedActions: [], driver: null, otherTagCount: 3 });
+    expect(few.get('node-00001')).toMatchObject({ id: node1, taints: [], lockedActions: ['delete'], driver: { version: '535.1', phase: 'Running' }, otherTagCount: 0 });
+    expect([...few.values()].filter((n) => n.otherTagCount > 0).map((n) => n.name)).toEqual(['node-00000']);
+    expect(many.get('node-00000')).toMatchObject({ taints: [], otherTagCount: 2 });
+    expect([...none.values()].map((n) => n.otherTagCount)).toEqual(names.map(() => 0));
+    expect(none.get('node-00000')!.taints).toEqual([]);
   });
 
   it('sets a node phase, and reports unknown nodes', async () => {
