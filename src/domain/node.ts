@@ -56,7 +56,10 @@ export interface BatchNodeState extends NodeState {
   otherTagCount: number;
 }
 
-/** Changes to one node, applied as deltas so concurrent writers never overwrite each other. */
+/**
+ * Changes to one node, applied as deltas so concurrent writers never overwrite each other. A call's planner gives all
+ * its nodes the same `setLabels` and `upsertTags` objects: the store writes each distinct object once for its nodes.
+ */
 export interface NodeDelta {
   nodeId: number;
   setLabels?: Record<string, string>;

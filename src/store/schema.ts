@@ -172,7 +172,10 @@ export interface OperationTable {
   created_at: Millis;
   success_count: number;
   fail_count: number;
-  /** JSON: [{name, status, errorCode?, errorMsg?}] in request order. */
+  /**
+   * JSON, one entry per node in request order: a success is the node's name, a failure {name, status: "failed",
+   * errorCode, errorMsg}. (Records written before 2026-11-28 hold successes as {name, status: "success"}; both read.)
+   */
   results: string;
 }
 

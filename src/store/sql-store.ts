@@ -78,6 +78,15 @@ function nodeRowFromValues(values: unknown[]): NodeRow {
   return { id, name, flavor, az, private_ip, node_pool, phase, created_at, driver_version, driver_phase, driver_target_version, driver_strategy, locked_actions, running_jobs, drained };
 }
 
+function addTo<K>(groups: Map<K, number[]>, key: K, nodeId: number): void {
+  const nodeIds = groups.get(key);
+  if (nodeIds === undefined) groups.set(key, [nodeId]);
+  else nodeIds.push(nodeId);
+}
+
+/** A node's result as the operations table keeps it: a success as the bare node name (half the JSON at 10,000 nodes). */
+type StoredNodeResult = string | NodeResult;
+
 /** What the batch-update planner reads of a node row (BatchNodeState), in this order. */
 const BATCH_NODE_COLUMNS = ['id', 'name', 'phase', 'locked_actions', 'driver_version', 'driver_phase', 'driver_target_version', 'driver_strategy'] as const;
 
@@ -681,8 +690,8 @@ export class SqlStore implements Store {
         WHERE fault_rules.id = r.rule_id`;
     }
     yield* this.deltaSteps(decisions, operation);
-    const results: NodeResult[] = decisions.map((d) =>
-      d.ok ? { name: d.name, status: 'success' } : { name: d.name, status: 'failed', errorCode: d.failure.code, errorMsg: d.failure.message },
+    const results: StoredNodeResult[] = decisions.map((d) =>
+      d.ok ? d.name : { name: d.name, status: 'failed', errorCode: d.failure.code, errorMsg: d.failure.message },
     );
     const successCount = decisions.reduce((n, d) => (d.ok ? n + 1 : n), 0);
     yield sql`INSERT INTO operations (id, project_id, pool_name, operation, action, principal, request_id, created_at, success_count, fail_count, results)
@@ -692,10 +701,11 @@ export class SqlStore implements Store {
   }
 
   private *deltaSteps(decisions: NodeDecision[], operation: OperationMeta): Steps<void> {
-    const labels: unknown[][] = [];
+    // Request-level lists (one call's labels or tags) are one shared object for all its nodes: written once per list, crossed with the node ids.
+    const labels = new Map<Readonly<Record<string, string>>, number[]>();
     const taintRemovals: unknown[][] = [];
     const taintAdditions: unknown[][] = [];
-    const tagUpserts: unknown[][] = [];
+    const tagUpserts = new Map<readonly Tag[], number[]>();
     const tagDeletes: unknown[][] = [];
     const driverUpgrades: unknown[][] = [];
     const locks: unknown[][] = [];
@@ -708,10 +718,10 @@ export class SqlStore implements Store {
       const delta: NodeDelta = decision.delta;
       const id = delta.nodeId;
       changed = true;
-      if (delta.setLabels) for (const [key, value] of Object.entries(delta.setLabels)) labels.push([id, key, value]);
+      if (delta.setLabels) addTo(labels, delta.setLabels, id);
       if (delta.removeTaints) for (const t of delta.removeTaints) taintRemovals.push([id, t.key, t.effect]);
       if (delta.addTaints) for (const t of delta.addTaints) taintAdditions.push([id, t.key, t.effect, t.value, Date.parse(t.timeAdded)]);
-      if (delta.upsertTags) for (const t of delta.upsertTags) tagUpserts.push([id, t.key, t.value]);
+      if (delta.upsertTags) addTo(tagUpserts, delta.upsertTags, id);
       if (delta.deleteTags) for (const t of delta.deleteTags) tagDeletes.push([id, t.key, t.value ?? null]);
       if (delta.driverUpgrade) driverUpgrades.push([id, delta.driverUpgrade.version, delta.driverUpgrade.updateStrategy, delta.driverUpgrade.fail ? 1 : 0]);
       if (delta.setLockedActions) locks.push([id, delta.setLockedActions.join(',')]);
@@ -721,8 +731,10 @@ export class SqlStore implements Store {
     }
     if (!changed) return;
     const rows = this.dialectSql.jsonRows.bind(this.dialectSql);
-    if (labels.length > 0) {
-      yield sql`INSERT INTO node_labels (node_id, key, value) SELECT node_id, key, value FROM ${rows(labels, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r WHERE true
+    const ids = (nodeIds: number[]) => rows(nodeIds.map((nodeId) => [nodeId]), [['node_id', 'integer']]);
+    const pairs = (entries: unknown[][]) => rows(entries, [['key', 'text'], ['value', 'text']]);
+    for (const [set, nodeIds] of labels) {
+      yield sql`INSERT INTO node_labels (node_id, key, value) SELECT n.node_id, l.key, l.value FROM ${ids(nodeIds)} AS n CROSS JOIN ${pairs(Object.entries(set))} AS l WHERE true
         ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`;
     }
     if (taintRemovals.length > 0) {
@@ -733,8 +745,8 @@ export class SqlStore implements Store {
         SELECT node_id, key, effect, value, time_added FROM ${rows(taintAdditions, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text'], ['value', 'text'], ['time_added', 'integer']])} AS r WHERE true
         ON CONFLICT (node_id, key, effect) DO NOTHING`;
     }
-    if (tagUpserts.length > 0) {
-      yield sql`INSERT INTO node_tags (node_id, key, value) SELECT node_id, key, value FROM ${rows(tagUpserts, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r WHERE true
+    for (const [tags, nodeIds] of tagUpserts) {
+      yield sql`INSERT INTO node_tags (node_id, key, value) SELECT n.node_id, t.key, t.value FROM ${ids(nodeIds)} AS n CROSS JOIN ${pairs(tags.map((t) => [t.key, t.value]))} AS t WHERE true
         ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`;
     }
     if (tagDeletes.length > 0) {
@@ -778,7 +790,7 @@ export class SqlStore implements Store {
       createdAt: Number(row.created_at),
       successCount: Number(row.success_count),
       failCount: Number(row.fail_count),
-      results: JSON.parse(row.results) as NodeResult[],
+      results: (JSON.parse(row.results) as StoredNodeResult[]).map((r) => (typeof r === 'string' ? { name: r, status: 'success' } : r)),
     };
   }
 

@@ -13,6 +13,11 @@ import { TEST_DIALECT, testDatabase, type TestDatabase } from '../helpers/databa
 
 /** A database made by an earlier release keeps every row when a newer poolkeeper migrates it. */
 const T0 = Date.UTC(2026, 10, 1);
+/** Operation results as releases before 2026-11-28 wrote them (successes as objects too). */
+const OLD_RESULTS = [
+  { name: 'node-a', status: 'success' },
+  { name: 'node-b', status: 'failed', errorCode: 'ModelArts.50005101', errorMsg: 'Node node-b not found.' },
+];
 let dataDir: string;
 let database: TestDatabase;
 let store: Store;
@@ -37,6 +42,8 @@ beforeAll(async () => {
   await sql`INSERT INTO node_labels (node_id, key, value) VALUES (7, 'os.modelarts.node/ha-redundant', 'true')`.execute(db);
   await sql`INSERT INTO node_taints (node_id, key, effect, value, time_added) VALUES (7, 'os.modelarts.node/ha-redundant', 'NoSchedule', 'true', ${T0})`.execute(db);
   await sql`INSERT INTO node_tags (node_id, key, value) VALUES (7, '环境', 'prod'), (7, 'team', 'ml')`.execute(db);
+  await sql`INSERT INTO operations (id, project_id, pool_name, operation, action, principal, request_id, created_at, success_count, fail_count, results)
+    VALUES ('op-1', 'proj', 'pool-a', 'BatchUpdatePoolNodes', 'createTags', 'admin', 'r1', ${T0}, 1, 1, ${JSON.stringify(OLD_RESULTS)})`.execute(db);
   await db.destroy();
   ({ store } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 2 }));
   await store.migrate();
@@ -57,6 +64,10 @@ describe(`migrating a database from an earlier release (${TEST_DIALECT})`, () =>
       { key: 'team', value: 'ml' },
       { key: '环境', value: 'prod' },
     ]);
+  });
+
+  it('reads the operation records it wrote', async () => {
+    expect(await store.getOperation('proj', 'op-1')).toMatchObject({ successCount: 1, failCount: 1, results: OLD_RESULTS });
   });
 
   it('keeps deleting a node deleting its details', async () => {
