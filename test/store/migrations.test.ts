@@ -85,6 +85,26 @@ describe(`migrating a database from an earlier release (${TEST_DIALECT})`, () =>
 });
 
 describe(`the ${TEST_DIALECT} schema after migrating`, () => {
+  it('keeps an operation record of 10,000 results whole, compressed with lz4 on PostgreSQL', async () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => (i === 0 ? 'node-a' : `missing-${i}`));
+    const meta = { id: 'op-big', projectId: 'proj', poolName: 'pool-a', operation: 'BatchUpdatePoolNodes', action: 'createTags', principal: 'admin', requestId: 'r2', createdAt: T0 };
+    // The first name succeeds with an empty delta (node-a may be gone by now: nothing is written for it), the others fail.
+    const decide = () => names.map((name, i) => (i === 0 ? { name, ok: true as const, delta: { nodeId: 7 } } : { name, ok: false as const, failure: { code: 'X', message: `${name} missing` } }));
+    await store.updateNodes(1, names, {}, decide, meta);
+    const record = await store.getOperation('proj', 'op-big');
+    expect(record?.results).toHaveLength(10_000);
+    expect(record?.results[0]).toEqual({ name: 'node-a', status: 'success' });
+    expect(record?.results[9_999]).toEqual({ name: 'missing-9999', status: 'failed', errorCode: 'X', errorMsg: 'missing-9999 missing' });
+    if (TEST_DIALECT !== 'postgres') return;
+    const db = kyselyFor(database.url);
+    try {
+      const { rows } = await sql<{ method: string }>`SELECT pg_column_compression(results) AS method FROM operations WHERE id = 'op-big'`.execute(db);
+      expect(rows[0]?.method).toBe('lz4');
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('has no operations index (no query reads one; each would cost every batch call a page write)', async () => {
     const db = kyselyFor(database.url);
     try {
