@@ -114,32 +114,58 @@ export interface LatencyResult {
   runs: number;
 }
 
+/** One server's side of a latency measurement: where to send the batch-update and how to judge its answer. */
+export interface LatencySubject {
+  baseUrl: string;
+  path: string;
+  bodyFor: (run: number) => string;
+  check: (status: number, body: string) => void;
+}
+
 /**
  * Sequential single requests, each freshly signed (signing and body building are outside the timed part): the
  * time from sending to having read the whole answer. `check` throws when an answer is wrong.
  */
 export async function measureLatency(
-  baseUrl: string,
-  path: string,
-  bodyFor: (run: number) => string,
+  subject: LatencySubject,
   credentials: Credentials,
-  options: { warmups: number; runs: number; check: (status: number, body: string) => void; afterWarmup?: () => Promise<unknown> },
+  options: { warmups: number; runs: number; afterWarmup?: () => Promise<unknown> },
 ): Promise<LatencyResult> {
-  const times: number[] = [];
-  const url = new URL(path, baseUrl);
+  const [result] = await measureLatencyInterleaved([subject], credentials, options);
+  return result!;
+}
+
+/**
+ * measureLatency for several servers at once, their requests interleaved: each round sends one request to each
+ * server, one after the other, starting with a different server each round. The machine's speed drifts during a
+ * run (these machines are shared); interleaved, every server sees the same drift, so their ratio does not move with it.
+ */
+export async function measureLatencyInterleaved(
+  subjects: LatencySubject[],
+  credentials: Credentials,
+  options: { warmups: number; runs: number; afterWarmup?: () => Promise<unknown> },
+): Promise<LatencyResult[]> {
+  const times: number[][] = subjects.map(() => []);
   for (let run = 0; run < options.warmups + options.runs; run++) {
     if (run === options.warmups) await options.afterWarmup?.();
-    const body = bodyFor(run);
-    const headers = signRequest({ method: 'POST', url, headers: { 'Content-Type': 'application/json' }, body }, credentials);
-    const started = performance.now();
-    const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
-    const text = await response.text();
-    const elapsed = performance.now() - started;
-    options.check(response.status, text);
-    if (run >= options.warmups) times.push(elapsed);
+    for (let turn = 0; turn < subjects.length; turn++) {
+      const index = (run + turn) % subjects.length;
+      const subject = subjects[index]!;
+      const url = new URL(subject.path, subject.baseUrl);
+      const body = subject.bodyFor(run);
+      const headers = signRequest({ method: 'POST', url, headers: { 'Content-Type': 'application/json' }, body }, credentials);
+      const started = performance.now();
+      const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+      const text = await response.text();
+      const elapsed = performance.now() - started;
+      subject.check(response.status, text);
+      if (run >= options.warmups) times[index]!.push(elapsed);
+    }
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const median = times.length % 2 === 1 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
-  return { medianMs: median, minMs: times[0]!, maxMs: times[times.length - 1]!, runs: times.length };
+  return times.map((samples) => {
+    samples.sort((a, b) => a - b);
+    const mid = samples.length >> 1;
+    const median = samples.length % 2 === 1 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2;
+    return { medianMs: median, minMs: samples[0]!, maxMs: samples[samples.length - 1]!, runs: samples.length };
+  });
 }

@@ -3,7 +3,8 @@
  * same run, with the ratio, the budget (shared/design.md §6) and PASS/MISS; then the big batches again on
  * PostgreSQL beside a `pg` floor (floor-server-pg.ts) in a fresh database (postgres.ts). See bench/README.md.
  *
- * Every target runs in a child process of its own, one after the other; the load generator stays here.
+ * Every target runs in a child process of its own (one after the other, except the PostgreSQL pair, whose requests
+ * are interleaved); the load generator stays here.
  * `--profile` instead runs poolkeeper twice under --cpu-prof (the 1-node load, the 10,000-node requests) and
  * prints the functions with the most self time; `--stages` times poolkeeper's stages (stages.ts) for the same two
  * cases, one request at a time. With `--postgres` those two run poolkeeper on PostgreSQL; `--no-postgres` leaves
@@ -21,7 +22,7 @@ import type { BatchUpdateBody } from '../src/schemas/batch-update.js';
 import { parseAuthorization, verifySignature } from '../src/server/auth/signature.js';
 import { summarizeProfile } from './cpu-profile.js';
 import { createBenchDatabase, postgresAdminUrl, type BenchDatabase } from './postgres.js';
-import { measureLatency, measureThroughput, presign, type LatencyResult, type ThroughputResult } from './load.js';
+import { measureLatency, measureLatencyInterleaved, measureThroughput, presign, type LatencyResult, type LatencySubject, type ThroughputResult } from './load.js';
 import { batchUpdatePath, poolId, type BenchPool, type StartMessage } from './protocol.js';
 import { millis, perSecond, ratio, table, verdict, type Row } from './report.js';
 import type { StageTotals } from './stages.js';
@@ -155,18 +156,25 @@ async function measureLoad(
   return measureThroughput(target.url, requests, load);
 }
 
+/** A batch-update naming every node of `pool` on `target`, with a fresh tag value each run. */
+function bigBatch(target: RunningTarget, nodeNames: Record<string, string[]>, pool: BenchPool): LatencySubject {
+  const id = poolId(pool, PROJECT_ID);
+  const names = nodeNames[id]!;
+  return {
+    baseUrl: target.url,
+    path: batchUpdatePath(PROJECT_ID, id),
+    bodyFor: (run) => tagBody(names, 'bench-batch', `run-${run}-${Date.now()}`),
+    check: expectAllUpdated(names.length),
+  };
+}
+
 async function measureBigBatch(
   target: RunningTarget,
   nodeNames: Record<string, string[]>,
   pool: BenchPool,
   counts: { warmups: number; runs: number; afterWarmup?: () => Promise<unknown> } = { warmups: LATENCY_WARMUPS, runs: LATENCY_RUNS },
 ): Promise<LatencyResult> {
-  const id = poolId(pool, PROJECT_ID);
-  const names = nodeNames[id]!;
-  return measureLatency(target.url, batchUpdatePath(PROJECT_ID, id), (run) => tagBody(names, 'bench-batch', `run-${run}-${Date.now()}`), CREDENTIALS, {
-    ...counts,
-    check: expectAllUpdated(names.length),
-  });
+  return measureLatency(bigBatch(target, nodeNames, pool), CREDENTIALS, counts);
 }
 
 async function withTarget<T>(start: StartMessage, options: TargetOptions, work: (target: RunningTarget) => Promise<T>): Promise<T> {
@@ -203,26 +211,28 @@ async function measurePoolkeeper(): Promise<Figures> {
   });
 }
 
-/** The big batches on PostgreSQL: the `pg` floor, then poolkeeper, in one fresh database. */
+/**
+ * The big batches on PostgreSQL, in one fresh database: the `pg` floor and poolkeeper both running, their requests
+ * interleaved (measureLatencyInterleaved), because PostgreSQL's time for the same batch drifts by a third within a run.
+ */
 async function measurePostgres(database: BenchDatabase): Promise<PostgresFigures> {
   progress('PostgreSQL floor: seeding 1,000 + 10,000 nodes');
-  const floor = await withTarget(startMessage('floor', 'warn', false, database.url), {}, async (target) => {
-    await database.settle();
-    progress(`PostgreSQL floor: ${LATENCY_WARMUPS} + ${LATENCY_RUNS} batch-updates of 1,000 and of 10,000 nodes`);
-    const oneThousand = await measureBigBatch(target, target.nodeNames, POOL_1K);
-    const tenThousand = await measureBigBatch(target, target.nodeNames, POOL_10K);
-    return { oneThousand, tenThousand };
+  return withTarget(startMessage('floor', 'warn', false, database.url), {}, async (floor) => {
+    progress('poolkeeper on PostgreSQL (log level warn): creating pools of 1,000 and 10,000 nodes');
+    return withTarget(startMessage('poolkeeper', 'warn', false, database.url), {}, async (poolkeeper) => {
+      const nodeNames = await seedPoolkeeper(poolkeeper.url, [POOL_1K, POOL_10K]);
+      await database.settle();
+      progress(`PostgreSQL: ${LATENCY_WARMUPS} + ${LATENCY_RUNS} batch-updates of 1,000 and of 10,000 nodes on each, floor and poolkeeper in turn`);
+      const counts = { warmups: LATENCY_WARMUPS, runs: LATENCY_RUNS };
+      const [floor1k, poolkeeper1k] = await measureLatencyInterleaved([bigBatch(floor, floor.nodeNames, POOL_1K), bigBatch(poolkeeper, nodeNames, POOL_1K)], CREDENTIALS, counts);
+      const [floor10k, poolkeeper10k] = await measureLatencyInterleaved([bigBatch(floor, floor.nodeNames, POOL_10K), bigBatch(poolkeeper, nodeNames, POOL_10K)], CREDENTIALS, counts);
+      return {
+        version: database.version,
+        floor: { oneThousand: floor1k!, tenThousand: floor10k! },
+        poolkeeper: { oneThousand: poolkeeper1k!, tenThousand: poolkeeper10k! },
+      };
+    });
   });
-  progress('poolkeeper on PostgreSQL (log level warn): creating pools of 1,000 and 10,000 nodes');
-  const poolkeeper = await withTarget(startMessage('poolkeeper', 'warn', false, database.url), {}, async (target) => {
-    const nodeNames = await seedPoolkeeper(target.url, [POOL_1K, POOL_10K]);
-    await database.settle();
-    progress(`poolkeeper on PostgreSQL: ${LATENCY_WARMUPS} + ${LATENCY_RUNS} batch-updates of 1,000 and of 10,000 nodes`);
-    const oneThousand = await measureBigBatch(target, nodeNames, POOL_1K);
-    const tenThousand = await measureBigBatch(target, nodeNames, POOL_10K);
-    return { oneThousand, tenThousand };
-  });
-  return { version: database.version, floor, poolkeeper };
 }
 
 async function measurePoolkeeperInfoLogging(): Promise<ThroughputResult> {
@@ -293,7 +303,10 @@ function machine(postgres: PostgresFigures | undefined): string {
       ? `postgresql : ${postgres.version} at ${new URL(postgresAdminUrl()).host}, a fresh database for the run (dropped at the end); the floor's tables in a schema of its own,`
       : 'postgresql : left out (--no-postgres)',
     ...(postgres
-      ? ['             dropped before poolkeeper runs; VACUUM (ANALYZE) + CHECKPOINT before each target\'s runs; 10 pooled connections each;', '             the same big-batch method as on SQLite.']
+      ? [
+          '             dropped at its end; both servers running side by side, VACUUM (ANALYZE) + CHECKPOINT once before the runs; 10 pooled',
+          '             connections each; the big batches as on SQLite, but interleaved: each round one request to each server, the first alternating.',
+        ]
       : []),
     '             Ratio = poolkeeper / floor (for req/s higher is better; for times lower is better).',
   ].join('\n');
