@@ -72,18 +72,18 @@ export const sqliteSql: DialectSql = {
 };
 
 /**
- * Integers travel as a bigint[] parameter (pg sends a JS array as an array literal): parsing it costs the server less
- * than JSON (a 10,000-node tag upsert ~7 ms, the tag count ~3 ms). Text and mixed rows travel as JSON, which needs no
- * escaping on our side.
+ * Integers travel as one bigint[] parameter: parsing it costs the server less than JSON (a 10,000-node tag upsert
+ * ~7 ms, the tag count ~3 ms). Its text is written here, `{1,2,3}`, because pg would quote and escape every element
+ * (2.6 ms per 10,000-node request). Text and mixed rows travel as JSON, which needs no escaping on our side.
  */
 export const postgresSql: DialectSql = {
   name: 'postgres',
   valueList(values, type) {
-    if (type === 'integer') return sql`(SELECT unnest(${values}::bigint[]))`;
+    if (type === 'integer') return sql`(SELECT unnest(${bigintArray(values as readonly number[])}::bigint[]))`;
     return sql`(SELECT value FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
   },
   integerRows(values, column) {
-    return sql`(SELECT unnest(${values}::bigint[]) AS ${ident(column)})`;
+    return sql`(SELECT unnest(${bigintArray(values)}::bigint[]) AS ${ident(column)})`;
   },
   jsonRows(rows, columns) {
     const select = raw(columns.map(([name, type], i) => (type === 'integer' ? `(j.value ->> ${i})::bigint AS "${name}"` : `j.value ->> ${i} AS "${name}"`)).join(', '));
@@ -100,3 +100,8 @@ export const postgresSql: DialectSql = {
     return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
   },
 };
+
+/** The text of a PostgreSQL bigint[] holding `values`, which must be integers (PostgreSQL rejects anything else). */
+function bigintArray(values: readonly number[]): string {
+  return `{${values.join(',')}}`;
+}
