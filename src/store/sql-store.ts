@@ -794,15 +794,17 @@ export class SqlStore implements Store {
     };
   }
 
-  /** Each step is one conditional statement committed on its own: replicas running it together never apply a step twice. */
+  /**
+   * Each step is one conditional statement committed on its own: replicas running it together never apply a step twice.
+   * On PostgreSQL node rows that a batch call holds are skipped until a later tick (SKIP LOCKED, as the job claims do):
+   * progress never waits behind a batch call, and never locks nodes in an order that could deadlock with one.
+   */
   async advanceSimulation(now: number): Promise<SimulationProgress> {
-    const available = await this.db
-      .updateTable('nodes')
-      .set((eb) => ({ phase: 'Available', phase_until: null, resource_version: eb('resource_version', '+', 1) }))
-      .where('phase', '=', 'Creating')
-      .where('phase_until', '<=', now)
-      .executeTakeFirst();
-    const removedNodes = await this.db.deleteFrom('nodes').where('phase', '=', 'Deleting').where('phase_until', '<=', now).executeTakeFirst();
+    const created = sql`phase = 'Creating' AND phase_until <= ${now}`;
+    const available = await this.runner.query(sql`UPDATE nodes SET phase = 'Available', phase_until = NULL, resource_version = resource_version + 1
+      WHERE id IN (SELECT id FROM nodes WHERE ${created} ${this.skipLocked()}) AND ${created}`);
+    const deleted = sql`phase = 'Deleting' AND phase_until <= ${now}`;
+    const removedNodes = await this.runner.query(sql`DELETE FROM nodes WHERE id IN (SELECT id FROM nodes WHERE ${deleted} ${this.skipLocked()}) AND ${deleted}`);
     const running = await this.db
       .updateTable('pools')
       .set({ phase: 'Running' })
@@ -811,8 +813,8 @@ export class SqlStore implements Store {
       .executeTakeFirst();
     const removedPools = await this.db.deleteFrom('pools').where('phase', '=', 'Deleting').where('delete_after', '<=', now).executeTakeFirst();
     return {
-      nodesAvailable: Number(available.numUpdatedRows),
-      nodesRemoved: Number(removedNodes.numDeletedRows),
+      nodesAvailable: available.changes,
+      nodesRemoved: removedNodes.changes,
       poolsRunning: Number(running.numUpdatedRows),
       poolsRemoved: Number(removedPools.numDeletedRows),
     };
