@@ -27,7 +27,9 @@ export async function startService(config: Config, clock: Clock = systemClock): 
   const logger = pino({ level: config.logLevel, base: { service: 'poolkeeper' } });
   const masterKey = loadMasterKey(config.masterKey, config.dataDir);
   const secrets = SecretBox.fromKey(masterKey.key);
-  const opened = await openStore(config);
+  const opened = await openStore(config, {
+    onConnectionError: (error) => logger.warn({ err: error }, 'a PostgreSQL connection failed; it was dropped and is replaced on demand'),
+  });
   const { store } = opened;
   await store.migrate();
   const backend = new SimulatedNodeBackend(config.simulation);

@@ -25,6 +25,17 @@ import { iamRoutes } from './routes/iam.js';
 import { poolRoutes } from './routes/pools.js';
 import { tokenRoutes } from './routes/tokens.js';
 
+/** How long /readyz waits for the database before answering 503. */
+const READY_TIMEOUT_MS = 2_000;
+
+function answersWithin(work: Promise<void>, millis: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${millis} ms`)), millis);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export interface AppDependencies {
   config: Pick<Config, 'limits' | 'simulation' | 'region'>;
   store: Store;
@@ -96,6 +107,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   app.get('/healthz', { config: { operation: 'Health' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Readiness for a load balancer: this replica can serve only while its database answers.
+  app.get('/readyz', { config: { operation: 'Ready' }, schema: { hide: true } }, async (request, reply) => {
+    try {
+      await answersWithin(store.ping(), READY_TIMEOUT_MS);
+      return { status: 'ready' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'not ready: the database did not answer');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
 
   const services = { store, clock, config, backend: deps.backend };
   const pools = new PoolService(services);

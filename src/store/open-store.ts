@@ -9,10 +9,15 @@ export interface OpenedStore {
   maintenance?: () => void;
 }
 
+export interface StoreEvents {
+  /** PostgreSQL: a pooled connection failed and was dropped (see PostgresOptions.onConnectionError). */
+  onConnectionError?: (error: Error) => void;
+}
+
 /** Picks the store from POOLKEEPER_DATABASE_URL: postgres://... for PostgreSQL, else a SQLite file path or ':memory:'. */
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous' | 'databasePoolSize'>): Promise<OpenedStore> {
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous' | 'databasePoolSize'>, events: StoreEvents = {}): Promise<OpenedStore> {
   if (isPostgresUrl(config.databaseUrl)) {
-    return { store: openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize }) };
+    return { store: openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, onConnectionError: events.onConnectionError }) };
   }
   const sqlite = openSqliteStore({ path: config.databaseUrl, synchronous: config.sqliteSynchronous });
   return { store: sqlite.store, maintenance: sqlite.checkpoint };

@@ -12,10 +12,20 @@ export interface PostgresOptions {
   url: string;
   /** Connections this replica keeps open. */
   poolSize?: number;
+  /**
+   * Told when a pooled connection fails outside a query (server restart, failover, a terminated backend); the pool
+   * drops it and opens another on demand. A query running on it fails with the error instead.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function openPostgresStore(options: PostgresOptions): SqlStore {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  // pg emits 'error' on a connection the server closes while no query runs on it, idle in the pool or checked out
+  // between a transaction's statements; with no listener that event would end the process. The pool re-emits the
+  // errors of idle connections: already reported by the connection's own listener.
+  pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new SqlStore(db, postgresSql, asyncStepRunner(db, postgresSql));
 }

@@ -165,6 +165,10 @@ export class SqlStore implements Store {
     await this.onClose();
   }
 
+  async ping(): Promise<void> {
+    await this.runner.query(sql`SELECT 1 AS ok`);
+  }
+
   async hasAnyAccount(): Promise<boolean> {
     const row = await this.db.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
     return row !== undefined;

@@ -297,6 +297,8 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Resolves once the database answers a trivial query: the readiness check. */
+  ping(): Promise<void>;
 
   hasAnyAccount(): Promise<boolean>;
   /** Creates the first account and its admin; false when another replica's bootstrap won the race. */
