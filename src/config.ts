@@ -11,6 +11,8 @@ export interface Config {
   sqliteSynchronous: SqliteSynchronous;
   /** PostgreSQL connections per replica. */
   databasePoolSize: number;
+  /** How long a PostgreSQL call waits for a pooled connection (opening one, or for one to come free) before it fails. */
+  databaseConnectTimeoutMs: number;
   logLevel: string;
   /** POOLKEEPER_MASTER_KEY; when absent the key lives in <dataDir>/master.key. */
   masterKey: string | undefined;
@@ -67,6 +69,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     sqliteSynchronous: oneOf(env, 'POOLKEEPER_SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL'),
     databasePoolSize: integer(env, 'POOLKEEPER_DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseConnectTimeoutMs: integer(env, 'POOLKEEPER_DATABASE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     logLevel: env.POOLKEEPER_LOG_LEVEL || 'info',
     masterKey: env.POOLKEEPER_MASTER_KEY || undefined,
     bootstrap: {

@@ -15,9 +15,13 @@ export interface StoreEvents {
 }
 
 /** Picks the store from POOLKEEPER_DATABASE_URL: postgres://... for PostgreSQL, else a SQLite file path or ':memory:'. */
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous' | 'databasePoolSize'>, events: StoreEvents = {}): Promise<OpenedStore> {
+export async function openStore(
+  config: Pick<Config, 'databaseUrl' | 'sqliteSynchronous' | 'databasePoolSize'> & Partial<Pick<Config, 'databaseConnectTimeoutMs'>>,
+  events: StoreEvents = {},
+): Promise<OpenedStore> {
   if (isPostgresUrl(config.databaseUrl)) {
-    return { store: openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, onConnectionError: events.onConnectionError }) };
+    const { databaseUrl: url, databasePoolSize: poolSize, databaseConnectTimeoutMs: connectTimeoutMs } = config;
+    return { store: openPostgresStore({ url, poolSize, connectTimeoutMs, onConnectionError: events.onConnectionError }) };
   }
   const sqlite = openSqliteStore({ path: config.databaseUrl, synchronous: config.sqliteSynchronous });
   return { store: sqlite.store, maintenance: sqlite.checkpoint };

@@ -12,6 +12,8 @@ export interface PostgresOptions {
   url: string;
   /** Connections this replica keeps open. */
   poolSize?: number;
+  /** How long a call waits for a connection (opening one, or for one to come free) before it fails; default 10 s. */
+  connectTimeoutMs?: number;
   /**
    * Told when a pooled connection fails outside a query (server restart, failover, a terminated backend); the pool
    * drops it and opens another on demand. A query running on it fails with the error instead.
@@ -20,7 +22,8 @@ export interface PostgresOptions {
 }
 
 export function openPostgresStore(options: PostgresOptions): SqlStore {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  // pg's default is to wait forever: a database that stops answering would hang every call instead of failing it.
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
   // pg emits 'error' on a connection the server closes while no query runs on it, idle in the pool or checked out
   // between a transaction's statements; with no listener that event would end the process. The pool re-emits the
   // errors of idle connections: already reported by the connection's own listener.

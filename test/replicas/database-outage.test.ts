@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
+import { openStore } from '../../src/store/open-store.js';
 import { createPostgresDatabase, PG_ADMIN_URL, type TestDatabase } from '../helpers/databases.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/process.js';
 import { eventually, TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
@@ -79,5 +81,22 @@ describe('a replica whose PostgreSQL connections end', () => {
     await eventually(async () => ((await fetch(`${service.url}/readyz`)).status === 200 ? true : undefined));
     expect((await client.request('GET', `/v2/${TEST_PROJECT_ID}/pools`)).status).toBe(200);
     expect(service.child.exitCode).toBeNull();
+  });
+
+  it('fails a call instead of hanging when the database accepts connections but never answers', async () => {
+    const held: Socket[] = [];
+    const silent: Server = createServer((socket) => held.push(socket));
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const { port } = silent.address() as { port: number };
+    const { store } = await openStore({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/none`, sqliteSynchronous: 'NORMAL', databasePoolSize: 1, databaseConnectTimeoutMs: 300 });
+    try {
+      const started = Date.now();
+      await expect(store.ping()).rejects.toThrow(/timeout/i);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await store.close();
+      for (const socket of held) socket.destroy();
+      await new Promise((closed) => silent.close(closed));
+    }
   });
 });
