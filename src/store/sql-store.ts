@@ -84,6 +84,13 @@ function addTo<K>(groups: Map<K, number[]>, key: K, nodeId: number): void {
   else nodeIds.push(nodeId);
 }
 
+/** Which of a node's labels, taints and tags a node read loads with the rows. */
+interface DetailNeeds {
+  labels?: boolean;
+  taints?: boolean;
+  tags?: boolean;
+}
+
 /** A node's result as the operations table keeps it: a success as the bare node name (half the JSON at 10,000 nodes). */
 type StoredNodeResult = string | NodeResult;
 
@@ -628,7 +635,7 @@ export class SqlStore implements Store {
     }
     const rows = (yield* this.lockedNodeSteps(sql`${poolId}`, nodeNames, NODE_COLUMNS)).map(nodeRowFromValues);
     const states = new Map<string, LifecycleNodeState>();
-    for (const r of yield* this.detailSteps(rows, needs)) states.set(r.name, r);
+    for (const r of yield* this.detailSteps(rows, { taints: needs.taints })) states.set(r.name, r);
     return yield* this.decideAndApplySteps(sql`${poolId}`, states, pool, needs.faults === true, decide, operation);
   }
 
@@ -1035,7 +1042,7 @@ export class SqlStore implements Store {
   }
 
   /** Loads labels, taints and tags (as asked) for the given node rows, with one query per kind. */
-  private *detailSteps(rows: NodeRow[], needs: NodeStateNeeds): Steps<NodeRecord[]> {
+  private *detailSteps(rows: NodeRow[], needs: DetailNeeds): Steps<NodeRecord[]> {
     const records = new Map<number, NodeRecord>();
     for (const row of rows) records.set(Number(row.id), toNodeRecord(row));
     if (rows.length === 0) return [];
@@ -1067,7 +1074,7 @@ export class SqlStore implements Store {
     }
   }
 
-  private withDetails(db: Kysely<Database>, rows: NodeRow[], needs: NodeStateNeeds): Promise<NodeRecord[]> {
+  private withDetails(db: Kysely<Database>, rows: NodeRow[], needs: DetailNeeds): Promise<NodeRecord[]> {
     return driveSteps(this.detailSteps(rows, needs), db, this.dialectSql);
   }
 }

@@ -160,16 +160,15 @@ export interface NodeResult {
 
 export type OperationMeta = Omit<OperationRecord, 'successCount' | 'failCount' | 'results'>;
 
-/** Which parts of the node state the planner needs; the store reads only those. */
+/** A pool named as the API names it: by project and name. */
 export interface PoolName {
   projectId: string;
   name: string;
 }
 
+/** What updateNodes reads for its planner besides each node's row (LifecycleNodeState); it reads only those. */
 export interface NodeStateNeeds {
-  labels?: boolean;
   taints?: boolean;
-  tags?: boolean;
   /** Lock the pool row and pass its spec and count of nodes not being deleted (NodeChangeContext). */
   pool?: boolean;
   /**

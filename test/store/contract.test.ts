@@ -182,7 +182,7 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
     const decisions = await store.updateNodes(
       pool.id,
       ['node-00000', 'node-00001', 'ghost'],
-      { tags: true, taints: true, labels: true },
+      { taints: true },
       (nodes) => {
         seen = nodes;
         const a = nodes.get('node-00000')!;
@@ -245,7 +245,7 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
       await store.updateNodes(
         pool.id,
         ['node-00002'],
-        { tags: true },
+        {},
         () => [{ name: 'node-00002', ok: true, delta: { nodeId: id, upsertTags: [{ key: 'k', value }] } }],
         operation(`44444444-4444-4444-4444-44444444444${i}`, pool.name),
       );
@@ -263,7 +263,7 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
         store.updateNodes(
           pool.id,
           [name],
-          { tags: true },
+          {},
           (nodes) => [{ name, ok: true, delta: { nodeId: nodes.get(name)!.id, upsertTags: [{ key: 'together', value: name }] } }],
           // The third reuses an operation id: its record insert, the last statement, fails after its tag was written.
           i === 2 ? taken : operation(`77777777-7777-7777-7777-77777777777${i}`, pool.name),
@@ -366,7 +366,7 @@ describe(`Store contract (${TEST_DIALECT})`, () => {
     const decisions = await store.updateNodes(
       pool.id,
       names,
-      { tags: true },
+      {},
       (nodes) => names.map((name) => ({ name, ok: true, delta: { nodeId: nodes.get(name)!.id, upsertTags: [{ key: 'bulk', value: name }] } })),
       operation('55555555-5555-5555-5555-555555555555', pool.name),
     );
