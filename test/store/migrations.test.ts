@@ -27,6 +27,16 @@ function kyselyFor(url: string): Kysely<any> {
   return new Kysely({ dialect: new SqliteDialect({ database: new Database(url) }) });
 }
 
+/** Runs `work` on a connection of its own to the migrated database, beside the store's. */
+async function onDatabase(work: (db: Kysely<any>) => Promise<void>): Promise<void> {
+  const db = kyselyFor(database.url);
+  try {
+    await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-migrations-'));
   database = await testDatabase(TEST_DIALECT, dataDir);
@@ -71,16 +81,13 @@ describe(`migrating a database from an earlier release (${TEST_DIALECT})`, () =>
   });
 
   it('keeps deleting a node deleting its details', async () => {
-    const db = kyselyFor(database.url);
-    try {
+    await onDatabase(async (db) => {
       await sql`DELETE FROM nodes WHERE id = 7`.execute(db);
       for (const table of ['node_labels', 'node_taints', 'node_tags']) {
         const { rows } = await sql<{ count: number }>`SELECT COUNT(*) AS count FROM ${sql.table(table)}`.execute(db);
         expect(Number(rows[0]!.count), table).toBe(0);
       }
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 });
 
@@ -96,32 +103,25 @@ describe(`the ${TEST_DIALECT} schema after migrating`, () => {
     expect(record?.results[0]).toEqual({ name: 'node-a', status: 'success' });
     expect(record?.results[9_999]).toEqual({ name: 'missing-9999', status: 'failed', errorCode: 'X', errorMsg: 'missing-9999 missing' });
     if (TEST_DIALECT !== 'postgres') return;
-    const db = kyselyFor(database.url);
-    try {
+    await onDatabase(async (db) => {
       const { rows } = await sql<{ method: string }>`SELECT pg_column_compression(results) AS method FROM operations WHERE id = 'op-big'`.execute(db);
       expect(rows[0]?.method).toBe('lz4');
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('has no operations index (no query reads one; each would cost every batch call a page write)', async () => {
-    const db = kyselyFor(database.url);
-    try {
+    await onDatabase(async (db) => {
       const query =
         TEST_DIALECT === 'postgres'
           ? sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'operations'`
           : sql<{ name: string }>`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'operations'`;
       const { rows } = await query.execute(db);
       expect(rows.map((r) => r.name).filter((name) => !/pkey|autoindex/.test(name))).toEqual([]);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('keeps node details in their primary-key B-tree on SQLite (WITHOUT ROWID), with room for HOT updates on PostgreSQL', async () => {
-    const db = kyselyFor(database.url);
-    try {
+    await onDatabase(async (db) => {
       const query =
         TEST_DIALECT === 'postgres'
           ? sql<{ name: string; definition: string }>`SELECT c.relname AS name, array_to_string(c.reloptions, ',') AS definition FROM pg_class c
@@ -130,8 +130,6 @@ describe(`the ${TEST_DIALECT} schema after migrating`, () => {
       const { rows } = await query.execute(db);
       expect(rows.map((r) => r.name).sort()).toEqual(['node_labels', 'node_tags', 'node_taints']);
       for (const table of rows) expect(table.definition, table.name).toMatch(TEST_DIALECT === 'postgres' ? /^fillfactor=70$/ : /WITHOUT ROWID$/);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 });
