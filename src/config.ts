@@ -28,6 +28,15 @@ export interface Config {
     jobLeaseSeconds: number;
   };
   limits: { maxBatchNodes: number; maxPoolNodes: number; bodyLimitBytes: number; signatureMaxSkewSeconds: number };
+  /** How long a client may take to send its request, and to send the next one on a kept-alive connection. */
+  http: {
+    /** From the first byte to the last byte of the body: a request still arriving then is answered 408 and closed. */
+    requestTimeoutMs: number;
+    /** From the first byte to the end of the headers. */
+    headersTimeoutMs: number;
+    /** How long an idle kept-alive connection stays open. */
+    keepAliveTimeoutMs: number;
+  };
   region: string;
 }
 
@@ -93,6 +102,16 @@ export function loadConfig(env: Env = process.env): Config {
       bodyLimitBytes: 12 * 1024 * 1024,
       signatureMaxSkewSeconds: 15 * 60,
     },
+    http: httpTimeouts(env),
     region: env.POOLKEEPER_REGION || 'local-1',
   };
+}
+
+function httpTimeouts(env: Env): Config['http'] {
+  const requestTimeoutMs = integer(env, 'POOLKEEPER_REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000);
+  const headersTimeoutMs = integer(env, 'POOLKEEPER_HEADERS_TIMEOUT_MS', Math.min(20_000, requestTimeoutMs), 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`POOLKEEPER_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed POOLKEEPER_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs: integer(env, 'POOLKEEPER_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000) };
 }

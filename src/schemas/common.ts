@@ -6,18 +6,18 @@ export const POOL_NAME_PATTERN = '^[a-z][a-z0-9-]{34,61}[a-z0-9]$';
 export const NODE_NAME_PATTERN = '^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$';
 
 export const ProjectParams = Type.Object({
-  project_id: Type.String({ pattern: PROJECT_ID_PATTERN, description: 'Project id: 1-64 letters, digits or -.' }),
+  project_id: Type.String({ pattern: PROJECT_ID_PATTERN, maxLength: 64, description: 'Project id: 1-64 letters, digits or -.' }),
 });
 
 export const PoolParams = Type.Object({
   project_id: ProjectParams.properties.project_id,
-  pool_name: Type.String({ pattern: POOL_NAME_PATTERN, description: 'Pool id (metadata.name).' }),
+  pool_name: Type.String({ pattern: POOL_NAME_PATTERN, maxLength: 63, description: 'Pool id (metadata.name).' }),
 });
 export type PoolParamsType = Static<typeof PoolParams>;
 
 export const NodeParams = Type.Object({
   ...PoolParams.properties,
-  node_name: Type.String({ pattern: NODE_NAME_PATTERN, description: 'Node name (metadata.name).' }),
+  node_name: Type.String({ pattern: NODE_NAME_PATTERN, maxLength: 63, description: 'Node name (metadata.name).' }),
 });
 export type NodeParamsType = Static<typeof NodeParams>;
 

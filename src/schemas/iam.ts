@@ -68,10 +68,10 @@ export const AttachPolicyBodySchema = Type.Object(
   { additionalProperties: false, description: 'Omit the document to attach a built-in policy by its name.' },
 );
 
-export const UserParams = Type.Object({ user_name: Type.String({ pattern: USER_NAME_PATTERN }) });
+export const UserParams = Type.Object({ user_name: Type.String({ pattern: USER_NAME_PATTERN, maxLength: 64 }) });
 export const UserProjectParams = Type.Object({ user_name: UserParams.properties.user_name, project: Type.String({ minLength: 1, maxLength: 64 }) });
-export const UserPolicyParams = Type.Object({ user_name: UserParams.properties.user_name, policy_name: Type.String({ pattern: POLICY_NAME_PATTERN }) });
-export const AccessKeyParams = Type.Object({ access_key: Type.String({ pattern: '^[A-Za-z0-9]{1,128}$' }) });
+export const UserPolicyParams = Type.Object({ user_name: UserParams.properties.user_name, policy_name: Type.String({ pattern: POLICY_NAME_PATTERN, maxLength: 128 }) });
+export const AccessKeyParams = Type.Object({ access_key: Type.String({ pattern: '^[A-Za-z0-9]{1,128}$', maxLength: 128 }) });
 
 export const ProjectSchema = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Type.String() });
 export const UserSchema = Type.Object({

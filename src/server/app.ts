@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -24,6 +23,8 @@ import { nodeRoutes } from './routes/nodes.js';
 import { iamRoutes } from './routes/iam.js';
 import { poolRoutes } from './routes/pools.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { newRequestId, guardPathParameters, transportOptions } from './transport.js';
+import { registerNulGuard } from './nul-guard.js';
 
 /** How long /readyz waits for the database before answering 503. */
 const READY_TIMEOUT_MS = 2_000;
@@ -37,7 +38,7 @@ function answersWithin(work: Promise<void>, millis: number): Promise<void> {
 }
 
 export interface AppDependencies {
-  config: Pick<Config, 'limits' | 'simulation' | 'region'>;
+  config: Pick<Config, 'limits' | 'simulation' | 'region' | 'http'>;
   store: Store;
   clock: Clock;
   logger: FastifyBaseLogger;
@@ -54,13 +55,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-    genReqId: () => randomUUID().replaceAll('-', ''),
+    genReqId: newRequestId,
     bodyLimit: config.limits.bodyLimitBytes,
-    return503OnClosing: true,
+    ...transportOptions(config.http, deps.logger),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  guardPathParameters(app);
   registerJsonBodies(app, config.limits.bodyLimitBytes);
+  registerNulGuard(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => sendApiError(request, reply, errors.apiNotFound()));
 
