@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorSchema } from '../../schemas/common.js';
 import { TokenRequestSchema, TokenResponseSchema } from '../../schemas/iam.js';
 import type { IamService } from '../../service/iam.js';
+import { rejectInvalidJson } from '../body.js';
 
 /** `POST /v3/auth/tokens`: the login; it authenticates by password, so it sits outside the auth hook. */
 export function tokenRoutes(iam: IamService): FastifyPluginAsyncTypebox {
@@ -10,6 +11,8 @@ export function tokenRoutes(iam: IamService): FastifyPluginAsyncTypebox {
       '/v3/auth/tokens',
       {
         config: { operation: 'KeystoneCreateUserTokenByPassword' },
+        // No authentication runs first here, so a body that is not one JSON value is refused before validation.
+        preValidation: async (request) => rejectInvalidJson(request.body),
         schema: {
           operationId: 'KeystoneCreateUserTokenByPassword',
           tags: ['IAM'],
