@@ -12,6 +12,7 @@ const ESCAPED_NUL = Buffer.from('\\u0000');
  */
 export function registerNulGuard(app: FastifyInstance): void {
   app.addHook('preHandler', async (request) => {
+    if (request.is404) return;
     const where = nulIn(request);
     if (where !== undefined) throw errors.badRequest(`${where}: must not contain the character U+0000`);
   });

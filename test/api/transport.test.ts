@@ -190,6 +190,8 @@ describe('JSON bodies', () => {
     });
     expect(inBody.status).toBe(400);
     expect(inBody.body.error_msg).toBe('Bad request. metadata.annotations.note: must not contain the character U+0000');
+    // An unknown API stays unknown.
+    expect((await t.client.request<{ error_code: string }>('GET', '/v2/nowhere?x=%00')).body.error_code).toBe('APIGW.0101');
   });
 });
 
