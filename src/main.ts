@@ -4,6 +4,7 @@ import { credentialsPath, readSavedCredentials } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { PoolkeeperClient } from './client/client.js';
 import { registerAdminCommands } from './cli/admin.js';
+import { describeCliFailure, parseJsonOption } from './cli/errors.js';
 import { startService } from './serve.js';
 import { openStore } from './store/open-store.js';
 
@@ -85,7 +86,7 @@ program
     const projectId = options.project ?? process.env.POOLKEEPER_PROJECT_ID ?? saved?.projectId;
     const endpoint = options.endpoint ?? process.env.POOLKEEPER_ENDPOINT ?? saved?.endpoint ?? `http://127.0.0.1:${config.port}`;
     if (!accessKey || !secretKey) throw new ConfigError('no credentials: start the service once, or pass --ak/--sk (or POOLKEEPER_AK/POOLKEEPER_SK)');
-    if (options.data !== undefined) JSON.parse(options.data);
+    if (options.data !== undefined) parseJsonOption(options.data, '--data');
     const client = new PoolkeeperClient(endpoint, { accessKey, secretKey });
     const resolvedPath = projectId ? path.replaceAll('{project_id}', projectId) : path;
     const response = await client.request(method.toUpperCase(), resolvedPath, options.data);
@@ -96,8 +97,14 @@ program
     if (response.status >= 400) process.exitCode = 1;
   });
 
+let running: string | undefined;
+program.hook('preAction', (_program, command) => {
+  const names: string[] = [];
+  for (let c: Command | null = command; c && c !== program; c = c.parent) names.unshift(c.name());
+  running = names.join(' ');
+});
+
 program.parseAsync().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`poolkeeper: ${message}\n`);
+  process.stderr.write(`${describeCliFailure(error, running)}\n`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import { INPUT_VALIDATION } from '../schemas/validator.js';
 import type { Clock } from '../domain/time.js';
 import { NodeService } from '../service/nodes.js';
 import { IamService } from '../service/iam.js';
@@ -57,7 +58,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     genReqId: () => randomUUID().replaceAll('-', ''),
     bodyLimit: config.limits.bodyLimitBytes,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    ajv: INPUT_VALIDATION,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerJsonBodies(app, config.limits.bodyLimitBytes);
