@@ -42,6 +42,19 @@ export function renderNode(node: NodeRecord, tenancy: Tenancy): Node {
   };
 }
 
+/**
+ * The labels a client reads on a pool: the stored ones, the workspace (`0` unless set) and the tenancy ids. ListPools'
+ * `labelSelector` and `workspaceId` filter on exactly these.
+ */
+export function renderPoolLabels(pool: PoolRecord, accountId: string): Record<string, string> {
+  return {
+    [LABEL_WORKSPACE]: '0',
+    ...pool.labels,
+    'os.modelarts/tenant.domain.id': accountId,
+    'os.modelarts/tenant.project.id': pool.projectId,
+  };
+}
+
 const STATUS_BUCKET = { Creating: 'creating', Available: 'available', Abnormal: 'abnormal', Checking: 'abnormal', Deleting: 'deleting' } as const;
 
 /** The ModelArts Pool object; `status.resources` is derived from the nodes' phases, never stored. */
@@ -62,12 +75,7 @@ export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], drivers
       name: pool.name,
       creationTimestamp: toTimestamp(pool.createdAt),
       ...(pool.deletedAt !== null ? { deletionTimestamp: toTimestamp(pool.deletedAt) } : {}),
-      labels: {
-        [LABEL_WORKSPACE]: '0',
-        ...pool.labels,
-        'os.modelarts/tenant.domain.id': accountId,
-        'os.modelarts/tenant.project.id': pool.projectId,
-      },
+      labels: renderPoolLabels(pool, accountId),
       annotations: pool.annotations,
     },
     spec: pool.spec,

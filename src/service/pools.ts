@@ -5,7 +5,7 @@ import { planPoolDriverUpgrade, withUpgradeEffects } from '../domain/node-lifecy
 import { DEFAULT_DRIVER_UPDATE_STRATEGY } from '../domain/node-update-planner.js';
 import { errors } from '../server/errors.js';
 import { newOperationId } from '../store/sql-store.js';
-import { renderPool } from '../server/render.js';
+import { renderPool, renderPoolLabels } from '../server/render.js';
 import {
   LABEL_NODE_PREFIX,
   LABEL_POOL_DISPLAY_NAME,
@@ -70,12 +70,14 @@ export class PoolService {
 
   async list(projectId: string, query: ListPoolsQuery, caller: Caller): Promise<Pool[]> {
     const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : [];
-    const pools = (await this.ctx.store.listPools(projectId)).filter(
-      (p) =>
-        selector.every((term) => term(p.labels)) &&
-        (query.workspaceId === undefined || (p.labels[LABEL_WORKSPACE] ?? '0') === query.workspaceId) &&
-        (query.status === undefined || (POOL_STATUS_FILTER[query.status] as readonly string[]).includes(p.phase)),
-    );
+    const pools = (await this.ctx.store.listPools(projectId)).filter((p) => {
+      const labels = renderPoolLabels(p, caller.accountId);
+      return (
+        selector.every((term) => term(labels)) &&
+        (query.workspaceId === undefined || labels[LABEL_WORKSPACE] === query.workspaceId) &&
+        (query.status === undefined || (POOL_STATUS_FILTER[query.status] as readonly string[]).includes(p.phase))
+      );
+    });
     const ids = pools.map((p) => p.id);
     const [counts, drivers] = await Promise.all([this.ctx.store.countNodesByFlavorAndPhase(ids), this.ctx.store.countNodeDrivers(ids)]);
     return pools.map((p) => renderPool(p, counts, drivers, caller.accountId));
@@ -219,19 +221,19 @@ export function parseLabelSelector(selector: string): LabelTerm[] {
       if (ne > 0) {
         const key = term.slice(0, ne).trim();
         const value = term.slice(ne + 2).trim();
-        return (labels) => labels[key] !== value;
+        return (labels) => !Object.hasOwn(labels, key) || labels[key] !== value;
       }
       const eq = term.indexOf('=');
       if (eq > 0) {
         const key = term.slice(0, eq).trim();
         const value = term.slice(term[eq + 1] === '=' ? eq + 2 : eq + 1).trim();
-        return (labels) => labels[key] === value;
+        return (labels) => Object.hasOwn(labels, key) && labels[key] === value;
       }
       if (term.startsWith('!')) {
         const key = term.slice(1).trim();
-        return (labels) => !(key in labels);
+        return (labels) => !Object.hasOwn(labels, key);
       }
       if (eq === 0 || ne === 0) throw errors.badRequest(`labelSelector: "${term}" has no key`);
-      return (labels) => term in labels;
+      return (labels) => Object.hasOwn(labels, term);
     });
 }
