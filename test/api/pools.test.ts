@@ -189,8 +189,8 @@ describe('ListPools filters on the labels a client reads', () => {
     const workspace = `sel-b-${t.projectId}`;
     expect((await t.client.request('POST', poolsPath, createBody('sel-a', 1))).status).toBe(200);
     const body = createBody('sel-b', 1);
-    body.metadata.labels['os.modelarts/workspace.id'] = 'ws-1';
-    expect((await t.client.request('POST', poolsPath, body)).status).toBe(200);
+    const inWorkspace = { ...body, metadata: { labels: { ...body.metadata.labels, 'os.modelarts/workspace.id': 'ws-1' } } };
+    expect((await t.client.request('POST', poolsPath, inWorkspace)).status).toBe(200);
 
     const pools = (await t.client.request<{ items: Pool[] }>('GET', poolsPath)).body.items;
     const everyPool = pools.map((p) => p.metadata.name).sort();
