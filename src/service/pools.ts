@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { DEFAULT_NODE_PREFIX, newNodeName, poolName } from '../domain/naming.js';
 import { checkPoolResources, planInitialNodes, planScaling, type NodeToCreate } from '../domain/pool-scaling.js';
-import { planPoolDriverUpgrade, withUpgradeEffects } from '../domain/node-lifecycle.js';
+import { planPoolDriverUpgrade, poolDriverTargets, withUpgradeEffects } from '../domain/node-lifecycle.js';
 import { DEFAULT_DRIVER_UPDATE_STRATEGY } from '../domain/node-update-planner.js';
 import { errors } from '../server/errors.js';
 import { newOperationId } from '../store/sql-store.js';
@@ -143,14 +143,8 @@ export class PoolService {
   }
 
   private async upgradeDrivers(pool: PoolRecord, patch: NonNullable<PoolSpec['driver']>, spec: PoolSpec, caller: Caller, requestId: string): Promise<string | null> {
-    const wanted = { gpu: patch.gpuVersion, npu: patch.npuVersion };
-    const targets = new Map<string, string>();
-    for (const node of await this.ctx.store.listNodeDrivers(pool.id)) {
-      const accelerator = flavorProfile(node.flavor).accelerator;
-      const version = accelerator === null ? undefined : wanted[accelerator];
-      if (version === undefined || (node.driverVersion === version && node.driverPhase === 'Running')) continue;
-      targets.set(node.name, version);
-    }
+    const nodes = (await this.ctx.store.listNodeDrivers(pool.id)).map((n) => ({ ...n, accelerator: flavorProfile(n.flavor).accelerator }));
+    const targets = poolDriverTargets(nodes, { gpu: patch.gpuVersion, npu: patch.npuVersion });
     if (targets.size === 0) return null;
     const strategy = spec.driver?.updateStrategy ?? DEFAULT_DRIVER_UPDATE_STRATEGY;
     const now = this.ctx.clock.now();

@@ -878,14 +878,27 @@ export class SqlStore implements Store {
       .select(['pool_id', 'flavor', 'driver_phase', 'driver_version', (eb) => eb.fn.countAll<number>().as('count')])
       .where('pool_id', 'in', poolIds)
       .where('driver_phase', 'is not', null)
+      .where('phase', '!=', 'Deleting')
       .groupBy(['pool_id', 'flavor', 'driver_phase', 'driver_version'])
       .execute();
     return rows.map((r) => ({ poolId: Number(r.pool_id), flavor: r.flavor, driverPhase: r.driver_phase!, driverVersion: r.driver_version, count: Number(r.count) }));
   }
 
   async listNodeDrivers(poolId: number): Promise<NodeDriverSummary[]> {
-    const rows = await this.db.selectFrom('nodes').select(['name', 'flavor', 'driver_version', 'driver_phase']).where('pool_id', '=', poolId).orderBy('name').execute();
-    return rows.map((r) => ({ name: r.name, flavor: r.flavor, driverVersion: r.driver_version, driverPhase: r.driver_phase }));
+    const rows = await this.db
+      .selectFrom('nodes')
+      .select(['name', 'flavor', 'phase', 'driver_version', 'driver_phase', 'driver_target_version'])
+      .where('pool_id', '=', poolId)
+      .orderBy('name')
+      .execute();
+    return rows.map((r) => ({
+      name: r.name,
+      flavor: r.flavor,
+      phase: r.phase as NodePhase,
+      driverVersion: r.driver_version,
+      driverPhase: r.driver_phase as DriverPhase | null,
+      driverTargetVersion: r.driver_target_version,
+    }));
   }
 
   async listOperationOutcomes(operationId: string): Promise<OperationOutcome[]> {

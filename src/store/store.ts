@@ -1,6 +1,6 @@
 import type { ExistingNode } from '../domain/pool-scaling.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
-import type { BatchNodeState, NodeDriver, NodePhase, Tag, Taint } from '../domain/node.js';
+import type { BatchNodeState, DriverPhase, NodeDriver, NodePhase, Tag, Taint } from '../domain/node.js';
 import type { FaultBudget, FaultKind, LifecycleNodeState } from '../domain/node-lifecycle.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 
@@ -246,7 +246,10 @@ export interface FaultRuleRecord {
   createdAt: number;
 }
 
-/** A node's driver flavor and version, per pool: the pool's `status.driver` is summarised from these. */
+/**
+ * How many nodes (not being deleted) of a pool run each flavor, driver phase and version: the pool's `status.driver`
+ * is summarised from these.
+ */
 export interface NodeDriverCount {
   poolId: number;
   flavor: string;
@@ -258,8 +261,11 @@ export interface NodeDriverCount {
 export interface NodeDriverSummary {
   name: string;
   flavor: string;
+  phase: NodePhase;
   driverVersion: string | null;
-  driverPhase: string | null;
+  driverPhase: DriverPhase | null;
+  /** The version a Pending or Updating upgrade goes to. */
+  driverTargetVersion: string | null;
 }
 
 /** A long-running operation on one node that the reconciler hands to the node backend. */
