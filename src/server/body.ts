@@ -12,8 +12,10 @@ declare module 'fastify' {
 /** Marks a body that is not JSON; answered with 400 only after authentication, so anonymous callers learn nothing. */
 export const INVALID_JSON = Symbol('invalid-json');
 
-/** JSON bodies (plain and merge-patch) are kept as raw bytes and parsed without prototype pollution. */
+/** JSON bodies (plain and merge-patch), of every method, are kept as raw bytes and parsed without prototype pollution. */
 export function registerJsonBodies(app: FastifyInstance, bodyLimit: number): void {
+  // Fastify leaves a GET's body unread; a client may send (and sign) one, and the signature covers those bytes.
+  app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     const raw = body as Buffer;

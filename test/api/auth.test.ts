@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { stringify } from 'node:querystring';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
@@ -170,6 +171,59 @@ describe('tampering is refused with 401 APIGW.0301', () => {
     const res = await fetch(url, { method: 'POST', headers, body });
     expect(res.status).toBe(401);
     expect((await t.client.request('GET', poolsPath())).status).toBe(200);
+  });
+});
+
+/** Sends any method with a body over node:http (fetch refuses a GET with a body). */
+function sendRaw(method: string, url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; body: ErrorBody }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as ErrorBody }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('a GET with a body is verified against the bytes sent', () => {
+  const url = () => new URL(`/v2/${t.projectId}/pools?status=created`, t.url);
+  const sign = (body: string | undefined) =>
+    signRequest({ method: 'GET', url: url(), headers: { 'Content-Type': 'application/json' }, ...(body !== undefined ? { body } : {}) }, { accessKey: TEST_AK, secretKey: TEST_SK }, new Date(clock.now()));
+
+  it('accepts a GET whose body our signer signed', async () => {
+    const body = '{"probe":"签名"}';
+    const res = await sendRaw('GET', url(), sign(body), body);
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['another body than the one signed', '{"probe":1}', '{"probe":2}'],
+    ['a body where none was signed', undefined, '{"probe":1}'],
+    ['no body where one was signed', '{"probe":1}', ''],
+  ])('refuses %s', async (_label, signed, sent) => {
+    const res = await sendRaw('GET', url(), sign(signed), sent);
+    expect(res.status).toBe(401);
+    expect(res.body.error_code).toBe('APIGW.0301');
+    expect((await t.client.request('GET', url().pathname)).status).toBe(200);
+  });
+
+  it.each(['basic', 'derived'] as const)('accepts a GET with a body signed by the official %s signer', async (signer) => {
+    const cred = new BasicCredentials().withAk(TEST_AK).withSk(TEST_SK).withProjectId(t.projectId);
+    if (signer === 'derived') cred.withDerivedPredicate(() => true).processDerivedAuthParams('modelarts', 'cn-north-4');
+    const data = { probe: ['a', 1] };
+    const request = {
+      method: 'GET',
+      endpoint: `${t.url}/v2/${t.projectId}/pools`,
+      queryParams: { status: 'created' },
+      headers: { 'X-Sdk-Date': formatSdkDate(new Date(clock.now())), 'Content-Type': 'application/json' },
+      data,
+    };
+    const headers = (signer === 'basic' ? AKSKSigner.sign(request, cred) : DerivedAKSKSigner.sign(request, cred)) as Record<string, string>;
+    expect((await sendRaw('GET', url(), headers, JSON.stringify(data))).status).toBe(200);
+    expect((await sendRaw('GET', url(), headers, JSON.stringify({ probe: ['a', 2] }))).status).toBe(401);
+    expect((await t.client.request('GET', url().pathname)).status).toBe(200);
   });
 });
 
