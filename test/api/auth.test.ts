@@ -247,6 +247,63 @@ describe('access-key lock-out', () => {
   });
 });
 
+describe('an unknown access key is not told apart from a known one', () => {
+  const path = () => new URL(`/v2/${t.projectId}/pools`, t.url);
+  async function send(creds: { accessKey: string; secretKey: string; securityToken?: string }, date = new Date(clock.now()), extra: Record<string, string> = {}) {
+    const headers = signRequest({ method: 'GET', url: path(), headers: extra }, creds, date);
+    const res = await fetch(path(), { headers });
+    const body = (await res.json()) as ErrorBody;
+    return { status: res.status, error_code: body.error_code, error_msg: body.error_msg };
+  }
+
+  it('answers the same 401 for an unknown key and a wrong secret, whatever else is wrong, and while the key is locked', async () => {
+    const key = await iam.createAccessKey(accountId, 'admin');
+    const unknown = { accessKey: 'NOSUCHKEY0000000000X', secretKey: 'anything' };
+    const wrong = { accessKey: key.accessKey, secretKey: `${key.secretKey}x` };
+    const cases: Array<[string, (creds: { accessKey: string; secretKey: string }) => ReturnType<typeof send>]> = [
+      ['wrong secret', (c) => send(c)],
+      ['date 20 minutes behind', (c) => send(c, new Date(clock.now() - 20 * 60_000))],
+      ['unsigned payload header', (c) => send(c, new Date(clock.now()), { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' })],
+    ];
+    // Five failures lock the key: the last rounds run against a locked key.
+    for (let round = 0; round < 2; round++) {
+      for (const [label, attempt] of cases) {
+        const [a, b] = [await attempt(unknown), await attempt(wrong)];
+        expect(a.status, label).toBe(401);
+        expect(a, label).toEqual(b);
+      }
+    }
+    const locked = await send(key);
+    expect(locked.status).toBe(401);
+    expect(locked.error_msg).toContain('locked until');
+    // The right secret is told the lock; a wrong one is not, and does not extend it.
+    expect(await send(wrong)).toEqual(await send(unknown));
+    clock.advance(5 * 60_000 + 1_000);
+    try {
+      expect((await send(key)).status).toBe(200);
+    } finally {
+      clock.advance(-(5 * 60_000 + 1_000));
+    }
+  });
+
+  it('tells a temporary key’s holder about its security token and expiry only once the signature is right', async () => {
+    const temp = await iam.createAccessKey(accountId, 'admin', 900);
+    const unknown = await send({ accessKey: 'NOSUCHKEY0000000000Y', secretKey: 'anything' });
+    const wrongSecret = await send({ accessKey: temp.accessKey, secretKey: 'not-it' });
+    expect(wrongSecret).toEqual(unknown);
+    expect((await send(temp)).status).toBe(200);
+    const noToken = await send({ accessKey: temp.accessKey, secretKey: temp.secretKey });
+    expect(noToken.error_msg).toContain('X-Security-Token');
+    clock.advance(901_000);
+    try {
+      expect(await send({ accessKey: temp.accessKey, secretKey: 'not-it' })).toEqual(await send({ accessKey: 'NOSUCHKEY0000000000Y', secretKey: 'anything' }));
+      expect((await send(temp)).error_msg).toContain('expired');
+    } finally {
+      clock.advance(-901_000);
+    }
+  });
+});
+
 describe('token expiry', () => {
   it('a token is refused with ModelArts.0202 after 24 hours', async () => {
     await iam.setPassword(accountId, 'admin', 'admin-password-1');
