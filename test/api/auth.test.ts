@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 describe('secure by default', () => {
-  it('only the health checks (and the public docs, test/api/docs.test.ts) answer without credentials', async () => {
+  it('only the health checks (and the public docs, test/server/docs.test.ts) answer without credentials', async () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
