@@ -140,7 +140,7 @@ describe('API Explorer', () => {
     expect(JSON.parse((await page.getByTestId('response-body').textContent())!)).toEqual({ successNodeNames: [first, second], failNodeNames: [] });
     const operationId = (await page.getByTestId('operation-link').textContent())!;
     expect(operationId).toMatch(/^[0-9a-f-]{36}$/);
-    await page.getByRole('heading', { name: 'Response' }).scrollIntoViewIfNeeded();
+    await page.getByRole('heading', { name: 'Response' }).evaluate((heading) => heading.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(RESULTS, 'explorer-aksk-batch-update.png') });
 
     // The X-Operation-Id link opens the record with each node's result.
@@ -155,7 +155,7 @@ describe('API Explorer', () => {
     expect(rows[1]).toContain(second);
     expect(rows[1]).toContain('success');
     expect(await page.getByLabel('operation_id').inputValue()).toBe(operationId);
-    await page.getByRole('heading', { name: 'Response' }).scrollIntoViewIfNeeded();
+    await page.getByRole('heading', { name: 'Response' }).evaluate((heading) => heading.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(RESULTS, 'explorer-operation-record.png') });
 
     // The service really changed the nodes.
@@ -169,7 +169,7 @@ describe('API Explorer', () => {
     expect(await send(page)).toBe('400');
     expect(await page.getByTestId('error-code').textContent()).toBe('ModelArts.50004000');
     expect(await page.getByTestId('error-msg').textContent()).toContain('action must be one of');
-    await page.getByRole('heading', { name: 'Response' }).scrollIntoViewIfNeeded();
+    await page.getByRole('heading', { name: 'Response' }).evaluate((heading) => heading.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(RESULTS, 'explorer-aksk-bad-body.png') });
 
     // Every request the page made: the AK/SK calls carry a signature, none carries the secret key anywhere.
