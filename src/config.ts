@@ -29,6 +29,8 @@ export interface Config {
   };
   limits: { maxBatchNodes: number; maxPoolNodes: number; bodyLimitBytes: number; signatureMaxSkewSeconds: number };
   region: string;
+  /** The OpenAPI document and the API Explorer answer without credentials (POOLKEEPER_PUBLIC_DOCS, default on). */
+  publicDocs: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -47,6 +49,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -94,5 +104,6 @@ export function loadConfig(env: Env = process.env): Config {
       signatureMaxSkewSeconds: 15 * 60,
     },
     region: env.POOLKEEPER_REGION || 'local-1',
+    publicDocs: flag(env, 'POOLKEEPER_PUBLIC_DOCS', true),
   };
 }

@@ -14,3 +14,13 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('POOLKEEPER_PUBLIC_DOCS', () => {
+  it('opens the OpenAPI document and the explorer by default; 0 closes them; anything else is refused', () => {
+    expect(loadConfig({}).publicDocs).toBe(true);
+    expect(loadConfig({ POOLKEEPER_PUBLIC_DOCS: '1' }).publicDocs).toBe(true);
+    expect(loadConfig({ POOLKEEPER_PUBLIC_DOCS: '0' }).publicDocs).toBe(false);
+    expect(loadConfig({ POOLKEEPER_PUBLIC_DOCS: 'false' }).publicDocs).toBe(false);
+    expect(() => loadConfig({ POOLKEEPER_PUBLIC_DOCS: 'no' })).toThrow(/POOLKEEPER_PUBLIC_DOCS must be 1 or 0/);
+  });
+});

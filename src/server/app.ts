@@ -22,6 +22,8 @@ import { simulationRoutes } from './routes/simulation.js';
 import { LifecycleService } from '../service/lifecycle.js';
 import type { NodeBackend } from '../simulation/node-backend.js';
 import { nodeRoutes } from './routes/nodes.js';
+import { docsRoutes, defaultWebRoot } from './routes/docs.js';
+import { HEALTH_SCHEMA, openapiOptions, READY_SCHEMA } from './openapi.js';
 import { iamRoutes } from './routes/iam.js';
 import { poolRoutes } from './routes/pools.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -38,7 +40,7 @@ function answersWithin(work: Promise<void>, millis: number): Promise<void> {
 }
 
 export interface AppDependencies {
-  config: Pick<Config, 'limits' | 'simulation' | 'region'>;
+  config: Pick<Config, 'limits' | 'simulation' | 'region' | 'publicDocs'>;
   store: Store;
   clock: Clock;
   logger: FastifyBaseLogger;
@@ -46,6 +48,8 @@ export interface AppDependencies {
   secrets: SecretBox;
   backend: NodeBackend;
   metrics?: Metrics;
+  /** The built web pages (default: dist/web of this package). */
+  webRoot?: string;
 }
 
 /** Builds the HTTP service from its dependencies; the caller decides where it listens. */
@@ -87,29 +91,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     );
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'poolkeeper — ModelArts v2 resource-pool API',
-        version: '0.1.0',
-        description:
-          'The Huawei Cloud ModelArts v2 pool and node API as poolkeeper serves it. Every operation except /healthz needs an AK/SK ' +
-          'signed request (SDK-HMAC-SHA256). Operations tagged "poolkeeper extensions" are not part of ModelArts.',
-      },
-      components: {
-        securitySchemes: {
-          akskSignature: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...' },
-          token: { type: 'apiKey', in: 'header', name: 'X-Auth-Token', description: 'A token from POST /v3/auth/tokens.' },
-        },
-      },
-      security: [{ akskSignature: [] }, { token: [] }],
-    },
-  });
+  await app.register(swagger, openapiOptions);
 
-  app.get('/healthz', { config: { operation: 'Health' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { operation: 'Health' }, schema: HEALTH_SCHEMA }, async () => ({ status: 'ok' }));
   // Readiness for a load balancer: this replica can serve only while its database answers.
-  app.get('/readyz', { config: { operation: 'Ready' }, schema: { hide: true } }, async (request, reply) => {
+  app.get('/readyz', { config: { operation: 'Ready' }, schema: READY_SCHEMA }, async (request, reply) => {
     try {
       await answersWithin(store.ping(), READY_TIMEOUT_MS);
       return { status: 'ready' };
@@ -136,6 +122,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(tokenRoutes(iam));
+  const docs = docsRoutes({ document: () => app.swagger(), public: config.publicDocs, webRoot: deps.webRoot ?? defaultWebRoot() });
+  if (config.publicDocs) await app.register(docs);
   await app.register(async (protectedScope) => {
     protectedScope.addHook('preValidation', authenticate);
     await protectedScope.register(poolRoutes(pools));
@@ -144,7 +132,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await protectedScope.register(nodeBatchRoutes(pools, lifecycle, config.limits.maxBatchNodes));
     await protectedScope.register(simulationRoutes(pools, lifecycle));
     await protectedScope.register(iamRoutes(iam));
-    protectedScope.get('/openapi.json', { config: { operation: 'OpenApiDocument' }, schema: { hide: true } }, async () => app.swagger());
+    if (!config.publicDocs) await protectedScope.register(docs);
     protectedScope.get('/metrics', { config: { operation: 'Metrics' }, schema: { hide: true } }, async (_request, reply) => {
       reply.type(metrics.registry.contentType);
       return metrics.registry.metrics();

@@ -66,12 +66,12 @@ afterAll(async () => {
 });
 
 describe('secure by default', () => {
-  it('only the health checks answer without credentials', async () => {
+  it('only the health checks (and the public docs, test/server/docs.test.ts) answer without credentials', async () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
-    for (const path of [`/v2/${t.projectId}/pools`, '/openapi.json', '/metrics', '/_poolkeeper/v1/iam/users', `/_poolkeeper/v1/${t.projectId}/operations/x`]) {
+    for (const path of [`/v2/${t.projectId}/pools`, '/metrics', '/_poolkeeper/v1/iam/users', `/_poolkeeper/v1/${t.projectId}/operations/x`]) {
       const res = await fetch(`${t.url}${path}`);
       expect(res.status).toBe(401);
       const body = (await res.json()) as ErrorBody;
