@@ -33,9 +33,9 @@ export class Metrics {
   readonly batchNodes = new Counter({
     name: 'poolkeeper_batch_nodes_total',
     help:
-      'Nodes named by batch operations whose record was committed, by operation (BatchUpdatePoolNodes, BatchLockPoolNodes, ' +
-      'BatchUnlockPoolNodes, BatchDeletePoolNodes, BatchRebootPoolNodes, BatchDrainPoolNodes, PatchPool for a pool-wide driver ' +
-      'upgrade), action and result (success or failed).',
+      'Nodes named by batch operations, by operation (BatchUpdatePoolNodes, BatchLockPoolNodes, BatchUnlockPoolNodes, ' +
+      'BatchDeletePoolNodes, BatchRebootPoolNodes, BatchDrainPoolNodes, PatchPool for a pool-wide driver upgrade), action and ' +
+      'result (success or failed); a refused batch delete (all or nothing) counts the nodes that refused it as failed.',
     labelNames: ['operation', 'action', 'result'] as const,
     registers: [this.registry],
   });
