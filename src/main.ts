@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { credentialsPath, readSavedCredentials } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, maskPasswords } from './config.js';
 import { PoolkeeperClient } from './client/client.js';
 import { registerAdminCommands } from './cli/admin.js';
 import { describeCliFailure, parseJsonOption } from './cli/errors.js';
@@ -25,7 +25,7 @@ program
     const config = loadConfig();
     const service = await startService(config);
     const { bootstrap: boot } = service;
-    const lines = [`poolkeeper listening on ${service.url}  (database: ${config.databaseUrl})`];
+    const lines = [`poolkeeper listening on ${service.url}  (database: ${maskPasswords(config.databaseUrl)})`];
     if (boot.credentials) {
       lines.push(`  project id : ${boot.credentials.projectId}`, `  access key : ${boot.credentials.accessKey}`);
       if (boot.created) lines.push(`  secret key : ${boot.credentials.secretKey}   (shown once; saved below)`);
@@ -37,7 +37,8 @@ program
     lines.push(
       '  authenticate: sign requests with the AK/SK (any Huawei Cloud SDK, or `./bin/poolkeeper request GET /v2/{project_id}/pools`)',
     );
-    process.stdout.write(`${lines.join('\n')}\n`);
+    // For the person who started it; stdout carries only the JSON log lines.
+    process.stderr.write(`${lines.join('\n')}\n`);
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
@@ -105,6 +106,6 @@ program.hook('preAction', (_program, command) => {
 });
 
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`${describeCliFailure(error, running)}\n`);
+  process.stderr.write(`${maskPasswords(describeCliFailure(error, running))}\n`);
   process.exit(1);
 });

@@ -135,7 +135,8 @@ export function planUnlock(names: readonly string[], nodes: ReadonlyMap<string, 
   }));
 }
 
-export type DeletePlan = { ok: true; decisions: NodeDecision[] } | { ok: false; detail: string };
+/** A refused plan names the nodes that refused it, each with its per-node reason (none when the pool would empty). */
+export type DeletePlan = { ok: true; decisions: NodeDecision[] } | { ok: false; detail: string; failures: NodeFailure[] };
 
 /**
  * BatchDeletePoolNodes is all or nothing (its answer has no per-node channel): unknown or delete-locked nodes, or
@@ -144,11 +145,19 @@ export type DeletePlan = { ok: true; decisions: NodeDecision[] } | { ok: false; 
  */
 export function planDelete(names: readonly string[], nodes: ReadonlyMap<string, LifecycleNodeState>, liveNodes: number, deleteUntil: number): DeletePlan {
   const unknown = names.filter((n) => !nodes.has(n));
-  if (unknown.length > 0) return { ok: false, detail: `deleteNodeNames: ${listNames(unknown)} ${unknown.length === 1 ? 'is' : 'are'} not in the pool` };
+  if (unknown.length > 0) {
+    return { ok: false, detail: `deleteNodeNames: ${listNames(unknown)} ${unknown.length === 1 ? 'is' : 'are'} not in the pool`, failures: unknown.map(nodeNotFound) };
+  }
   const locked = names.filter((n) => nodes.get(n)!.lockedActions.includes('delete'));
-  if (locked.length > 0) return { ok: false, detail: `deleteNodeNames: ${listNames(locked)} ${locked.length === 1 ? 'is' : 'are'} locked against deletion; unlock first` };
+  if (locked.length > 0) {
+    return {
+      ok: false,
+      detail: `deleteNodeNames: ${listNames(locked)} ${locked.length === 1 ? 'is' : 'are'} locked against deletion; unlock first`,
+      failures: locked.map((n) => nodeLocked(n, nodes.get(n)!.lockedActions)),
+    };
+  }
   const deleting = names.filter((n) => nodes.get(n)!.phase !== 'Deleting');
-  if (liveNodes - deleting.length < 1) return { ok: false, detail: 'deleteNodeNames: a pool must keep at least one node' };
+  if (liveNodes - deleting.length < 1) return { ok: false, detail: 'deleteNodeNames: a pool must keep at least one node', failures: [] };
   return {
     ok: true,
     decisions: names.map((name) => {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -13,9 +12,11 @@ import { TokenService } from '../security/tokens.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticateHook } from './auth/authenticate.js';
 import { IdentityCache } from './auth/identities.js';
+import { batchEvents } from './batch-events.js';
 import { registerJsonBodies } from './body.js';
 import { errorHandler, errors, sendApiError } from './errors.js';
 import { Metrics } from './metrics.js';
+import { registerRequestLogging, requestIdFor } from './request-log.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { nodeBatchRoutes } from './routes/node-batch.js';
 import { simulationRoutes } from './routes/simulation.js';
@@ -25,6 +26,7 @@ import { nodeRoutes } from './routes/nodes.js';
 import { docsRoutes, defaultWebRoot } from './routes/docs.js';
 import { HEALTH_SCHEMA, openapiOptions, READY_SCHEMA } from './openapi.js';
 import { iamRoutes } from './routes/iam.js';
+import { metricsRoute } from './routes/metrics.js';
 import { poolRoutes } from './routes/pools.js';
 import { tokenRoutes } from './routes/tokens.js';
 
@@ -40,7 +42,7 @@ function answersWithin(work: Promise<void>, millis: number): Promise<void> {
 }
 
 export interface AppDependencies {
-  config: Pick<Config, 'limits' | 'simulation' | 'region' | 'publicDocs'>;
+  config: Pick<Config, 'limits' | 'simulation' | 'region' | 'publicDocs' | 'metricsToken'>;
   store: Store;
   clock: Clock;
   logger: FastifyBaseLogger;
@@ -59,7 +61,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-    genReqId: () => randomUUID().replaceAll('-', ''),
+    genReqId: (raw) => requestIdFor(raw.headers['x-request-id']),
     bodyLimit: config.limits.bodyLimitBytes,
     return503OnClosing: true,
     ajv: INPUT_VALIDATION,
@@ -69,27 +71,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => sendApiError(request, reply, errors.apiNotFound()));
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Request-Id', request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const operation = request.routeOptions.config?.operation ?? 'unmatched';
-    const status = String(reply.statusCode);
-    metrics.requests.inc({ operation, status });
-    metrics.requestDuration.observe({ operation, status }, reply.elapsedTime / 1000);
-    const principal = request.principal;
-    request.log.info(
-      {
-        operation,
-        method: request.method,
-        path: request.url.split('?', 1)[0],
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        ...(principal ? { principal: `${principal.userName}@${principal.accountName}`, accessKey: principal.accessKey } : {}),
-      },
-      'request completed',
-    );
-  });
+  registerRequestLogging(app, metrics);
 
   await app.register(swagger, openapiOptions);
 
@@ -105,15 +87,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     }
   });
 
-  const services = { store, clock, config, backend: deps.backend };
+  const services = { store, clock, config, backend: deps.backend, events: batchEvents(metrics, deps.logger) };
   const pools = new PoolService(services);
-  const nodes = new NodeService(services, metrics);
+  const nodes = new NodeService(services);
   const lifecycle = new LifecycleService(services);
   const tokens = new TokenService(store, deps.secrets);
   const iam = new IamService(store, deps.secrets, clock, tokens);
+  const identities = new IdentityCache(store, clock);
+  metrics.watchIdentityCache(identities);
   const authenticate = createAuthenticateHook({
     store,
-    identities: new IdentityCache(store, clock),
+    identities,
     secrets: deps.secrets,
     tokens,
     clock,
@@ -124,6 +108,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(tokenRoutes(iam));
   const docs = docsRoutes({ document: () => app.swagger(), public: config.publicDocs, webRoot: deps.webRoot ?? defaultWebRoot() });
   if (config.publicDocs) await app.register(docs);
+  await app.register(metricsRoute({ metrics, store, clock, bearerToken: config.metricsToken, authenticate }));
   await app.register(async (protectedScope) => {
     protectedScope.addHook('preValidation', authenticate);
     await protectedScope.register(poolRoutes(pools));
@@ -133,10 +118,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await protectedScope.register(simulationRoutes(pools, lifecycle));
     await protectedScope.register(iamRoutes(iam));
     if (!config.publicDocs) await protectedScope.register(docs);
-    protectedScope.get('/metrics', { config: { operation: 'Metrics' }, schema: { hide: true } }, async (_request, reply) => {
-      reply.type(metrics.registry.contentType);
-      return metrics.registry.metrics();
-    });
   });
 
   return app;

@@ -17,7 +17,7 @@ import {
   type PoolSpec,
 } from '../schemas/pool.js';
 import { DEFAULT_GPU_DRIVER_VERSION, DEFAULT_NPU_DRIVER_VERSION, flavorProfile } from '../simulation/flavors.js';
-import { PoolExistsError, type NewNode, type PoolRecord } from '../store/store.js';
+import { PoolExistsError, type NewNode, type OperationMeta, type PoolRecord } from '../store/store.js';
 import type { Caller, ServiceContext } from './context.js';
 
 export class PoolService {
@@ -148,17 +148,27 @@ export class PoolService {
     if (targets.size === 0) return null;
     const strategy = spec.driver?.updateStrategy ?? DEFAULT_DRIVER_UPDATE_STRATEGY;
     const now = this.ctx.clock.now();
-    const operationId = newOperationId();
+    const operation: OperationMeta = {
+      id: newOperationId(),
+      projectId: pool.projectId,
+      poolName: pool.name,
+      operation: 'PatchPool',
+      action: 'driverUpgrade',
+      principal: caller.display,
+      requestId,
+      createdAt: now,
+    };
     const decisions = await this.ctx.store.updateNodes(
       pool.id,
       [...targets.keys()],
       { taints: true, faults: true },
       (nodes, context) => withUpgradeEffects(planPoolDriverUpgrade(targets, nodes, strategy), context.faults, now),
-      { id: operationId, projectId: pool.projectId, poolName: pool.name, operation: 'PatchPool', action: 'driverUpgrade', principal: caller.display, requestId, createdAt: now },
+      operation,
     );
+    this.ctx.events?.recorded(operation, decisions);
     const scheduled = decisions.flatMap((d) => (d.ok ? [d.name] : []));
     if (scheduled.length > 0) await this.ctx.backend.applyMetadata({ projectId: pool.projectId, poolName: pool.name }, scheduled);
-    return operationId;
+    return operation.id;
   }
 
   private newNodes(planned: NodeToCreate[], prefix: string, taken: Set<string>, spec: PoolSpec, now: number): NewNode[] {

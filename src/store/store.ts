@@ -295,6 +295,17 @@ export interface OperationOutcome {
   completedAt: number;
 }
 
+/** Background work the reconciler picks up once its time has come. */
+export type BackgroundJobKind = 'node_create' | 'node_delete' | 'pool_delete' | 'drain' | 'driver_upgrade' | 'reboot';
+
+/** The database's picture of every pool, for monitoring (see nodeCensus). */
+export interface NodeCensus {
+  /** Nodes per pool (by name), phase and driver phase (null: the node has no accelerator driver). */
+  nodes: Array<{ pool: string; phase: string; driverPhase: string | null; count: number }>;
+  /** Per kind: jobs whose time has come but that no replica has taken yet, and when the oldest of them fell due. */
+  dueJobs: Array<{ job: BackgroundJobKind; count: number; oldestDueAt: number | null }>;
+}
+
 export type WorkloadResult = { kind: 'not-found' } | { kind: 'refused'; detail: string } | { kind: 'ok'; node: NodeRecord };
 
 /** Everything poolkeeper keeps. One implementation per SQL dialect; all pass the same contract tests. */
@@ -342,6 +353,8 @@ export interface Store {
   listPools(projectId: string): Promise<PoolRecord[]>;
   getPool(projectId: string, poolName: string): Promise<PoolRecord | undefined>;
   countNodesByFlavorAndPhase(poolIds: number[]): Promise<FlavorPhaseCount[]>;
+  /** Every pool's nodes by phase and driver phase, and the background jobs due at `now`; cheap enough for every scrape. */
+  nodeCensus(now: number): Promise<NodeCensus>;
   /** Node names already used in a pool (for generating new unique ones). */
   listNodeNames(poolId: number): Promise<Set<string>>;
   /** Nodes of a pool in creation order, newest first: candidates when scaling down. */

@@ -25,7 +25,7 @@ import {
   type ModelNode,
   type PoolNodeDriver,
 } from '../../src/domain/node-lifecycle.js';
-import { NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_LOCKED, NODE_NOT_AVAILABLE, NODE_NOT_FOUND } from '../../src/domain/node-failures.js';
+import { NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_LOCKED, NODE_NOT_AVAILABLE, NODE_NOT_FOUND, nodeLocked, nodeNotFound } from '../../src/domain/node-failures.js';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
 import { modelNode } from '../helpers/lifecycle.js';
 
@@ -76,10 +76,10 @@ describe('delete', () => {
   const a = state('a');
   const b = state('b');
   it('is all or nothing: unknown, locked, or emptying the pool refuse the whole request with a detail naming the nodes', () => {
-    expect(planDelete(['a', 'x'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: x is not in the pool' });
+    expect(planDelete(['a', 'x'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: x is not in the pool', failures: [nodeNotFound('x')] });
     const locked = planDelete(['a', 'b'], nodes(a, { ...b, lockedActions: ['delete'] }), 2, NOW);
-    expect(locked).toEqual({ ok: false, detail: 'deleteNodeNames: b is locked against deletion; unlock first' });
-    expect(planDelete(['a', 'b'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: a pool must keep at least one node' });
+    expect(locked).toEqual({ ok: false, detail: 'deleteNodeNames: b is locked against deletion; unlock first', failures: [nodeLocked('b', ['delete'])] });
+    expect(planDelete(['a', 'b'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: a pool must keep at least one node', failures: [] });
   });
 
   it('sends nodes Deleting until the given time, and accepts nodes already Deleting without change', () => {
