@@ -27,6 +27,8 @@ export interface Config {
     /** How long a claimed background job stays with the replica that claimed it before another may take it over. */
     jobLeaseSeconds: number;
   };
+  /** POOLKEEPER_METRICS_TOKEN: a bearer token that may scrape GET /metrics; absent, only authenticated callers may. */
+  metricsToken: string | undefined;
   limits: { maxBatchNodes: number; maxPoolNodes: number; bodyLimitBytes: number; signatureMaxSkewSeconds: number };
   /** How long a client may take to send its request, and to send the next one on a kept-alive connection. */
   http: {
@@ -38,6 +40,8 @@ export interface Config {
     keepAliveTimeoutMs: number;
   };
   region: string;
+  /** The OpenAPI document and the API Explorer answer without credentials (POOLKEEPER_PUBLIC_DOCS, default on). */
+  publicDocs: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +52,30 @@ export function isPostgresUrl(url: string): boolean {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * The text with the password of every URL in it (`scheme://user:password@host`, and a `password=` query parameter)
+ * replaced by `***`, for anything printed or logged. Everything from the user name's colon to the last `@` of the
+ * word is masked, so a password with an unencoded `@`, `/` or `#` does not leak either.
+ */
+export function maskPasswords(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)\S*@/gi, '$1***@').replace(/([?&]password=)[^&\s]*/gi, '$1***');
+}
+
+const METRICS_TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/** Validated without ever echoing the value: it is a secret. */
+function metricsToken(env: Env): string | undefined {
+  const raw = env.POOLKEEPER_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || raw.length > 256 || !METRICS_TOKEN_CHARACTERS.test(raw)) {
+    throw new ConfigError(
+      `POOLKEEPER_METRICS_TOKEN must be 16 to 256 visible ASCII characters, without spaces (it has ${raw.length}); ` +
+        'generate one with: openssl rand -hex 32',
+    );
+  }
+  return raw;
+}
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -56,6 +84,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -96,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
       drainSeconds: integer(env, 'POOLKEEPER_SIM_DRAIN_SECONDS', 5, 0, 86_400),
       jobLeaseSeconds: integer(env, 'POOLKEEPER_JOB_LEASE_SECONDS', 30, 1, 3_600),
     },
+    metricsToken: metricsToken(env),
     limits: {
       maxBatchNodes: integer(env, 'POOLKEEPER_MAX_BATCH_NODES', 10_000, 1, 100_000),
       maxPoolNodes: integer(env, 'POOLKEEPER_MAX_POOL_NODES', 20_000, 1, 200_000),
@@ -104,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     http: httpTimeouts(env),
     region: env.POOLKEEPER_REGION || 'local-1',
+    publicDocs: flag(env, 'POOLKEEPER_PUBLIC_DOCS', true),
   };
 }
 

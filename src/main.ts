@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { credentialsPath, readSavedCredentials } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, maskPasswords } from './config.js';
 import { PoolkeeperClient } from './client/client.js';
 import { registerAdminCommands } from './cli/admin.js';
+import { describeCliFailure, parseJsonOption } from './cli/errors.js';
 import { startService } from './serve.js';
 import { openStore } from './store/open-store.js';
 
@@ -24,7 +25,7 @@ program
     const config = loadConfig();
     const service = await startService(config);
     const { bootstrap: boot } = service;
-    const lines = [`poolkeeper listening on ${service.url}  (database: ${config.databaseUrl})`];
+    const lines = [`poolkeeper listening on ${service.url}  (database: ${maskPasswords(config.databaseUrl)})`];
     if (boot.credentials) {
       lines.push(`  project id : ${boot.credentials.projectId}`, `  access key : ${boot.credentials.accessKey}`);
       if (boot.created) lines.push(`  secret key : ${boot.credentials.secretKey}   (shown once; saved below)`);
@@ -36,7 +37,8 @@ program
     lines.push(
       '  authenticate: sign requests with the AK/SK (any Huawei Cloud SDK, or `./bin/poolkeeper request GET /v2/{project_id}/pools`)',
     );
-    process.stdout.write(`${lines.join('\n')}\n`);
+    // For the person who started it; stdout carries only the JSON log lines.
+    process.stderr.write(`${lines.join('\n')}\n`);
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
@@ -85,7 +87,7 @@ program
     const projectId = options.project ?? process.env.POOLKEEPER_PROJECT_ID ?? saved?.projectId;
     const endpoint = options.endpoint ?? process.env.POOLKEEPER_ENDPOINT ?? saved?.endpoint ?? `http://127.0.0.1:${config.port}`;
     if (!accessKey || !secretKey) throw new ConfigError('no credentials: start the service once, or pass --ak/--sk (or POOLKEEPER_AK/POOLKEEPER_SK)');
-    if (options.data !== undefined) JSON.parse(options.data);
+    if (options.data !== undefined) parseJsonOption(options.data, '--data');
     const client = new PoolkeeperClient(endpoint, { accessKey, secretKey });
     const resolvedPath = projectId ? path.replaceAll('{project_id}', projectId) : path;
     const response = await client.request(method.toUpperCase(), resolvedPath, options.data);
@@ -96,8 +98,14 @@ program
     if (response.status >= 400) process.exitCode = 1;
   });
 
+let running: string | undefined;
+program.hook('preAction', (_program, command) => {
+  const names: string[] = [];
+  for (let c: Command | null = command; c && c !== program; c = c.parent) names.unshift(c.name());
+  running = names.join(' ');
+});
+
 program.parseAsync().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`poolkeeper: ${message}\n`);
+  process.stderr.write(`${maskPasswords(describeCliFailure(error, running))}\n`);
   process.exit(1);
 });

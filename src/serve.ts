@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
-import type { Config } from './config.js';
+import { maskPasswords, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/time.js';
 import { buildApp } from './server/app.js';
 import { SecretBox, loadMasterKey } from './security/secrets.js';
@@ -22,18 +22,27 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** Errors are the one place a database URL could reach a log line unplanned (a driver quoting its connection string). */
+function maskedError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const serialized = pino.stdSerializers.err(error);
+  return { ...serialized, message: maskPasswords(serialized.message), stack: maskPasswords(serialized.stack) };
+}
+
 /** Opens the store, migrates it, bootstraps an empty one, starts the simulation loop and listens. */
 export async function startService(config: Config, clock: Clock = systemClock): Promise<RunningService> {
-  const logger = pino({ level: config.logLevel, base: { service: 'poolkeeper' } });
+  const logger = pino({ level: config.logLevel, base: { service: 'poolkeeper' }, serializers: { err: maskedError } });
   const masterKey = loadMasterKey(config.masterKey, config.dataDir);
   const secrets = SecretBox.fromKey(masterKey.key);
+  const metrics = new Metrics({ defaultMetrics: true });
   const opened = await openStore(config, {
     onConnectionError: (error) => logger.warn({ err: error }, 'a PostgreSQL connection failed; it was dropped and is replaced on demand'),
+    observer: metrics.storeObserver(),
   });
   const { store } = opened;
   await store.migrate();
   const backend = new SimulatedNodeBackend(config.simulation);
-  const app = await buildApp({ config, store, clock, logger, secrets, backend, metrics: new Metrics({ defaultMetrics: true }) });
+  const app = await buildApp({ config, store, clock, logger, secrets, backend, metrics });
   const reconciler = new Reconciler({ store, clock, logger, backend, intervalMs: config.simulation.reconcileIntervalMs,
     jobLeaseMs: config.simulation.jobLeaseSeconds * 1000,
     maintenance: opened.maintenance });
@@ -44,7 +53,7 @@ export async function startService(config: Config, clock: Clock = systemClock): 
   const url = `http://${host}:${port}`;
   const result = await bootstrap(store, secrets, new PoolService({ store, clock, config, backend }), config, clock, url);
   reconciler.start();
-  logger.info({ url, database: store.dialect, masterKey: masterKey.source }, 'poolkeeper is listening');
+  logger.info({ url, database: store.dialect, databaseUrl: maskPasswords(config.databaseUrl), masterKey: masterKey.source }, 'poolkeeper is listening');
   return {
     app,
     url,

@@ -15,8 +15,10 @@ export class UnreadableBody {
   constructor(readonly detail: string) {}
 }
 
-/** JSON bodies (plain and merge-patch) are kept as raw bytes and parsed without prototype pollution or duplicate keys. */
+/** JSON bodies (plain and merge-patch), of every method, are kept as raw bytes and parsed without prototype pollution or duplicate keys. */
 export function registerJsonBodies(app: FastifyInstance, bodyLimit: number): void {
+  // Fastify leaves a GET's body unread; a client may send (and sign) one, and the signature covers those bytes.
+  app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     const raw = body as Buffer;

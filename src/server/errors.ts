@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ValidationIssue } from '../schemas/validator.js';
 
 /** An error answered to the client as `{error_code, error_msg}`. Create them from the catalogue below. */
 export class ApiError extends Error {
@@ -41,13 +42,6 @@ export const errors = {
   headersTooLarge: (bytes: number) => new ApiError(431, 'APIGW.0201', `Request headers too large: the request line and headers exceed ${bytes} bytes`, true),
   internal: () => new ApiError(500, 'ModelArts.50005000', 'internal error'),
 } as const;
-
-interface ValidationIssue {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
 
 /** Turns the first schema violation into a message that names the field, e.g. `nodeNames: must have at most 10000 items`. */
 export function describeValidationError(issues: ValidationIssue[], context: string): string {
