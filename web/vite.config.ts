@@ -13,6 +13,11 @@ export default defineConfig({
     target: 'es2022',
     // The polyfill would be bundled code for old browsers; every browser with ES2022 has module preload.
     modulePreload: { polyfill: false },
-    rollupOptions: { input: { explorer: fileURLToPath(new URL('explorer/index.html', import.meta.url)) } },
+    rollupOptions: {
+      input: {
+        explorer: fileURLToPath(new URL('explorer/index.html', import.meta.url)),
+        console: fileURLToPath(new URL('console/index.html', import.meta.url)),
+      },
+    },
   },
 });

@@ -32,7 +32,7 @@ interface Doc {
 }
 
 /** Operations that answer without credentials. */
-const PUBLIC = ['Health', 'Ready', 'KeystoneCreateUserTokenByPassword', 'GetOpenApiJson', 'GetOpenApiYaml', 'ApiExplorer'];
+const PUBLIC = ['Health', 'Ready', 'KeystoneCreateUserTokenByPassword', 'GetOpenApiJson', 'GetOpenApiYaml', 'ApiExplorer', 'WebConsole'];
 
 let t: TestService;
 let doc: Doc;

@@ -3,7 +3,7 @@ import { sendCall, type ApiResult } from '../lib/api.js';
 import { fillPath, readDocument, type ApiDocument, type Operation } from '../lib/openapi.js';
 import { describeSession, type Session } from '../lib/session.js';
 import { OperationView, initialForm, type FormState } from './operation-view.js';
-import { SignIn } from './sign-in.js';
+import { SignIn } from '../lib/sign-in.js';
 
 const OPERATION_RECORD = /^#\/operations\/([0-9a-f-]{36})$/;
 

@@ -1,5 +1,5 @@
 import { render } from 'preact';
 import { App } from './app.js';
-import './explorer.css';
+import '../lib/theme.css';
 
 render(<App />, document.getElementById('app')!);

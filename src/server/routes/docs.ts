@@ -23,6 +23,24 @@ export function defaultWebRoot(): string {
   return join(dir, 'dist', 'web');
 }
 
+/** The pages Vite builds (web/<dir>/index.html, one entry each in web/vite.config.ts). */
+const WEB_PAGES = [
+  {
+    path: '/explorer',
+    dir: 'explorer',
+    operationId: 'ApiExplorer',
+    title: 'API Explorer',
+    description: 'Try every operation in a browser: sign in, fill a form built from this document, send, and copy SDK sample code.',
+  },
+  {
+    path: '/console',
+    dir: 'console',
+    operationId: 'WebConsole',
+    title: 'web console',
+    description: 'Pools and nodes in a browser: pool capacity at a glance, a node table with filters and multi-select, batch actions with per-node results.',
+  },
+] as const;
+
 export interface DocsOptions {
   /** The OpenAPI document (built once the routes are registered). */
   document: () => unknown;
@@ -32,7 +50,7 @@ export interface DocsOptions {
 }
 
 /**
- * GET /openapi.json, /openapi.yaml, the API Explorer at /explorer (and / redirecting there) with its hashed assets
+ * GET /openapi.json, /openapi.yaml, the API Explorer at /explorer (and / redirecting there), the web console at /console, with their hashed assets
  * under /web/assets/. Registered outside the auth hook when the docs are public, inside it otherwise.
  */
 export function docsRoutes(options: DocsOptions): FastifyPluginAsync {
@@ -77,10 +95,7 @@ export function docsRoutes(options: DocsOptions): FastifyPluginAsync {
       },
     );
 
-    const page = join(options.webRoot, 'explorer', 'index.html');
-    const built = existsSync(page);
-    const html = built ? readFileSync(page) : undefined;
-    if (built) {
+    if (existsSync(join(options.webRoot, 'assets'))) {
       await app.register(fastifyStatic, {
         root: join(options.webRoot, 'assets'),
         prefix: '/web/assets/',
@@ -91,39 +106,44 @@ export function docsRoutes(options: DocsOptions): FastifyPluginAsync {
       });
     }
 
-    app.get(
-      '/explorer',
-      {
-        config: { operation: 'ApiExplorer' },
-        schema: {
-          operationId: 'ApiExplorer',
-          ...service,
-          summary: 'API Explorer (web page)',
-          description: 'Try every operation in a browser: sign in, fill a form built from this document, send, and copy SDK sample code.',
-          produces: ['text/html'],
-          response: {
-            200: withExamples(Type.String(), ['<!doctype html><html lang="en">…</html>'], { description: 'The page.' }),
-            503: withExamples(Type.String(), ['The API Explorer is not built: run `npm run build`.\n'], { description: 'The page was not built.' }),
+    for (const page of WEB_PAGES) {
+      const file = join(options.webRoot, page.dir, 'index.html');
+      const html = existsSync(file) ? readFileSync(file) : undefined;
+      const notBuilt = `The ${page.title} is not built: run \`npm run build\`.\n`;
+      app.get(
+        page.path,
+        {
+          config: { operation: page.operationId },
+          schema: {
+            operationId: page.operationId,
+            ...service,
+            summary: `${page.title} (web page)`,
+            description: page.description,
+            produces: ['text/html'],
+            response: {
+              200: withExamples(Type.String(), ['<!doctype html><html lang="en">…</html>'], { description: 'The page.' }),
+              503: withExamples(Type.String(), [notBuilt], { description: 'The page was not built.' }),
+            },
           },
         },
-      },
-      async (request, reply) => {
-        if (html === undefined) {
-          request.log.warn({ page }, 'the API Explorer is not built');
-          return reply.code(503).type('text/plain; charset=utf-8').send('The API Explorer is not built: run `npm run build`.\n');
-        }
-        return reply
-          .headers({
-            'Cache-Control': 'no-cache',
-            'Content-Security-Policy': WEB_CONTENT_SECURITY_POLICY,
-            'X-Content-Type-Options': 'nosniff',
-            'Referrer-Policy': 'no-referrer',
-            'Cross-Origin-Opener-Policy': 'same-origin',
-          })
-          .type('text/html; charset=utf-8')
-          .send(html);
-      },
-    );
+        async (request, reply) => {
+          if (html === undefined) {
+            request.log.warn({ page: file }, `the ${page.title} is not built`);
+            return reply.code(503).type('text/plain; charset=utf-8').send(notBuilt);
+          }
+          return reply
+            .headers({
+              'Cache-Control': 'no-cache',
+              'Content-Security-Policy': WEB_CONTENT_SECURITY_POLICY,
+              'X-Content-Type-Options': 'nosniff',
+              'Referrer-Policy': 'no-referrer',
+              'Cross-Origin-Opener-Policy': 'same-origin',
+            })
+            .type('text/html; charset=utf-8')
+            .send(html);
+        },
+      );
+    }
 
     app.get('/', { config: { operation: 'Root' }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/explorer', 302));
   };

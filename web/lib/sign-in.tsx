@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { SignInError, signInWithAccessKey, signInWithPassword, type Session } from '../lib/session.js';
-import { canSignInBrowser } from '../lib/signer.js';
+import { SignInError, signInWithAccessKey, signInWithPassword, type Session } from './session.js';
+import { canSignInBrowser } from './signer.js';
 
 type Method = 'password' | 'aksk';
 
@@ -94,8 +94,8 @@ export function SignIn(props: { onSignedIn: (session: Session) => void }) {
             </p>
             {!webCrypto && (
               <p class="error-text" role="alert">
-                This page is not a secure context (https or localhost), so the browser offers no Web Crypto: sign in with a password, or open the
-                explorer over https.
+                This page is not a secure context (https or localhost), so the browser offers no Web Crypto: sign in with a password, or open this
+                page over https.
               </p>
             )}
           </div>
