@@ -53,6 +53,20 @@ describe('public docs (the default)', () => {
     expect(html).not.toMatch(/\son[a-z]+="/); // no inline event handlers
   });
 
+  it('serves the web console the same way: strict CSP, no inline script, no caching of the page, hashed assets', async () => {
+    const page = await fetch(`${t.url}/console`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-security-policy')).toBe((await fetch(`${t.url}/explorer`)).headers.get('content-security-policy'));
+    const html = await page.text();
+    expect(html).toContain('<title>Console — poolkeeper</title>');
+    expect(html).not.toMatch(/<script\b[^>]*>[^<]+<\/script>/);
+    const assets = assetsOf(html);
+    expect(assets.some((a) => /\/console-[A-Za-z0-9_-]{8}\.js$/.test(a))).toBe(true);
+    for (const asset of assets) expect((await fetch(`${t.url}${asset}`)).status, asset).toBe(200);
+  });
+
   it('serves the page’s hashed assets as immutable, with their content types', async () => {
     const assets = assetsOf(await (await fetch(`${t.url}/explorer`)).text());
     expect(assets.some((a) => a.endsWith('.js'))).toBe(true);
@@ -95,7 +109,7 @@ describe('POOLKEEPER_PUBLIC_DOCS=0', () => {
   it('answers the docs, the explorer and its assets as the API does: 401 without credentials', async () => {
     const page = await t.client.request<string>('GET', '/explorer');
     const asset = assetsOf(page.body)[0]!;
-    for (const path of ['/openapi.json', '/openapi.yaml', '/explorer', '/', asset]) {
+    for (const path of ['/openapi.json', '/openapi.yaml', '/explorer', '/console', '/', asset]) {
       const res = await fetch(`${t.url}${path}`, { redirect: 'manual' });
       expect(res.status, path).toBe(401);
       const body = (await res.json()) as ErrorBody;
@@ -107,7 +121,7 @@ describe('POOLKEEPER_PUBLIC_DOCS=0', () => {
   it('serves them to signed callers, and the document no longer marks them security: []', async () => {
     const doc = await t.client.request<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>('GET', '/openapi.json');
     expect(doc.status).toBe(200);
-    for (const path of ['/openapi.json', '/openapi.yaml', '/explorer']) expect(doc.body.paths[path]!.get!.security, path).toBeUndefined();
+    for (const path of ['/openapi.json', '/openapi.yaml', '/explorer', '/console']) expect(doc.body.paths[path]!.get!.security, path).toBeUndefined();
     expect(doc.body.paths['/healthz']!.get!.security).toEqual([]);
     const yaml = await t.client.request<string>('GET', '/openapi.yaml');
     expect(yaml.status).toBe(200);
