@@ -1,6 +1,6 @@
 /** The console's node model (web/console/model.ts): row reading, filters, sorting, range selection, chunking, tag checks. */
 import { describe, expect, it } from 'vitest';
-import type { Node } from '../../web/lib/resources.js';
+import type { Node } from '../../web/lib/types.js';
 import { batchAction, chunk, matches, NO_FILTER, parseTags, rangeBetween, sortRows, toRow } from '../../web/console/model.js';
 
 function node(name: string, options: { phase?: string; effect?: string; tags?: Array<{ key: string; value: string }>; lock?: string; driver?: string } = {}): Node {

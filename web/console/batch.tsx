@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { sendCall } from '../lib/api.js';
-import { batchCall, showOperation, type OperationNode } from '../lib/resources.js';
+import { batchCall, showOperation } from '../lib/resources.js';
+import type { OperationNode } from '../lib/types.js';
 import type { Session } from '../lib/session.js';
 import { batchAction, chunk, MAX_DRAIN_NODES, parseTags, type BatchKind, type NodeRow } from './model.js';
 

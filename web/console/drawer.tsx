@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { showNode, type Node } from '../lib/resources.js';
+import { showNode } from '../lib/resources.js';
+import type { Node } from '../lib/types.js';
 import type { Session } from '../lib/session.js';
 import { formatTime } from './format.js';
 import { toRow, type NodeRow } from './model.js';

@@ -1,6 +1,6 @@
 /** The console's view of nodes and batch actions: plain functions, unit-tested in test/console/model.test.ts. */
 import { checkTagKey, checkTagValue, MAX_TAGS_PER_NODE } from '../../src/domain/tags.js';
-import type { Node } from '../lib/resources.js';
+import type { Node } from '../lib/types.js';
 
 const TAINT_HA = 'os.modelarts.node/ha.redundant';
 const ANNOTATION_TAGS = 'os.modelarts/tms.tags';

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { listAllNodes, type Node } from '../lib/resources.js';
+import { listAllNodes } from '../lib/resources.js';
+import type { Node } from '../lib/types.js';
 import type { Session } from '../lib/session.js';
 import { BatchPanel } from './batch.js';
 import { NodeDrawer } from './drawer.js';

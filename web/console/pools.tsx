@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { listPools, type FlavorCount, type Pool } from '../lib/resources.js';
+import { listPools } from '../lib/resources.js';
+import type { FlavorCount, Pool } from '../lib/types.js';
 import type { Session } from '../lib/session.js';
 import { formatTime } from './format.js';
 
