@@ -87,7 +87,7 @@ async function node(name: string): Promise<ApiNode> {
 
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  t = await startTestService();
+  t = await startTestService({ env: { POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS: '1', POOLKEEPER_SIM_REBOOT_SECONDS: '1' } });
   const set = await t.client.request('PUT', '/_poolkeeper/v1/iam/users/admin/password', { password: ADMIN_PASSWORD });
   expect(set.status).toBe(204);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -204,6 +204,43 @@ describe('web console', () => {
     expect(await page.getByTestId('selection-count').textContent()).toBe('1 selected');
     const checked = await page.locator('table.nodes tbody input[type=checkbox]:checked').evaluateAll((boxes) => boxes.map((b) => b.getAttribute('aria-label')));
     expect(checked).toEqual([`Select ${names[4]}`]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('upgrades the driver of two nodes, follows the progress until they run the new version, and leaves their HA as it was; then reboots one', async () => {
+    const { context, page, errors } = await openConsole('password');
+    const names = await demoNodeNames(t);
+    await openPool(page, 'demo');
+    const [open, closed] = [names[2]!, names[3]!];
+    expect((await node(open)).status.taints.map((taint) => taint.effect)).toEqual(['NoExecute']);
+    for (const name of [open, closed]) await page.getByLabel(`Select ${name}`).click();
+    await applyAction(page, 'Upgrade the driver');
+    await page.getByLabel('Upgrade to version').fill('bad version');
+    expect(await page.getByTestId('batch-hint').textContent()).toContain('driver version');
+    await page.getByLabel('Upgrade to version').fill('560.1.2');
+    await page.getByRole('radio', { name: 'force (now)' }).check();
+    await page.getByRole('button', { name: 'Apply to 2 nodes' }).click();
+    const result = page.getByTestId('batch-result');
+    await result.getByText(/waiting for 2 node\(s\) to finish/).waitFor();
+    await page.screenshot({ path: join(RESULTS, 'console-driver-progress.png') });
+    await result.locator('.result-head').getByText(/^2 succeeded, 0 failed$/).waitFor({ timeout: 20_000 });
+    expect(await result.locator('tbody tr').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(`${open}successsucceeded`), expect.stringContaining(`${closed}successsucceeded`)]));
+    for (const name of [open, closed]) {
+      await expect.poll(() => page.locator(`tr[data-node="${name}"]`).textContent(), { timeout: 10_000 }).toContain('560.1.2 Running');
+      expect((await node(name)).status.driver).toEqual({ version: '560.1.2', phase: 'Running' });
+    }
+    expect((await node(open)).status.taints.map((taint) => taint.effect)).toEqual(['NoExecute']);
+    expect((await node(closed)).status.taints).toEqual([]);
+    await page.getByLabel('Driver version', { exact: true }).selectOption('560.1.2');
+    expect(await page.getByTestId('node-count').textContent()).toBe('2 of 8 nodes shown');
+    await page.screenshot({ path: join(RESULTS, 'console-driver-done.png') });
+
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await page.getByLabel(`Select ${closed}`).click();
+    await applyAction(page, 'Reboot');
+    await apply(page);
+    expect(await result.locator('tbody tr').textContent()).toBe(`${closed}successsucceeded`);
     expect(errors).toEqual([]);
     await context.close();
   });

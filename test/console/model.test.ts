@@ -1,7 +1,7 @@
 /** The console's node model (web/console/model.ts): row reading, filters, sorting, range selection, chunking, tag checks. */
 import { describe, expect, it } from 'vitest';
 import type { Node } from '../../web/lib/types.js';
-import { batchAction, chunk, matches, NO_FILTER, parseTags, rangeBetween, sortRows, toRow } from '../../web/console/model.js';
+import { batchAction, checkDriverVersion, chunk, matches, NO_FILTER, parseTags, rangeBetween, sortRows, toRow } from '../../web/console/model.js';
 
 function node(name: string, options: { phase?: string; effect?: string; tags?: Array<{ key: string; value: string }>; lock?: string; driver?: string } = {}): Node {
   const annotations: Record<string, string> = {};
@@ -62,8 +62,27 @@ describe('console node model', () => {
   it('chunks a selection by the published limit', () => {
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     expect(batchAction('drain', { maxBatch: 10_000 }).limit).toBe(10);
-    expect(batchAction('haOpen', { maxBatch: 500, effect: 'NoExecute' }).body(['n'])).toEqual({ nodeNames: ['n'], action: 'openHaRedundant', haRedundantEffect: 'NoExecute' });
-    expect(batchAction('delete', { maxBatch: 500 }).body(['n'])).toEqual({ deleteNodeNames: ['n'] });
+    expect(batchAction('haOpen', { maxBatch: 500, effect: 'NoExecute' }).groups([toRow(node('n'))])[0]!.body(['n'])).toEqual({ nodeNames: ['n'], action: 'openHaRedundant', haRedundantEffect: 'NoExecute' });
+    const rows = [toRow(node('a')), toRow(node('b'))];
+    const [group] = batchAction('delete', { maxBatch: 500 }).groups(rows);
+    expect(group!.names).toEqual(['a', 'b']);
+    expect(group!.body(['a'])).toEqual({ deleteNodeNames: ['a'] });
+  });
+
+  it('upgrades drivers without touching HA: each node restates its own HA state', () => {
+    const driver = { version: '550.1', updateStrategy: 'force' as const };
+    const rows = [toRow(node('a', { effect: 'NoExecute' })), toRow(node('b')), toRow(node('c', { effect: 'NoExecute' })), toRow(node('d', { effect: 'NoSchedule' }))];
+    const action = batchAction('driver', { maxBatch: 500, driver });
+    expect(action.completes).toBe(true);
+    const calls = action.groups(rows).map((g) => g.body(g.names));
+    expect(calls).toEqual([
+      { nodeNames: ['a', 'c'], action: 'openHaRedundant', haRedundantEffect: 'NoExecute', driver },
+      { nodeNames: ['b'], action: 'closeHaRedundant', driver },
+      { nodeNames: ['d'], action: 'openHaRedundant', haRedundantEffect: 'NoSchedule', driver },
+    ]);
+    expect(checkDriverVersion('550.54.15')).toBeNull();
+    expect(checkDriverVersion('5 5')).not.toBeNull();
+    expect(checkDriverVersion('')).not.toBeNull();
   });
 
   it('checks tags with the service’s rules before sending', () => {

@@ -3,7 +3,7 @@ import { sendCall } from '../lib/api.js';
 import { batchCall, showOperation } from '../lib/resources.js';
 import type { OperationNode } from '../lib/types.js';
 import type { Session } from '../lib/session.js';
-import { batchAction, chunk, MAX_DRAIN_NODES, parseTags, type BatchKind, type NodeRow } from './model.js';
+import { batchAction, checkDriverVersion, chunk, MAX_DRAIN_NODES, parseTags, type BatchKind, type NodeRow } from './model.js';
 
 const DEFAULT_MAX_BATCH = 10_000;
 const BATCH_UPDATE_PATH = '/v2/{project_id}/pools/{pool_name}/nodes/batch-update';
@@ -13,6 +13,7 @@ const KINDS: Array<[BatchKind, string]> = [
   ['haClose', 'Close HA redundancy'],
   ['tagsAdd', 'Add tags'],
   ['tagsDelete', 'Delete tags'],
+  ['driver', 'Upgrade the driver'],
   ['lock', 'Lock against delete'],
   ['unlock', 'Unlock'],
   ['reboot', 'Reboot'],
@@ -35,6 +36,8 @@ interface Run {
   /** A chunk the service refused as a whole (400 and the like): its error, field first. */
   refusals: string[];
   running: boolean;
+  /** The action reports each node's end (`completion`): reboots and driver upgrades. */
+  follows: boolean;
   /** Asynchronous work (reboots) still going on some nodes. */
   pending: number;
 }
@@ -57,6 +60,8 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
   const [effect, setEffect] = useState('NoSchedule');
   const [tagText, setTagText] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [driverVersion, setDriverVersion] = useState('');
+  const [strategy, setStrategy] = useState<'force' | 'idle'>('idle');
   const [maxBatch, setMaxBatch] = useState(DEFAULT_MAX_BATCH);
   const [run, setRun] = useState<Run | null>(null);
 
@@ -74,20 +79,28 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
         ? `${DRAIN_LIMIT} Select ${MAX_DRAIN_NODES} or fewer.`
         : tagCheck && tagCheck.errors.length > 0
           ? tagCheck.errors.join('; ')
-          : kind === 'delete' && confirm !== 'DELETE'
-            ? 'Type DELETE to confirm.'
-            : null;
+          : kind === 'driver' && checkDriverVersion(driverVersion.trim())
+            ? checkDriverVersion(driverVersion.trim())
+            : kind === 'delete' && confirm !== 'DELETE'
+              ? 'Type DELETE to confirm.'
+              : null;
 
   async function apply(event: Event) {
     event.preventDefault();
     if (blocked) return;
-    const action = batchAction(kind, { maxBatch, effect, ...(tagCheck ? { tags: tagCheck.tags } : {}) });
+    const action = batchAction(kind, {
+      maxBatch,
+      effect,
+      ...(tagCheck ? { tags: tagCheck.tags } : {}),
+      driver: { version: driverVersion.trim(), updateStrategy: strategy },
+    });
     const names = props.selected.map((r) => r.name);
-    const state: Run = { label: `${action.label} on ${names.length} node${names.length === 1 ? '' : 's'}`, outcomes: [], operations: [], refusals: [], running: true, pending: 0 };
+    const calls = action.groups(props.selected).flatMap((group) => chunk(group.names, action.limit).map((part) => ({ part, body: group.body(part) })));
+    const state: Run = { label: `${action.label} on ${names.length} node${names.length === 1 ? '' : 's'}`, outcomes: [], operations: [], refusals: [], running: true, follows: action.completes, pending: 0 };
     setRun({ ...state });
-    for (const part of chunk(names, action.limit)) {
+    for (const { part, body } of calls) {
       try {
-        const answer = await batchCall(props.session, props.pool, action.endpoint, action.body(part));
+        const answer = await batchCall(props.session, props.pool, action.endpoint, body);
         if (answer.operationId) state.operations.push(answer.operationId);
         if (answer.status >= 400) {
           state.refusals.push(answer.error ? `${answer.error.code}: ${answer.error.message}` : `HTTP ${answer.status}`);
@@ -106,11 +119,11 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
     }
     setConfirm('');
     props.onChanged();
-    if (kind === 'reboot') await watch(state);
+    if (action.completes) await watch(state);
     setRun({ ...state, running: false, pending: 0, outcomes: [...state.outcomes] });
   }
 
-  /** Polls the operation records, backing off from 0.5 s to 5 s, until every started node reports its completion. */
+  /** Polls the operation records, backing off from 0.5 s to 5 s, until every started node reports its completion; the table follows. */
   async function watch(state: Run) {
     let delay = 500;
     const waiting = () => state.outcomes.filter((o) => o.status === 'success' && !o.completion).length;
@@ -118,11 +131,18 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
       setRun({ ...state, pending: waiting(), outcomes: [...state.outcomes] });
       await sleep(delay);
       delay = Math.min(delay * 1.6, 5_000);
-      const byName = new Map<string, OperationNode>();
-      for (const id of state.operations) for (const n of (await showOperation(props.session, id)).nodes) byName.set(n.name, n);
-      state.outcomes = state.outcomes.map((o) => ({ ...o, completion: byName.get(o.name)?.completion ?? o.completion }));
+      const before = waiting();
+      try {
+        const byName = new Map<string, OperationNode>();
+        for (const id of state.operations) for (const n of (await showOperation(props.session, id)).nodes) byName.set(n.name, n);
+        state.outcomes = state.outcomes.map((o) => ({ ...o, completion: byName.get(o.name)?.completion ?? o.completion }));
+      } catch (caught) {
+        state.refusals.push(`Stopped following the progress: ${String(caught)}`);
+        return;
+      }
+      // The table follows the nodes that finished.
+      if (waiting() < before) props.onChanged();
     }
-    props.onChanged();
   }
 
   const failed = run?.outcomes.filter((o) => o.status !== 'success' || o.completion?.status === 'failed') ?? [];
@@ -157,6 +177,23 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
             Tags (key=value, one per line or comma-separated{kind === 'tagsDelete' ? '; a key alone deletes any value' : ''})
             <textarea rows={2} value={tagText} onInput={(e) => setTagText((e.currentTarget as HTMLTextAreaElement).value)} spellcheck={false} />
           </label>
+        )}
+        {kind === 'driver' && (
+          <>
+            <label>
+              Upgrade to version
+              <input value={driverVersion} onInput={(e) => setDriverVersion((e.currentTarget as HTMLInputElement).value)} spellcheck={false} placeholder="e.g. 550.54.15" />
+            </label>
+            <fieldset class="inline">
+              <legend>Strategy</legend>
+              <label>
+                <input type="radio" name="strategy" value="idle" checked={strategy === 'idle'} onChange={() => setStrategy('idle')} /> idle (wait for running work)
+              </label>
+              <label>
+                <input type="radio" name="strategy" value="force" checked={strategy === 'force'} onChange={() => setStrategy('force')} /> force (now)
+              </label>
+            </fieldset>
+          </>
         )}
         {kind === 'delete' && (
           <label>
@@ -207,7 +244,11 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
                     <td class="mono">{o.name}</td>
                     <td>
                       <span class={`pill pill-${o.status}`}>{o.status}</span>
-                      {o.completion && <span class={`pill pill-${o.completion.status}`}>{o.completion.status}</span>}
+                      {o.completion ? (
+                        <span class={`pill pill-${o.completion.status}`}>{o.completion.status}</span>
+                      ) : (
+                        run.follows && o.status === 'success' && <span class="pill pill-updating">{run.running ? 'in progress' : 'not followed'}</span>
+                      )}
                     </td>
                     <td class="mono">{o.code ?? o.completion?.errorCode ?? ''}</td>
                     <td>{o.reason ?? o.completion?.errorMsg ?? ''}</td>

@@ -138,40 +138,90 @@ export function parseTags(text: string, forDelete: boolean, selected: readonly N
   return { tags, errors };
 }
 
-export type BatchKind = 'haOpen' | 'haClose' | 'tagsAdd' | 'tagsDelete' | 'lock' | 'unlock' | 'reboot' | 'drain' | 'delete';
+export type BatchKind = 'haOpen' | 'haClose' | 'tagsAdd' | 'tagsDelete' | 'driver' | 'lock' | 'unlock' | 'reboot' | 'drain' | 'delete';
 
 export const MAX_DRAIN_NODES = 10;
+const DRIVER_VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Null when `version` is a driver version the service accepts, else the reason. */
+export function checkDriverVersion(version: string): string | null {
+  return DRIVER_VERSION.test(version) ? null : "driver version: 1-64 letters, digits, '.', '_' or '-'";
+}
+
+/** A group of nodes that share one request body. */
+export interface BatchGroup {
+  names: string[];
+  body: (names: string[]) => unknown;
+}
 
 export interface BatchAction {
   kind: BatchKind;
   label: string;
   endpoint: string;
-  /** Most nodes per call; larger selections go in chunks (drain is refused above its limit instead). */
+  /** Most nodes per call; larger groups go in chunks (drain is refused above its limit instead). */
   limit: number;
-  body: (names: string[]) => unknown;
+  /** Whether the nodes report how their asynchronous work ended (`completion` in the operation record). */
+  completes: boolean;
+  groups: (rows: readonly NodeRow[]) => BatchGroup[];
 }
 
-/** The call each action makes; `maxBatch` is the service's published nodeNames limit. */
-export function batchAction(kind: BatchKind, options: { maxBatch: number; effect?: string; tags?: Tag[] }): BatchAction {
+export interface BatchOptions {
+  /** The service's published nodeNames limit. */
+  maxBatch: number;
+  effect?: string;
+  tags?: Tag[];
+  driver?: { version: string; updateStrategy: 'force' | 'idle' };
+}
+
+function oneGroup(body: (names: string[]) => unknown): (rows: readonly NodeRow[]) => BatchGroup[] {
+  return (rows) => (rows.length === 0 ? [] : [{ names: rows.map((r) => r.name), body }]);
+}
+
+/**
+ * BatchUpdatePoolNodes takes `driver` only together with an action. To upgrade without side effects each node is sent
+ * the HA action that restates its current HA state (both are idempotent): open nodes grouped by their taint effect,
+ * closed nodes with closeHaRedundant.
+ */
+function driverGroups(driver: NonNullable<BatchOptions['driver']>): (rows: readonly NodeRow[]) => BatchGroup[] {
+  return (rows) => {
+    const byEffect = new Map<string | null, string[]>();
+    for (const row of rows) byEffect.set(row.ha, [...(byEffect.get(row.ha) ?? []), row.name]);
+    return [...byEffect].map(([effect, names]) => ({
+      names,
+      body: (nodeNames: string[]) =>
+        effect === null ? { nodeNames, action: 'closeHaRedundant', driver } : { nodeNames, action: 'openHaRedundant', haRedundantEffect: effect, driver },
+    }));
+  };
+}
+
+/** The calls an action makes on the selected rows. */
+export function batchAction(kind: BatchKind, options: BatchOptions): BatchAction {
   const limit = options.maxBatch;
+  const common = { kind, limit, completes: false };
   switch (kind) {
-    case 'haOpen':
-      return { kind, label: `Open HA (${options.effect ?? 'NoSchedule'})`, endpoint: 'batch-update', limit, body: (nodeNames) => ({ nodeNames, action: 'openHaRedundant', haRedundantEffect: options.effect ?? 'NoSchedule' }) };
+    case 'haOpen': {
+      const effect = options.effect ?? 'NoSchedule';
+      return { ...common, label: `Open HA (${effect})`, endpoint: 'batch-update', groups: oneGroup((nodeNames) => ({ nodeNames, action: 'openHaRedundant', haRedundantEffect: effect })) };
+    }
     case 'haClose':
-      return { kind, label: 'Close HA', endpoint: 'batch-update', limit, body: (nodeNames) => ({ nodeNames, action: 'closeHaRedundant' }) };
+      return { ...common, label: 'Close HA', endpoint: 'batch-update', groups: oneGroup((nodeNames) => ({ nodeNames, action: 'closeHaRedundant' })) };
     case 'tagsAdd':
-      return { kind, label: 'Add tags', endpoint: 'batch-update', limit, body: (nodeNames) => ({ nodeNames, action: 'createTags', tags: options.tags }) };
+      return { ...common, label: 'Add tags', endpoint: 'batch-update', groups: oneGroup((nodeNames) => ({ nodeNames, action: 'createTags', tags: options.tags })) };
     case 'tagsDelete':
-      return { kind, label: 'Delete tags', endpoint: 'batch-update', limit, body: (nodeNames) => ({ nodeNames, action: 'deleteTags', tags: options.tags }) };
+      return { ...common, label: 'Delete tags', endpoint: 'batch-update', groups: oneGroup((nodeNames) => ({ nodeNames, action: 'deleteTags', tags: options.tags })) };
+    case 'driver': {
+      const driver = options.driver ?? { version: '', updateStrategy: 'idle' as const };
+      return { ...common, completes: true, label: `Upgrade driver to ${driver.version} (${driver.updateStrategy})`, endpoint: 'batch-update', groups: driverGroups(driver) };
+    }
     case 'lock':
-      return { kind, label: 'Lock against delete', endpoint: 'batch-lock', limit, body: (nodeNames) => ({ nodeNames, actions: ['delete'] }) };
+      return { ...common, label: 'Lock against delete', endpoint: 'batch-lock', groups: oneGroup((nodeNames) => ({ nodeNames, actions: ['delete'] })) };
     case 'unlock':
-      return { kind, label: 'Unlock', endpoint: 'batch-unlock', limit, body: (nodeNames) => ({ nodeNames, actions: ['delete'] }) };
+      return { ...common, label: 'Unlock', endpoint: 'batch-unlock', groups: oneGroup((nodeNames) => ({ nodeNames, actions: ['delete'] })) };
     case 'reboot':
-      return { kind, label: 'Reboot', endpoint: 'batch-reboot', limit, body: (nodeNames) => ({ nodeNames }) };
+      return { ...common, completes: true, label: 'Reboot', endpoint: 'batch-reboot', groups: oneGroup((nodeNames) => ({ nodeNames })) };
     case 'drain':
-      return { kind, label: 'Drain', endpoint: 'batch-drain', limit: MAX_DRAIN_NODES, body: (nodeNames) => ({ nodeNames }) };
+      return { ...common, limit: MAX_DRAIN_NODES, label: 'Drain', endpoint: 'batch-drain', groups: oneGroup((nodeNames) => ({ nodeNames })) };
     case 'delete':
-      return { kind, label: 'Delete', endpoint: 'batch-delete', limit, body: (deleteNodeNames) => ({ deleteNodeNames }) };
+      return { ...common, label: 'Delete', endpoint: 'batch-delete', groups: oneGroup((deleteNodeNames) => ({ deleteNodeNames })) };
   }
 }
