@@ -23,7 +23,7 @@ const timings: Record<string, number> = {};
 
 interface ApiNode {
   metadata: { name: string; annotations: Record<string, string> };
-  status: { phase: string; taints: Array<{ key: string; effect: string }> };
+  status: { phase: string; taints: Array<{ key: string; effect: string }>; driver?: { version: string; phase: string } };
 }
 
 async function openConsole(how: 'password' | 'aksk'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
