@@ -275,6 +275,32 @@ describe('web console', () => {
     await context.close();
   });
 
+  it('shows a pool whose driver upgrade waits for a busy node as Upgrading, and works in a narrow window', async () => {
+    const created = await t.client.request<{ metadata: { name: string } }>('POST', `/v2/${t.projectId}/pools`, poolBody('upgrading', 2, 'modelarts.vm.gpu.t4u8'));
+    expect(created.status).toBe(200);
+    const id = created.body.metadata.name;
+    const nodes = await eventually(async () => {
+      const list = await t.client.request<{ items: ApiNode[] }>('GET', `/v2/${t.projectId}/pools/${id}/nodes`);
+      return list.body.items.length === 2 && list.body.items.every((n) => n.status.phase === 'Available') ? list.body.items : undefined;
+    });
+    const busy = await t.client.request('PUT', `/_poolkeeper/v1/${t.projectId}/pools/${id}/nodes/${nodes[0]!.metadata.name}/workload`, { runningJobs: 3 });
+    expect(busy.status).toBe(200);
+    const patched = await t.client.request<{ status: { driver?: { gpu?: { version: string; state: string } } } }>('PATCH', `/v2/${t.projectId}/pools/${id}`, {
+      spec: { driver: { gpuVersion: '570.9', updateStrategy: 'idle' } },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.status.driver?.gpu).toEqual({ version: '570.9', state: 'Upgrading' });
+
+    const { context, page, errors } = await openConsole('password');
+    await page.setViewportSize({ width: 420, height: 800 });
+    const card = page.getByTestId('pool').filter({ hasText: id });
+    expect(await card.getByTestId('driver').textContent()).toBe('GPU 570.9 Upgrading');
+    await page.screenshot({ path: join(RESULTS, 'console-pools-narrow.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('renders and filters a 10,000-node pool (times in test-results/console-timings.json)', async () => {
     const created = await t.client.request<{ metadata: { name: string } }>('POST', `/v2/${t.projectId}/pools`, poolBody('bigpool', BIG_POOL_NODES));
     expect(created.status, JSON.stringify(created.body)).toBe(200);

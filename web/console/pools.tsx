@@ -128,7 +128,7 @@ export function PoolsPage(props: { session: Session }) {
               </div>
               <div>
                 <dt>Driver</dt>
-                <dd>
+                <dd data-testid="driver">
                   <Drivers pool={pool} />
                 </dd>
               </div>

@@ -6,7 +6,7 @@ export interface FlavorCount {
 
 export interface Pool {
   metadata: { name: string; creationTimestamp: string; labels: Record<string, string>; annotations: Record<string, string> };
-  spec: { type: string; resources: Array<{ flavor: string; count: number }>; driver?: { gpu?: { version: string }; npu?: { version: string } } };
+  spec: { type: string; resources: Array<{ flavor: string; count: number }> };
   status: {
     phase: string;
     resources: { creating?: FlavorCount[]; available?: FlavorCount[]; abnormal?: FlavorCount[]; deleting?: FlavorCount[] };
