@@ -301,6 +301,34 @@ describe('web console', () => {
     await context.close();
   });
 
+  it('is usable from the keyboard: sign-in page passes axe, Space and Shift+Space select, Enter opens the details, Escape closes them', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const signInPage = await context.newPage();
+    await signInPage.goto(`${t.url}/console`);
+    await signInPage.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await seriousViolations(signInPage)).toEqual([]);
+    await context.close();
+
+    const { context: signedIn, page, errors } = await openConsole('password');
+    await page.getByRole('link', { name: 'demo', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /^\d+ of \d+ nodes shown$/.test(document.querySelector('[data-testid=node-count]')?.textContent ?? ''));
+    // The table's own order (one node of the pool may be gone by now).
+    const names = await page.locator('table.nodes tbody tr[data-node]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-node')!));
+    await page.getByLabel(`Select ${names[0]}`).focus();
+    await page.keyboard.press('Space');
+    await page.getByLabel(`Select ${names[3]}`).focus();
+    await page.keyboard.press('Shift+Space');
+    expect(await page.getByTestId('selection-count').textContent()).toBe('4 selected');
+    await page.getByRole('button', { name: `Details of ${names[3]}` }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('node-drawer').getByRole('heading', { name: names[3] }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('node-drawer').waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+    await signedIn.close();
+  });
+
   it('renders and filters a 10,000-node pool (times in test-results/console-timings.json)', async () => {
     const created = await t.client.request<{ metadata: { name: string } }>('POST', `/v2/${t.projectId}/pools`, poolBody('bigpool', BIG_POOL_NODES));
     expect(created.status, JSON.stringify(created.body)).toBe(200);
