@@ -23,6 +23,7 @@ import type { NodeBackend } from '../simulation/node-backend.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { iamRoutes } from './routes/iam.js';
 import { poolRoutes } from './routes/pools.js';
+import { resetRoutes } from './routes/reset.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 /** How long /readyz waits for the database before answering 503. */
@@ -45,6 +46,8 @@ export interface AppDependencies {
   secrets: SecretBox;
   backend: NodeBackend;
   metrics?: Metrics;
+  /** Puts the store back to its seeded state (ephemeral or seeded services only); answers the rows per table. */
+  reset?: () => Promise<Record<string, number>>;
 }
 
 /** Builds the HTTP service from its dependencies; the caller decides where it listens. */
@@ -124,9 +127,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const lifecycle = new LifecycleService(services);
   const tokens = new TokenService(store, deps.secrets);
   const iam = new IamService(store, deps.secrets, clock, tokens);
+  const identities = new IdentityCache(store, clock);
   const authenticate = createAuthenticateHook({
     store,
-    identities: new IdentityCache(store, clock),
+    identities,
     secrets: deps.secrets,
     tokens,
     clock,
@@ -143,6 +147,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await protectedScope.register(nodeBatchRoutes(pools, lifecycle, config.limits.maxBatchNodes));
     await protectedScope.register(simulationRoutes(pools, lifecycle));
     await protectedScope.register(iamRoutes(iam));
+    await protectedScope.register(resetRoutes(deps.reset, identities));
     protectedScope.get('/openapi.json', { config: { operation: 'OpenApiDocument' }, schema: { hide: true } }, async () => app.swagger());
     protectedScope.get('/metrics', { config: { operation: 'Metrics' }, schema: { hide: true } }, async (_request, reply) => {
       reply.type(metrics.registry.contentType);

@@ -32,7 +32,8 @@ export function startServiceProcess(env: Record<string, string>): Promise<Servic
   let output = '';
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   return new Promise((resolvePromise, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    // The banner goes to stderr; a pino line on stdout names the URL too.
+    const seen = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
@@ -46,8 +47,9 @@ export function startServiceProcess(env: Record<string, string>): Promise<Servic
           },
         });
       }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    };
+    child.stdout!.on('data', seen);
+    child.stderr!.on('data', seen);
     child.once('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)));
   });
 }
