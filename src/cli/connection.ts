@@ -146,7 +146,11 @@ export function resolveConnection(options: ConnectionOptions, env: NodeJS.Proces
     );
   }
   const project = [layers[0], layers[1], chosen, ...layers].find((l) => l?.projectId)?.projectId;
-  return { endpoint: resolveEndpoint(options, env), project, auth: authOf(chosen, [layers[0], layers[1], profile]), source: chosen.source };
+  const auth = authOf(chosen, [layers[0], layers[1], profile]);
+  // A security token given on its own (flag or variable) goes with the key it was issued with, wherever that came from.
+  const securityToken = layers[0]?.securityToken ?? layers[1]?.securityToken;
+  if (auth.kind === 'signature' && auth.securityToken === undefined && securityToken !== undefined) auth.securityToken = securityToken;
+  return { endpoint: resolveEndpoint(options, env), project, auth, source: chosen.source };
 }
 
 function authOf(chosen: Layer, others: Array<Layer | undefined>): Auth {

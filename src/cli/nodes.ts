@@ -1,6 +1,6 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { BatchCall, PoolApi } from '../client/api.js';
-import { checkNodeName } from '../domain/batch-update-request.js';
+import { checkBatchUpdateRequest, checkNodeName } from '../domain/batch-update-request.js';
 import { ANNOTATION_DRAIN, ANNOTATION_LOCK, ANNOTATION_TAGS, LABEL_HA_REDUNDANT, TAINT_HA_REDUNDANT, TAINT_EFFECTS, DRIVER_UPDATE_STRATEGIES } from '../domain/node.js';
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
 import type { Node } from '../schemas/node.js';
@@ -70,6 +70,29 @@ async function resolveTargets(api: PoolApi, pool: string, names: string[], mode:
   if (mode.kind === 'names') return { names, nodes };
   const selected = mode.kind === 'all' ? listed : listed.filter((n) => matchesNode(n, mode.terms));
   return { names: selected.map((n) => n.metadata.name), nodes };
+}
+
+/**
+ * The request-level rules the service applies to what a user can type (node names, tags, driver version), checked
+ * with the service's own functions before anything is sent: breaking one is a usage error (exit 2). The body's shape
+ * is the CLI's to get right; anything else the service refuses answers exit 1 with its message.
+ */
+function checked(call: BatchCall): BatchCall {
+  const problem =
+    call.path === 'batch-update'
+      ? checkBatchUpdateRequest(call.body)
+      : duplicateName(call.path === 'batch-delete' ? call.body.deleteNodeNames : call.body.nodeNames);
+  if (problem) throw usageError(`the request would be refused: ${problem}`);
+  return call;
+}
+
+function duplicateName(names: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) return `duplicate node name ${JSON.stringify(name)}`;
+    seen.add(name);
+  }
+  return null;
 }
 
 /** The most node names one call of this kind takes, as the service publishes it (read only when there is more than one). */
@@ -178,7 +201,10 @@ const VERBS: Verb[] = [
     wait: 'completion',
     waitsFor: 'every upgrade ended (driver Running or Abnormal)',
     needNodes: true,
-    options: (c) => c.requiredOption('--version <version>', 'the driver version to install').option('--strategy <strategy>', 'force (now, stopping work) or idle (default: isolate, then upgrade once idle)'),
+    options: (c) =>
+      c
+        .requiredOption('--version <version>', 'the driver version to install')
+        .addOption(new Option('--strategy <strategy>', 'force: now, stopping work; idle (default): isolate, then upgrade once idle').choices(DRIVER_UPDATE_STRATEGIES)),
     calls: upgradeCalls,
   },
   { name: 'lock', description: 'Lock the nodes against deletion (batch-lock, action delete).', path: 'batch-lock', wait: 'none', calls: simple('batch-lock') },
@@ -215,7 +241,7 @@ const HA_VERBS: Verb[] = [
     description: 'Put the nodes into HA-redundant standby (openHaRedundant): label and taint.',
     path: 'batch-update',
     wait: 'none',
-    options: (c) => c.option('--effect <effect>', `taint effect: ${TAINT_EFFECTS.join(' or ')} (default NoSchedule)`),
+    options: (c) => c.addOption(new Option('--effect <effect>', 'the HA taint’s effect (default NoSchedule)').choices(TAINT_EFFECTS)),
     calls: update((o) => ({ action: 'openHaRedundant', ...(o.effect ? { haRedundantEffect: o.effect as (typeof TAINT_EFFECTS)[number] } : {}) })),
   },
   {
@@ -253,9 +279,7 @@ function registerVerb(parent: Command, verb: Verb, label: string): void {
         return EXIT.ok;
       }
       const limit = await limitFor(api, verb.path, targets.names.length);
-      const calls = buildCalls(targets.names, targets.nodes, limit);
-      const { checkBatchCall } = await import('./validate.js');
-      for (const call of calls) checkBatchCall(call, limit);
+      const calls = buildCalls(targets.names, targets.nodes, limit).map(checked);
       const plan: BatchPlan = { pool, action: label, nodes: targets.names, calls, wait: verb.wait };
       if (options.dryRun) return printDryRun(api, plan, options);
       return runBatch(api, plan, { ...options, timeoutMs });

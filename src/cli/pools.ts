@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ApiCallError, type PoolApi } from '../client/api.js';
 import type { Node } from '../schemas/node.js';
 import type { CreatePoolBody, PatchPoolBody, Pool } from '../schemas/pool.js';
@@ -117,7 +117,7 @@ export function registerPoolCommands(program: Command): void {
   withExitCodes(withConnectionOptions(withOutputOptions(pools.command('list'))))
     .description('List the project’s pools.')
     .option('--label-selector <selector>', 'ListPools labelSelector: k=v, k!=v, k or !k, comma-joined')
-    .option('--status <status>', 'created, creating or failed')
+    .addOption(new Option('--status <status>', 'ListPools status filter').choices(['created', 'creating', 'failed']))
     .action(
       action(async (options: PoolCommandOptions & { labelSelector?: string; status?: 'created' | 'creating' | 'failed' }) => {
         await checkOutputOptions(options);
@@ -166,7 +166,6 @@ export function registerPoolCommands(program: Command): void {
             resources: [{ flavor: options.flavor, count: positiveInteger(options.count, '--count') }],
           },
         };
-        (await import('./validate.js')).checkCreatePoolBody(body);
         const { api } = await connect(options);
         const pool = await api.createPool(body);
         return finish(api, pool.metadata.name, `create ${name}`, options, new Set());
@@ -193,7 +192,6 @@ export function registerPoolCommands(program: Command): void {
           ? current.spec.resources.map((r) => (r.flavor === flavor ? { ...r, count, ...(r.maxCount !== undefined ? { maxCount: count } : {}) } : r))
           : [...current.spec.resources, { flavor, count }];
         const body: PatchPoolBody = { spec: { resources } };
-        (await import('./validate.js')).checkPatchPoolBody(body);
         const before = new Set((await api.listNodes(poolId)).map((n) => n.metadata.name));
         await api.patchPool(poolId, body);
         return finish(api, poolId, `scale ${poolId}`, options, before);
