@@ -42,8 +42,8 @@ export async function startService(config: Config, clock: Clock = systemClock): 
   let masterKey: ReturnType<typeof openMasterKey>;
   try {
     await store.migrate();
-    masterKey = openMasterKey({ configured: config.masterKey, dataDir: config.dataDir, ephemeral: config.ephemeral }, await store.findSealedSecret());
     await checkBeforeStart(store, config);
+    masterKey = openMasterKey({ configured: config.masterKey, dataDir: config.dataDir, ephemeral: config.ephemeral }, await store.findSealedSecret());
   } catch (error) {
     await store.close();
     throw error;

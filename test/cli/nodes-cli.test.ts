@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { isolatedEnv, runCli, type CliRun } from '../helpers/cli.js';
+import { freePort, isolatedEnv, runCli, type CliRun } from '../helpers/cli.js';
 import { demoNodeNames, startTestService, TEST_AK, TEST_PROJECT_ID, TEST_SK, type TestService } from '../helpers/service.js';
 
 /**
@@ -254,7 +253,7 @@ describe('errors and credentials', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('name the nodes, or select them with -l SELECTOR, or use --all');
     expect((await cli('nodes', 'lock', 'demo', '--frobnicate')).code).toBe(2);
-    const port = await closedPort();
+    const port = await freePort();
     const down = await runCli(['pools', 'list'], { ...env, POOLKEEPER_ENDPOINT: `http://127.0.0.1:${port}` });
     expect(down.code).toBe(6);
     expect(down.stderr).toContain(`cannot reach the service at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
@@ -301,32 +300,4 @@ describe('errors and credentials', () => {
     expect(byToken.code, byToken.stderr).toBe(0);
     expect(byToken.stdout.split('\n').filter(Boolean)).toHaveLength(7);
   });
-
-  it('`request` prints only the body on stdout (pipe it to jq), the status on stderr, and -i puts the headers first', async () => {
-    const run = await cli('request', 'GET', `/v2/{project_id}/pools/${pool}`);
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).metadata.name).toBe(pool);
-    expect(run.stderr).toMatch(/^HTTP 200 {2}X-Request-Id: [0-9a-f]{32}\n$/);
-    const included = await cli('request', 'GET', `/v2/{project_id}/pools/${pool}`, '-i');
-    expect(included.stdout).toMatch(/^HTTP 200\n(.+: .+\n)+\n\{/);
-    expect(included.stdout).toMatch(/\nx-request-id: [0-9a-f]{32}\n/);
-    const batch = await cli('request', 'POST', `/v2/{project_id}/pools/${pool}/nodes/batch-update`, '-d', JSON.stringify({ nodeNames: ['ghost-node'], action: 'closeHaRedundant' }));
-    expect(batch.code).toBe(4);
-    expect(JSON.parse(batch.stdout)).toEqual({ successNodeNames: [], failNodeNames: ['ghost-node'] });
-    expect(batch.stderr).toMatch(/X-Operation-Id: [0-9a-f-]{36}/);
-  });
 });
-
-/** A loopback port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-
