@@ -17,6 +17,7 @@ const RESTORED_VIEW: View<[string, number]> = {
 /** `poolkeeper reset` and `poolkeeper wait-ready`: what a CI script needs around its tests. */
 export function registerCiCommands(program: Command): void {
   withExitCodes(withConnectionOptions(withOutputOptions(program.command('reset'))))
+    .summary('Put an ephemeral or seeded service back to its seed.')
     .description(
       'Put a service started with --ephemeral or --seed back to the state it had once started (POST /_poolkeeper/v1/reset), ' +
         'in one transaction and without a restart. Operator-account administrators only.',
@@ -32,6 +33,7 @@ export function registerCiCommands(program: Command): void {
     );
 
   withExitCodes(withConnectionOptions(program.command('wait-ready')))
+    .summary('Wait until the service is ready (GET /readyz).')
     .description('Wait until the service answers GET /readyz with 200 (its database answers); needs no credentials.')
     .option('--timeout <duration>', 'how long to wait, e.g. 30s, 2m (default 60s); exit 5 when it runs out', '60s')
     .action(

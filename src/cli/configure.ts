@@ -62,6 +62,7 @@ function shown(profile: Profile): Record<string, string> {
 export function registerConfigureCommands(program: Command): void {
   const configure = program
     .command('configure')
+    .summary('Save connection settings as a profile; `configure show`: what a command would use.')
     .description(
       'Save connection settings as a profile in the config file ($POOLKEEPER_CONFIG, else config.json in your config folder, ' +
         'mode 0600). Secrets are read from stdin (--sk-stdin, --password-stdin) or asked for without echo, never taken as arguments.',

@@ -256,6 +256,7 @@ const HA_VERBS: Verb[] = [
 function registerVerb(parent: Command, verb: Verb, label: string): void {
   let command = parent
     .command(verb.name)
+    .summary(verb.description)
     .description(`${verb.description} Takes node names, -l SELECTOR or --all; each failed node is printed with its code and reason.`)
     .argument('<pool>', POOL_ARGUMENT_HELP)
     .argument('[nodes...]', 'node names')

@@ -36,6 +36,7 @@ function exitFor(status: number, body: unknown): ExitCode {
 /** `poolkeeper request`: one signed call, the raw escape hatch; only the answer's body goes to stdout (pipe it to jq). */
 export function registerRequestCommand(program: Command): void {
   withExitCodes(withConnectionOptions(program.command('request')))
+    .summary('Send one signed request; the answer’s body on stdout.')
     .description(
       'Send one signed request and print the answer’s body on stdout; the status line, X-Request-Id and X-Operation-Id go to ' +
         'stderr (with -i, the status line and every header go to stdout before the body, as curl -i). "{project_id}" in PATH is replaced.',

@@ -40,6 +40,7 @@ function environmentFor(options: ServeOptions): NodeJS.ProcessEnv {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve', { isDefault: true })
+    .summary('Start the service (the default command).')
     .description(
       'Start the service (configured by PORT, HOST and POOLKEEPER_* environment variables; see the README). It stops ' +
         'gracefully on SIGTERM or SIGINT: in-flight requests finish and the store closes.',
