@@ -28,6 +28,10 @@ export interface BootstrapResult {
 
 export const CREDENTIALS_FILE = 'credentials.json';
 
+/** The account the first start creates (its administrators may create accounts) and its administrator. */
+export const OPERATOR_ACCOUNT = 'poolkeeper';
+export const OPERATOR_ADMIN = 'admin';
+
 export function credentialsPath(dataDir: string): string {
   return join(dataDir, CREDENTIALS_FILE);
 }
@@ -88,11 +92,11 @@ export async function bootstrap(
   const accountId = newHexId();
   const won = await store.createBootstrapIdentity({
     accountId,
-    accountName: 'poolkeeper',
+    accountName: OPERATOR_ACCOUNT,
     projectId,
     projectName: config.region,
     userId: newHexId(),
-    userName: 'admin',
+    userName: OPERATOR_ADMIN,
     accessKey,
     sealedSecretKey: secrets.seal(secretKey),
     policyName: 'ModelArtsResourceManagementAllPolicy',
@@ -112,7 +116,7 @@ export async function bootstrap(
         metadata: { labels: { 'os.modelarts/name': 'demo' }, annotations: { 'os.modelarts/description': 'Demo pool created on first start' } },
         spec: { type: 'Dedicate', scope: ['Train', 'Infer'], network: { name: `network-demo-${projectId}` }, resources: [{ flavor: 'modelarts.vm.gpu.t4u8', count: 8 }] },
       },
-      { accountId, display: 'admin@poolkeeper' },
+      { accountId, display: `${OPERATOR_ADMIN}@${OPERATOR_ACCOUNT}` },
     );
     demoPool = pool.metadata.name;
   }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 
 /** Where a running service says where it listens, so the CLI never talks to a port the service left. */
-export const SERVICE_FILE = 'service.json';
+const SERVICE_FILE = 'service.json';
 
 export interface ServiceFile {
   /** The URL the service listens on now. */
@@ -11,7 +11,7 @@ export interface ServiceFile {
   startedAt: string;
 }
 
-export function serviceFilePath(dataDir: string): string {
+function serviceFilePath(dataDir: string): string {
   return join(dataDir, SERVICE_FILE);
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { OPERATOR_ACCOUNT, OPERATOR_ADMIN } from './bootstrap.js';
 import { ConfigError, type Config } from './config.js';
 import { newHexId, poolName } from './domain/naming.js';
 import type { NodeDelta, Taint } from './domain/node.js';
@@ -10,7 +11,7 @@ import { LABEL_POOL_DISPLAY_NAME } from './schemas/pool.js';
 import { SeedSchema, type Seed, type SeedPool } from './schemas/seed.js';
 import { compileInputValidator } from './schemas/validator.js';
 import type { SecretBox } from './security/secrets.js';
-import { describeValidationError } from './server/errors.js';
+import { ApiError, describeValidationError } from './server/errors.js';
 import { BUILTIN_POLICIES, IamService } from './service/iam.js';
 import { DEFAULT_GPU_DRIVER_VERSION, DEFAULT_NPU_DRIVER_VERSION, flavorProfile } from './simulation/flavors.js';
 import { newOperationId } from './store/sql-store.js';
@@ -21,11 +22,18 @@ const validateSeed = compileInputValidator(SeedSchema);
 /** A problem in a seed, naming the field (`accounts[0].users[1].name`) and what is wrong with it. */
 export class SeedError extends ConfigError {}
 
+export interface SeedLimits {
+  maxPoolNodes: number;
+  /** The first start's project name (the region). */
+  region: string;
+}
+
 /**
  * Rules the schema cannot say: names unique where the store needs them, tags as batch-update accepts them, every
- * node with a flavor, memberships and policies that resolve. Returns the first problem, naming its field.
+ * node with a flavor, memberships and policies that resolve (against the seed and what the first start creates), so
+ * a seed that passes applies without a refusal. Returns the first problem, naming its field.
  */
-export function checkSeed(seed: Seed, maxPoolNodes: number): string | null {
+function checkSeed(seed: Seed, { maxPoolNodes, region }: SeedLimits): string | null {
   const accessKeys = new Set<string>();
   const projectIds = new Set<string>();
   const accountNames = new Set<string>();
@@ -34,6 +42,8 @@ export function checkSeed(seed: Seed, maxPoolNodes: number): string | null {
     if (accountNames.has(account.name)) return `${at}.name: account ${account.name} appears twice`;
     accountNames.add(account.name);
     const projectNames = new Set<string>();
+    const known = new Set<string>(account.name === OPERATOR_ACCOUNT ? [region] : []);
+    for (const project of account.projects ?? []) for (const ref of [project.name, project.id]) if (ref !== undefined) known.add(ref);
     for (const [p, project] of (account.projects ?? []).entries()) {
       const pat = `${at}.projects[${p}]`;
       if (projectNames.has(project.name)) return `${pat}.name: project ${project.name} appears twice in the account`;
@@ -55,6 +65,12 @@ export function checkSeed(seed: Seed, maxPoolNodes: number): string | null {
       const uat = `${at}.users[${u}]`;
       if (userNames.has(user.name)) return `${uat}.name: user ${user.name} appears twice in the account`;
       userNames.add(user.name);
+      if (account.name === OPERATOR_ACCOUNT && user.name === OPERATOR_ADMIN && user.accountAdmin === false) {
+        return `${uat}.accountAdmin: ${OPERATOR_ADMIN} is the operator account's administrator`;
+      }
+      for (const [i, project] of (user.projects ?? []).entries()) {
+        if (!known.has(project)) return `${uat}.projects[${i}]: account ${account.name} has no project ${project}`;
+      }
       for (const [i, policy] of (user.policies ?? []).entries()) {
         if (typeof policy === 'string' && !(policy in BUILTIN_POLICIES)) {
           return `${uat}.policies[${i}]: ${policy} is not a built-in policy (${Object.keys(BUILTIN_POLICIES).join(', ')}); give {name, document} for a custom one`;
@@ -94,7 +110,7 @@ function checkPool(pool: SeedPool, at: string, maxPoolNodes: number): string | n
 }
 
 /** Reads a seed file (YAML, or JSON, which is YAML too) and validates it; errors name the file and the field. */
-export function loadSeedFile(file: string, maxPoolNodes: number): Seed {
+export function loadSeedFile(file: string, limits: SeedLimits): Seed {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -110,7 +126,7 @@ export function loadSeedFile(file: string, maxPoolNodes: number): Seed {
   const issues = validateSeed(value);
   if (issues) throw new SeedError(`seed file ${file}: ${describeValidationError(issues, 'body')}`);
   const seed = value as Seed;
-  const problem = checkSeed(seed, maxPoolNodes);
+  const problem = checkSeed(seed, limits);
   if (problem) throw new SeedError(`seed file ${file}: ${problem}`);
   return seed;
 }
@@ -132,7 +148,7 @@ export async function applySeed(seed: Seed, deps: SeedDependencies): Promise<voi
   const iam = new IamService(store, deps.secrets, clock);
   for (const [a, account] of seed.accounts.entries()) {
     const at = `accounts[${a}]`;
-    const accountId = ((await store.findAccount(account.name)) ?? (await iam.createAccount(account.name))).id;
+    const accountId = ((await store.findAccount(account.name)) ?? (await named(`${at}.name`, () => iam.createAccount(account.name)))).id;
     for (const [p, project] of (account.projects ?? []).entries()) {
       let projectId = (await store.findProject(accountId, project.name))?.id;
       if (projectId === undefined) {
@@ -174,12 +190,12 @@ export async function applySeed(seed: Seed, deps: SeedDependencies): Promise<voi
   }
 }
 
-/** Runs a create, turning "already exists" and "not found" into a SeedError naming the field. */
+/** Runs a write, turning "already exists", "not found" and refusals into a SeedError naming the field. */
 async function named<T>(field: string, create: () => Promise<T>): Promise<T> {
   try {
     return await create();
   } catch (error) {
-    if (error instanceof AlreadyExistsError || error instanceof PoolExistsError || (error instanceof Error && 'statusCode' in error)) {
+    if (error instanceof AlreadyExistsError || error instanceof PoolExistsError || error instanceof ApiError) {
       throw new SeedError(`seed: ${field}: ${error.message}`);
     }
     throw error;

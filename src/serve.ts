@@ -34,7 +34,7 @@ export interface RunningService {
 export async function startService(config: Config, clock: Clock = systemClock): Promise<RunningService> {
   // An ephemeral service's stdout carries only its `export` lines (for `source`); its log goes to stderr.
   const logger = pino({ level: config.logLevel, base: { service: 'poolkeeper' } }, config.ephemeral ? pino.destination(2) : undefined);
-  const seed = config.seedFile ? loadSeedFile(config.seedFile, config.limits.maxPoolNodes) : undefined;
+  const seed = config.seedFile ? loadSeedFile(config.seedFile, { maxPoolNodes: config.limits.maxPoolNodes, region: config.region }) : undefined;
   const opened = await openStore(config, {
     onConnectionError: (error) => logger.warn({ err: error }, 'a PostgreSQL connection failed; it was dropped and is replaced on demand'),
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSeedFile, SeedError } from '../src/seed.js';
 
+const LIMITS = { maxPoolNodes: 100, region: 'local-1' };
 const dir = mkdtempSync(join(tmpdir(), 'poolkeeper-seed-test-'));
 let count = 0;
 
@@ -18,7 +19,7 @@ function file(text: string, extension = 'yaml'): string {
 function problem(text: string): string {
   const path = file(text);
   try {
-    loadSeedFile(path, 100);
+    loadSeedFile(path, LIMITS);
   } catch (error) {
     expect(error).toBeInstanceOf(SeedError);
     expect((error as Error).message.startsWith(`seed file ${path}: `) || (error as Error).message.startsWith(`seed file ${path} `)).toBe(true);
@@ -39,8 +40,8 @@ ${nodes}`;
 
 describe('seed files', () => {
   it('reads YAML and JSON alike', () => {
-    const yaml = loadSeedFile(file(pool('              - { name: n1, tags: { team: a } }', 'flavor: modelarts.vm.cpu.8ud')), 100);
-    const json = loadSeedFile(file(JSON.stringify(yaml), 'json'), 100);
+    const yaml = loadSeedFile(file(pool('              - { name: n1, tags: { team: a } }', 'flavor: modelarts.vm.cpu.8ud')), LIMITS);
+    const json = loadSeedFile(file(JSON.stringify(yaml), 'json'), LIMITS);
     expect(json).toEqual(yaml);
     expect(yaml.accounts[0]!.projects![0]!.pools![0]!.nodes[0]).toEqual({ name: 'n1', tags: { team: 'a' } });
   });
@@ -73,11 +74,14 @@ describe('seed files', () => {
         'accounts:\n  - name: a1\n    users: [{ name: u1, accessKeys: [{ accessKey: K1, secretKey: s1 }] }]\n  - name: a2\n    users: [{ name: u2, accessKeys: [{ accessKey: K1, secretKey: s2 }] }]',
       ),
     ).toBe('accounts[1].users[0].accessKeys[0].accessKey: K1 appears twice');
+    expect(problem('accounts:\n  - name: poolkeeper\n    users:\n      - { name: ci, projects: [local-1, local-9] }')).toBe('accounts[0].users[0].projects[1]: account poolkeeper has no project local-9');
+    expect(problem('accounts:\n  - name: team\n    projects: [{ name: t-1 }]\n    users:\n      - { name: ci, projects: [t-1, local-1] }')).toBe('accounts[0].users[0].projects[1]: account team has no project local-1');
+    expect(problem('accounts:\n  - name: poolkeeper\n    users:\n      - { name: admin, accountAdmin: false }')).toBe("accounts[0].users[0].accountAdmin: admin is the operator account's administrator");
   });
 
   it('says when the file is not YAML or cannot be read', () => {
     expect(problem('accounts: [\n')).toMatch(/^is not valid YAML or JSON: /);
     expect(problem('a: 1\na: 2\n')).toMatch(/^is not valid YAML or JSON: Map keys must be unique/);
-    expect(() => loadSeedFile(join(dir, 'missing.yaml'), 100)).toThrow(/^seed file .*missing\.yaml cannot be read: ENOENT/);
+    expect(() => loadSeedFile(join(dir, 'missing.yaml'), LIMITS)).toThrow(/^seed file .*missing\.yaml cannot be read: ENOENT/);
   });
 });

@@ -43,7 +43,7 @@ export interface WaitOptions {
 
 const POLL_MS = 250;
 
-export const OUTCOME_VIEW: View<NodeOutcome> = {
+const OUTCOME_VIEW: View<NodeOutcome> = {
   columns: [
     { header: 'NODE', value: (o) => o.name },
     { header: 'STATUS', value: (o) => o.status },
@@ -145,7 +145,7 @@ export async function waitForNodes(api: PoolApi, pool: string, action: string, w
 }
 
 /** The document a batch command prints (-o json), its outcomes in request order. */
-export function resultDocument(pool: string, action: string, operationIds: string[], outcomes: Map<string, NodeOutcome>) {
+function resultDocument(pool: string, action: string, operationIds: string[], outcomes: Map<string, NodeOutcome>) {
   const nodes = [...outcomes.values()];
   const count = (status: NodeStatus) => nodes.filter((n) => n.status === status).length;
   return {

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { readSavedCredentials, CREDENTIALS_FILE } from '../bootstrap.js';
+import { CREDENTIALS_FILE, OPERATOR_ACCOUNT, readSavedCredentials } from '../bootstrap.js';
 import { ApiCallError, PoolApi } from '../client/api.js';
 import { PoolkeeperClient, send, type ClientAuth } from '../client/client.js';
 import { dataDirFrom } from '../config.js';
@@ -8,9 +8,7 @@ import { readServiceFile } from '../runtime-file.js';
 import { usageError } from './exit-codes.js';
 import { configFilePath, readConfigFile, type Profile } from './profiles.js';
 
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9710';
-/** The operator account created on first start: the default account for a password login. */
-const DEFAULT_ACCOUNT = 'poolkeeper';
+const DEFAULT_ENDPOINT = 'http://127.0.0.1:9710';
 
 export interface ConnectionOptions {
   profile?: string;
@@ -37,7 +35,7 @@ export function withConnectionOptions(command: Command): Command {
     new Option('--security-token <token>', 'security token of temporary credentials (POOLKEEPER_SECURITY_TOKEN)'),
     new Option('--token <token>', 'an IAM token, sent as X-Auth-Token (POOLKEEPER_TOKEN)'),
     new Option('--user <name>', 'log in with this user’s password, read from POOLKEEPER_PASSWORD or the profile (POOLKEEPER_USER)'),
-    new Option('--account <name>', `the user’s account for --user (POOLKEEPER_ACCOUNT; default ${DEFAULT_ACCOUNT})`),
+    new Option('--account <name>', `the user’s account for --user (POOLKEEPER_ACCOUNT; default ${OPERATOR_ACCOUNT})`),
     new Option('--credentials <file>', 'a local service’s saved credentials (default: <data dir>/credentials.json)'),
   ];
   for (const option of options) command.addOption(option.helpGroup(group));
@@ -161,7 +159,7 @@ function authOf(chosen: Layer, others: Array<Layer | undefined>): Auth {
   }
   const password = chosen.password ?? others.find((l) => l?.password)?.password;
   if (!password) throw usageError(`a login as ${chosen.user} needs its password: set POOLKEEPER_PASSWORD (or save it with \`poolkeeper configure --password-stdin\`)`);
-  const account = chosen.account ?? others.find((l) => l?.account)?.account ?? DEFAULT_ACCOUNT;
+  const account = chosen.account ?? others.find((l) => l?.account)?.account ?? OPERATOR_ACCOUNT;
   return { kind: 'password', user: chosen.user!, account, password };
 }
 

@@ -23,7 +23,7 @@ function tagsOf(node: Node): Array<{ key: string; value: string }> {
   return raw ? (JSON.parse(raw) as Array<{ key: string; value: string }>) : [];
 }
 
-export const NODE_VIEW: View<Node> = {
+const NODE_VIEW: View<Node> = {
   columns: [
     { header: 'NAME', value: (n) => n.metadata.name },
     { header: 'PHASE', value: (n) => n.status.phase },

@@ -46,7 +46,7 @@ export async function checkQuery(query: string | undefined): Promise<void> {
 }
 
 /** A borderless, kubectl-like table. */
-export async function renderTable(headers: string[], rows: string[][]): Promise<string> {
+async function renderTable(headers: string[], rows: string[][]): Promise<string> {
   const { default: Table } = await import('cli-table3');
   const table = new Table({
     head: headers,

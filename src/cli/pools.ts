@@ -16,7 +16,7 @@ function nodeCount(pool: Pool, bucket?: keyof Pool['status']['resources']): numb
   return buckets.reduce((sum, entries) => sum + (entries as FlavorCount | undefined ?? []).reduce((s, e) => s + e.count, 0), 0);
 }
 
-export const POOL_VIEW: View<Pool> = {
+const POOL_VIEW: View<Pool> = {
   columns: [
     { header: 'NAME', value: (p) => p.metadata.name },
     { header: 'PHASE', value: (p) => p.status.phase },

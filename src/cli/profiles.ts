@@ -22,7 +22,6 @@ export interface ConfigFile {
   profiles: Record<string, Profile>;
 }
 
-export const PROFILE_FIELDS = ['endpoint', 'projectId', 'accessKey', 'secretKey', 'securityToken', 'user', 'account', 'password', 'dataDir'] as const;
 export const SECRET_FIELDS: ReadonlySet<string> = new Set(['secretKey', 'securityToken', 'password']);
 
 /** $POOLKEEPER_CONFIG, else `config.json` in the user's config folder (e.g. ~/.config/poolkeeper on Linux). */

@@ -5,7 +5,7 @@ import { ACCOUNT_NAME_PATTERN, CreateUserBodySchema, POLICY_NAME_PATTERN, PROJEC
 import { CreatePoolBodySchema, PoolResourceSchema, POOL_SCOPES } from './pool.js';
 
 /** The phases a seeded node may start in (Creating becomes Available after POOLKEEPER_SIM_NODE_CREATE_SECONDS). */
-export const SEED_NODE_PHASES = ['Available', 'Abnormal', 'Checking', 'Creating'] as const;
+const SEED_NODE_PHASES = ['Available', 'Abnormal', 'Checking', 'Creating'] as const;
 
 const Strings = (description: string) => Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 256 }), { description });
 
@@ -89,4 +89,3 @@ export const SeedAccountSchema = Type.Object(
 export const SeedSchema = Type.Object({ accounts: Type.Array(SeedAccountSchema, { minItems: 1 }) }, { additionalProperties: false });
 export type Seed = Static<typeof SeedSchema>;
 export type SeedPool = Static<typeof SeedPoolSchema>;
-export type SeedNode = Static<typeof SeedNodeSchema>;

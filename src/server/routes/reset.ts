@@ -4,7 +4,7 @@ import { errorResponses, ErrorSchema } from '../../schemas/common.js';
 import type { IdentityCache } from '../auth/identities.js';
 import { errors } from '../errors.js';
 
-export const ResetResponseSchema = Type.Object({
+const ResetResponseSchema = Type.Object({
   status: Type.Literal('reset'),
   restored: Type.Record(Type.String(), Type.Integer(), { description: 'Rows restored per table.' }),
 });
