@@ -12,7 +12,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...perDialect, 'test/replicas/**'] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...perDialect, 'test/replicas/**', 'test/browser/**'] } },
+      // The API Explorer in headless Chromium (/usr/bin/chromium; .ci/run installs it) against a service on SQLite.
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000 } },
       { extends: true, test: { name: 'sqlite', include: perDialect, env: { POOLKEEPER_TEST_DIALECT: 'sqlite' } } },
       { extends: true, test: { name: 'postgres', include: [...perDialect, 'test/replicas/**/*.test.ts'], env: { POOLKEEPER_TEST_DIALECT: 'postgres' } } },
     ],

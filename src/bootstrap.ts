@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, type Config } from './config.js';
-import { maskDatabaseUrl } from './security/redact.js';
+import { maskPasswords } from './security/redact.js';
 import { newAccessKeyPair, newHexId } from './domain/naming.js';
 import { ALL_POOL_ACTIONS_POLICY } from './domain/policy.js';
 import type { Clock } from './domain/time.js';
@@ -50,7 +50,7 @@ export async function checkBeforeStart(store: Store, config: Config): Promise<vo
   if (await store.hasAnyAccount()) {
     if (config.seedFile) {
       throw new ConfigError(
-        `the store (${maskDatabaseUrl(config.databaseUrl)}) already holds data, and a seed loads into an empty store only: ` +
+        `the store (${maskPasswords(config.databaseUrl)}) already holds data, and a seed loads into an empty store only: ` +
           'use a fresh database, or --ephemeral, or keep the service running and call `poolkeeper reset`',
       );
     }

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { maskDatabaseUrl } from './security/redact.js';
+import { maskPasswords } from './security/redact.js';
 import type { SqliteSynchronous } from './store/sqlite.js';
 
 export interface Config {
@@ -28,12 +28,25 @@ export interface Config {
     /** How long a claimed background job stays with the replica that claimed it before another may take it over. */
     jobLeaseSeconds: number;
   };
+  /** POOLKEEPER_METRICS_TOKEN: a bearer token that may scrape GET /metrics; absent, only authenticated callers may. */
+  metricsToken: string | undefined;
   limits: { maxBatchNodes: number; maxPoolNodes: number; bodyLimitBytes: number; signatureMaxSkewSeconds: number };
+  /** How long a client may take to send its request, and to send the next one on a kept-alive connection. */
+  http: {
+    /** From the first byte to the last byte of the body: a request still arriving then is answered 408 and closed. */
+    requestTimeoutMs: number;
+    /** From the first byte to the end of the headers. */
+    headersTimeoutMs: number;
+    /** How long an idle kept-alive connection stays open. */
+    keepAliveTimeoutMs: number;
+  };
   region: string;
   /** In memory only (POOLKEEPER_EPHEMERAL=1, `serve --ephemeral`): no database file, key file or credentials file. */
   ephemeral: boolean;
   /** A seed file (POOLKEEPER_SEED, `serve --seed`) loaded into the empty store at start; reset returns to it. */
   seedFile: string | undefined;
+  /** The OpenAPI document and the API Explorer answer without credentials (POOLKEEPER_PUBLIC_DOCS, default on). */
+  publicDocs: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +57,21 @@ export function isPostgresUrl(url: string): boolean {
 
 type Env = Record<string, string | undefined>;
 
+const METRICS_TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/** Validated without ever echoing the value: it is a secret. */
+function metricsToken(env: Env): string | undefined {
+  const raw = env.POOLKEEPER_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || raw.length > 256 || !METRICS_TOKEN_CHARACTERS.test(raw)) {
+    throw new ConfigError(
+      `POOLKEEPER_METRICS_TOKEN must be 16 to 256 visible ASCII characters, without spaces (it has ${raw.length}); ` +
+        'generate one with: openssl rand -hex 32',
+    );
+  }
+  return raw;
+}
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -52,6 +80,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -71,9 +107,9 @@ export function dataDirFrom(env: Env): string {
 
 /** The one typed configuration, from POOLKEEPER_* (and PORT/HOST) environment variables. */
 export function loadConfig(env: Env = process.env): Config {
-  const ephemeral = flag(env, 'POOLKEEPER_EPHEMERAL');
+  const ephemeral = flag(env, 'POOLKEEPER_EPHEMERAL', false);
   if (ephemeral && env.POOLKEEPER_DATABASE_URL && env.POOLKEEPER_DATABASE_URL !== ':memory:') {
-    throw new ConfigError(`an ephemeral service keeps its store in memory: unset POOLKEEPER_DATABASE_URL (it names ${maskDatabaseUrl(env.POOLKEEPER_DATABASE_URL)})`);
+    throw new ConfigError(`an ephemeral service keeps its store in memory: unset POOLKEEPER_DATABASE_URL (it names ${maskPasswords(env.POOLKEEPER_DATABASE_URL)})`);
   }
   // An ephemeral service is for tests: simulated work takes no time unless asked to.
   const simSeconds = ephemeral ? 0 : undefined;
@@ -105,21 +141,26 @@ export function loadConfig(env: Env = process.env): Config {
       drainSeconds: integer(env, 'POOLKEEPER_SIM_DRAIN_SECONDS', simSeconds ?? 5, 0, 86_400),
       jobLeaseSeconds: integer(env, 'POOLKEEPER_JOB_LEASE_SECONDS', 30, 1, 3_600),
     },
+    metricsToken: metricsToken(env),
     limits: {
       maxBatchNodes: integer(env, 'POOLKEEPER_MAX_BATCH_NODES', 10_000, 1, 100_000),
       maxPoolNodes: integer(env, 'POOLKEEPER_MAX_POOL_NODES', 20_000, 1, 200_000),
       bodyLimitBytes: 12 * 1024 * 1024,
       signatureMaxSkewSeconds: 15 * 60,
     },
+    http: httpTimeouts(env),
     region: env.POOLKEEPER_REGION || 'local-1',
     ephemeral,
     seedFile: env.POOLKEEPER_SEED || undefined,
+    publicDocs: flag(env, 'POOLKEEPER_PUBLIC_DOCS', true),
   };
 }
 
-function flag(env: Env, name: string): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '' || raw === '0' || raw.toLowerCase() === 'false') return false;
-  if (raw === '1' || raw.toLowerCase() === 'true') return true;
-  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`);
+function httpTimeouts(env: Env): Config['http'] {
+  const requestTimeoutMs = integer(env, 'POOLKEEPER_REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000);
+  const headersTimeoutMs = integer(env, 'POOLKEEPER_HEADERS_TIMEOUT_MS', Math.min(20_000, requestTimeoutMs), 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`POOLKEEPER_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed POOLKEEPER_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs: integer(env, 'POOLKEEPER_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000) };
 }

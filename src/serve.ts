@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { bootstrap, checkBeforeStart, saveCredentials, type BootstrapResult } from './bootstrap.js';
 import type { Config } from './config.js';
+import { maskPasswords } from './security/redact.js';
 import { systemClock, type Clock } from './domain/time.js';
 import { removeServiceFile, writeServiceFile } from './runtime-file.js';
 import { applySeed, loadSeedFile } from './seed.js';
@@ -26,6 +27,13 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** Errors are the one place a database URL could reach a log line unplanned (a driver quoting its connection string). */
+function maskedError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const serialized = pino.stdSerializers.err(error);
+  return { ...serialized, message: maskPasswords(serialized.message), stack: maskPasswords(serialized.stack) };
+}
+
 /**
  * Opens the store, migrates it, checks the master key against the secrets it holds, bootstraps an empty one (and
  * loads the seed), starts the simulation loop and listens. Every check that can refuse the start runs before the
@@ -33,10 +41,15 @@ export interface RunningService {
  */
 export async function startService(config: Config, clock: Clock = systemClock): Promise<RunningService> {
   // An ephemeral service's stdout carries only its `export` lines (for `source`); its log goes to stderr.
-  const logger = pino({ level: config.logLevel, base: { service: 'poolkeeper' } }, config.ephemeral ? pino.destination(2) : undefined);
+  const logger = pino(
+    { level: config.logLevel, base: { service: 'poolkeeper' }, serializers: { err: maskedError } },
+    config.ephemeral ? pino.destination(2) : undefined,
+  );
   const seed = config.seedFile ? loadSeedFile(config.seedFile, { maxPoolNodes: config.limits.maxPoolNodes, region: config.region }) : undefined;
+  const metrics = new Metrics({ defaultMetrics: true });
   const opened = await openStore(config, {
     onConnectionError: (error) => logger.warn({ err: error }, 'a PostgreSQL connection failed; it was dropped and is replaced on demand'),
+    observer: metrics.storeObserver(),
   });
   const { store } = opened;
   let masterKey: ReturnType<typeof openMasterKey>;
@@ -69,7 +82,7 @@ export async function startService(config: Config, clock: Clock = systemClock): 
         return counts(seeded);
       }
     : undefined;
-  const app = await buildApp({ config, store, clock, logger, secrets, backend, metrics: new Metrics({ defaultMetrics: true }), reset });
+  const app = await buildApp({ config, store, clock, logger, secrets, backend, metrics, reset });
   const reconciler = new Reconciler({ store, clock, logger, backend, intervalMs: config.simulation.reconcileIntervalMs,
     jobLeaseMs: config.simulation.jobLeaseSeconds * 1000,
     maintenance: opened.maintenance });
@@ -87,7 +100,10 @@ export async function startService(config: Config, clock: Clock = systemClock): 
   const result = saveCredentials(boot, url);
   if (!config.ephemeral) writeServiceFile(config.dataDir, url);
   reconciler.start();
-  logger.info({ url, database: store.dialect, masterKey: masterKey.source, ephemeral: config.ephemeral, seeded: seed !== undefined }, 'poolkeeper is listening');
+  logger.info(
+    { url, database: store.dialect, databaseUrl: maskPasswords(config.databaseUrl), masterKey: masterKey.source, ephemeral: config.ephemeral, seeded: seed !== undefined },
+    'poolkeeper is listening',
+  );
   return {
     app,
     url,

@@ -1,5 +1,4 @@
 import type { TSchema, Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../domain/time.js';
@@ -12,16 +11,18 @@ import {
   PolicyDocumentSchema,
   SetPasswordBodySchema,
 } from '../schemas/iam.js';
+import { compileInputValidator } from '../schemas/validator.js';
 import { openMasterKey } from '../security/secrets.js';
-import { ApiError } from '../server/errors.js';
+import { describeValidationError, errors } from '../server/errors.js';
 import { IamService, renderAccount, renderProject, renderUser } from '../service/iam.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { parseJsonOption } from './errors.js';
 
-/** Validates CLI input against the same schema the HTTP endpoint uses. */
+/** Validates CLI input as the HTTP endpoint does: the same schema, validator and message naming the field. */
 function checked<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
-  const first = Value.Errors(schema, value).First();
-  if (first) throw new ApiError(400, 'ModelArts.50004000', `${what}${first.path.replaceAll('/', '.')}: ${first.message}`);
+  const issues = compileInputValidator(schema)(value);
+  if (issues) throw errors.badRequest(describeValidationError(issues, what));
   return value as Static<T>;
 }
 
@@ -180,7 +181,7 @@ export function registerAdminCommands(admin: Command): void {
     .requiredOption('--account <account>', 'account name or id')
     .option('--document <json>', '{"Version":"1.1","Statement":[{"Effect":"Allow"|"Deny","Action":[...]}]}')
     .action(async (user: string, policy: string, options: { account: string; document?: string }) => {
-      const document = options.document === undefined ? undefined : (checked(PolicyDocumentSchema, JSON.parse(options.document), 'document') as PolicyDocument);
+      const document = options.document === undefined ? undefined : (checked(PolicyDocumentSchema, parseJsonOption(options.document, '--document'), 'document') as PolicyDocument);
       await withIam(async (iam) => print(renderUser(await iam.attachPolicy((await iam.requireAccount(options.account)).id, user, policy, document))));
     });
 

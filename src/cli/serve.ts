@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
-import { maskDatabaseUrl } from '../security/redact.js';
+import { maskPasswords } from '../security/redact.js';
 
 interface ServeOptions {
   ephemeral?: boolean;
@@ -57,7 +57,7 @@ export function registerServeCommand(program: Command): void {
       const { startService } = await import('../serve.js');
       const service = await startService(config);
       const { bootstrap: boot } = service;
-      const where = config.ephemeral ? 'in memory: nothing is written to disk' : `database: ${maskDatabaseUrl(config.databaseUrl)}`;
+      const where = config.ephemeral ? 'in memory: nothing is written to disk' : `database: ${maskPasswords(config.databaseUrl)}`;
       const lines = [`poolkeeper listening on ${service.url}  (${where})`];
       if (config.seedFile) lines.push(`  seed       : ${config.seedFile} (\`poolkeeper reset\` returns to it)`);
       if (boot.credentials) {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { errorResponses, ErrorSchema } from '../../schemas/common.js';
 import type { IdentityCache } from '../auth/identities.js';
 import { errors } from '../errors.js';
+import { errorResponses, EXTENSION, withExamples } from '../openapi.js';
 
 const ResetResponseSchema = Type.Object({
   status: Type.Literal('reset'),
@@ -22,11 +22,21 @@ export function resetRoutes(reset: (() => Promise<Record<string, number>>) | und
         config: { operation: 'ResetStore', operator: true },
         schema: {
           operationId: 'ResetStore',
-          tags: ['poolkeeper extensions'],
+          tags: ['Simulation'],
+          ...EXTENSION,
+          summary: 'Reset the store to its seed',
           description:
             'Operator-account administrators only, on a service started with --ephemeral or --seed: restores the store to its ' +
             'seeded state (identities, keys, pools, nodes, tags, operation records, fault rules) in one transaction.',
-          response: { 200: ResetResponseSchema, ...errorResponses, 409: ErrorSchema },
+          response: {
+            200: withExamples(ResetResponseSchema, [{ status: 'reset', restored: { accounts: 1, projects: 1, users: 1, pools: 1, nodes: 8 } }], {
+              description: 'The store is back to its seeded state; rows restored per table.',
+            }),
+            ...errorResponses({
+              403: [errors.notOperator()],
+              409: [errors.conflict('reset is only available on a service started with --ephemeral or --seed')],
+            }),
+          },
         },
       },
       async () => {
