@@ -101,7 +101,7 @@ describe('poolkeeper admin attach-policy --document', () => {
 
   it('names the option when the document is not JSON', async () => {
     const run = await admin(['attach-policy', 'cli-invalid', 'odd', '--account', 'poolkeeper', '--document', '{"Version":']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2); // a usage error: nothing was sent or written
     expect(run.stderr).toMatch(/^poolkeeper: --document is not valid JSON: .+\n$/);
   });
 });
