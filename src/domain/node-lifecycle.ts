@@ -9,7 +9,7 @@ import {
 } from './node.js';
 import { nodeLocked, nodeNotFound, type NodeFailure } from './node-failures.js';
 import type { NodeDecision } from './node-update-planner.js';
-import type { PoolResource } from '../schemas/pool.js';
+import type { PoolDriverState, PoolPhase, PoolResource } from '../schemas/pool.js';
 import { toTimestamp } from './time.js';
 
 /**
@@ -135,7 +135,8 @@ export function planUnlock(names: readonly string[], nodes: ReadonlyMap<string, 
   }));
 }
 
-export type DeletePlan = { ok: true; decisions: NodeDecision[] } | { ok: false; detail: string };
+/** A refused plan names the nodes that refused it, each with its per-node reason (none when the pool would empty). */
+export type DeletePlan = { ok: true; decisions: NodeDecision[] } | { ok: false; detail: string; failures: NodeFailure[] };
 
 /**
  * BatchDeletePoolNodes is all or nothing (its answer has no per-node channel): unknown or delete-locked nodes, or
@@ -144,11 +145,19 @@ export type DeletePlan = { ok: true; decisions: NodeDecision[] } | { ok: false; 
  */
 export function planDelete(names: readonly string[], nodes: ReadonlyMap<string, LifecycleNodeState>, liveNodes: number, deleteUntil: number): DeletePlan {
   const unknown = names.filter((n) => !nodes.has(n));
-  if (unknown.length > 0) return { ok: false, detail: `deleteNodeNames: ${listNames(unknown)} ${unknown.length === 1 ? 'is' : 'are'} not in the pool` };
+  if (unknown.length > 0) {
+    return { ok: false, detail: `deleteNodeNames: ${listNames(unknown)} ${unknown.length === 1 ? 'is' : 'are'} not in the pool`, failures: unknown.map(nodeNotFound) };
+  }
   const locked = names.filter((n) => nodes.get(n)!.lockedActions.includes('delete'));
-  if (locked.length > 0) return { ok: false, detail: `deleteNodeNames: ${listNames(locked)} ${locked.length === 1 ? 'is' : 'are'} locked against deletion; unlock first` };
+  if (locked.length > 0) {
+    return {
+      ok: false,
+      detail: `deleteNodeNames: ${listNames(locked)} ${locked.length === 1 ? 'is' : 'are'} locked against deletion; unlock first`,
+      failures: locked.map((n) => nodeLocked(n, nodes.get(n)!.lockedActions)),
+    };
+  }
   const deleting = names.filter((n) => nodes.get(n)!.phase !== 'Deleting');
-  if (liveNodes - deleting.length < 1) return { ok: false, detail: 'deleteNodeNames: a pool must keep at least one node' };
+  if (liveNodes - deleting.length < 1) return { ok: false, detail: 'deleteNodeNames: a pool must keep at least one node', failures: [] };
   return {
     ok: true,
     decisions: names.map((name) => {
@@ -223,9 +232,36 @@ export function withUpgradeEffects(decisions: NodeDecision[], faults: FaultBudge
   return decisions;
 }
 
+/** What PatchPool `spec.driver` reads of each node of the pool to choose the ones to upgrade. */
+export interface PoolNodeDriver {
+  name: string;
+  accelerator: 'gpu' | 'npu' | null;
+  phase: NodePhase;
+  driverVersion: string | null;
+  driverPhase: DriverPhase | null;
+  driverTargetVersion: string | null;
+}
+
 /**
- * PatchPool `spec.driver`: schedules an upgrade on every named node (the pool's nodes whose accelerator matches
- * and whose driver differs from the target), under the same per-node rules as BatchUpdatePoolNodes' `driver`.
+ * PatchPool `spec.driver`: the nodes to upgrade, each with its target version. Those of each named accelerator that
+ * are not being deleted, unless their driver already runs that version or is already upgrading to it.
+ */
+export function poolDriverTargets(nodes: readonly PoolNodeDriver[], wanted: { gpu?: string | undefined; npu?: string | undefined }): Map<string, string> {
+  const targets = new Map<string, string>();
+  for (const node of nodes) {
+    const version = node.accelerator === null ? undefined : wanted[node.accelerator];
+    if (version === undefined || node.phase === 'Deleting') continue;
+    if (node.driverVersion === version && node.driverPhase === 'Running') continue;
+    if (node.driverPhase !== null && isUpgrading(node.driverPhase) && node.driverTargetVersion === version) continue;
+    targets.set(node.name, version);
+  }
+  return targets;
+}
+
+/**
+ * PatchPool `spec.driver`: schedules an upgrade on every target node whatever its phase. A node that is not
+ * Available (Creating, Checking after a reboot, Abnormal) keeps it Pending, and it starts once the node is Available,
+ * so a pool-wide upgrade reaches every node. Nodes being deleted, locked, or mid another upgrade fail.
  */
 export function planPoolDriverUpgrade(
   targets: ReadonlyMap<string, string>,
@@ -233,11 +269,26 @@ export function planPoolDriverUpgrade(
   updateStrategy: DriverUpdateStrategy,
 ): NodeDecision[] {
   return each([...targets.keys()], nodes, (name, node) => {
-    if (node.phase !== 'Available') return { name, ok: false, failure: notInPhase(name, node.phase, 'upgraded', 'Available') };
+    if (node.phase === 'Deleting') return { name, ok: false, failure: nodeBeingDeleted(name) };
     if (node.lockedActions.length > 0) return { name, ok: false, failure: nodeLocked(name, node.lockedActions) };
     if (node.driver !== null && isUpgrading(node.driver.phase)) return { name, ok: false, failure: upgradeBlocks(name, node.driver.phase, 'upgraded again') };
     return { name, ok: true, delta: { nodeId: node.id, driverUpgrade: { version: targets.get(name)!, updateStrategy } } };
   });
+}
+
+/**
+ * A pool's driver state for one accelerator, from its nodes that are not being deleted and the version the pool
+ * shows: Creating while the pool is, Upgrading while any upgrade is Pending or Updating, Running only when every
+ * node runs that version, else Abnormal (a node on another version, or a failed upgrade).
+ */
+export function poolDriverState(
+  poolPhase: PoolPhase,
+  nodes: ReadonlyArray<{ driverPhase: string; driverVersion: string | null }>,
+  version: string,
+): PoolDriverState {
+  if (poolPhase === 'Creating') return 'Creating';
+  if (nodes.some((n) => n.driverPhase === 'Pending' || n.driverPhase === 'Updating')) return 'Upgrading';
+  return nodes.every((n) => n.driverPhase === 'Running' && n.driverVersion === version) ? 'Running' : 'Abnormal';
 }
 
 /** The simulated workload may only grow on a node that accepts new work (no NoSchedule/NoExecute taint, not drained). */

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from './common.js';
+import { EXAMPLE_ACCESS_KEY } from './examples.js';
 
 export const ACCOUNT_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 export const USER_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_.-]{0,63}$';
@@ -68,10 +69,16 @@ export const AttachPolicyBodySchema = Type.Object(
   { additionalProperties: false, description: 'Omit the document to attach a built-in policy by its name.' },
 );
 
-export const UserParams = Type.Object({ user_name: Type.String({ pattern: USER_NAME_PATTERN }) });
-export const UserProjectParams = Type.Object({ user_name: UserParams.properties.user_name, project: Type.String({ minLength: 1, maxLength: 64 }) });
-export const UserPolicyParams = Type.Object({ user_name: UserParams.properties.user_name, policy_name: Type.String({ pattern: POLICY_NAME_PATTERN }) });
-export const AccessKeyParams = Type.Object({ access_key: Type.String({ pattern: '^[A-Za-z0-9]{1,128}$' }) });
+export const UserParams = Type.Object({ user_name: Type.String({ pattern: USER_NAME_PATTERN, maxLength: 64, examples: ['viewer'] }) });
+export const UserProjectParams = Type.Object({
+  user_name: UserParams.properties.user_name,
+  project: Type.String({ minLength: 1, maxLength: 64, description: 'Project id or name.', examples: ['local-1'] }),
+});
+export const UserPolicyParams = Type.Object({
+  user_name: UserParams.properties.user_name,
+  policy_name: Type.String({ pattern: POLICY_NAME_PATTERN, maxLength: 128, description: 'A built-in policy, or the name of a custom one.', examples: ['ModelArtsResourceManagementReadOnlyPolicy'] }),
+});
+export const AccessKeyParams = Type.Object({ access_key: Type.String({ pattern: '^[A-Za-z0-9]{1,128}$', maxLength: 128, examples: [EXAMPLE_ACCESS_KEY] }) });
 
 export const ProjectSchema = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Type.String() });
 export const UserSchema = Type.Object({

@@ -37,7 +37,7 @@ export type BatchNodeNamesBody = Static<ReturnType<typeof batchNodeNamesBodySche
 export const BatchRebootResponseSchema = Type.Object({ nodeNames: Type.Array(Type.String(), { description: 'The nodes that are rebooting.' }) });
 export const EmptyObjectSchema = Type.Object({});
 /** BatchDeletePoolNodes answers 200 with no body. */
-export const EmptyBodySchema = Type.Unsafe<undefined>({ description: 'Empty body.' });
+export const EmptyBodySchema = Type.Unsafe<undefined>({ type: 'null', description: 'Empty body.' });
 
 export const WorkloadBodySchema = Type.Object(
   { runningJobs: Type.Integer({ minimum: 0, maximum: 100_000, description: 'How many jobs the simulated node runs.' }) },

@@ -40,7 +40,7 @@ export const NodeListSchema = Type.Object({
 
 export const ListNodesQuerySchema = Type.Object(
   {
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'Page size 1-500; 0 or absent means 500.' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'Page size 1-500; 0 or absent means 500.', examples: ['2'] })),
     continue: Type.Optional(Type.String({ maxLength: 512, description: "Opaque token from the previous page's metadata.continue." })),
   },
   { additionalProperties: false },

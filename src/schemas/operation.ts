@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { PROJECT_ID_PATTERN } from './common.js';
+import { ProjectParams } from './common.js';
+import { EXAMPLE_OPERATION_ID } from './examples.js';
 
 export const OperationParams = Type.Object({
-  project_id: Type.String({ pattern: PROJECT_ID_PATTERN }),
-  operation_id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'The X-Operation-Id of a batch call.' }),
+  project_id: ProjectParams.properties.project_id,
+  operation_id: Type.String({ pattern: '^[0-9a-f-]{36}$', maxLength: 36, description: 'The X-Operation-Id of a batch call.', examples: [EXAMPLE_OPERATION_ID] }),
 });
 
 export const OperationSchema = Type.Object({

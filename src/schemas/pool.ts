@@ -102,7 +102,7 @@ export type PatchPoolBody = Static<typeof PatchPoolBodySchema>;
 
 export const ListPoolsQuerySchema = Type.Object(
   {
-    labelSelector: Type.Optional(Type.String({ maxLength: 1024, description: 'Comma-separated k=v, k!=v, k or !k terms.' })),
+    labelSelector: Type.Optional(Type.String({ maxLength: 1024, description: 'Comma-separated k=v, k!=v, k or !k terms.', examples: ['os.modelarts/name=demo'] })),
     status: Type.Optional(StringEnum(['created', 'creating', 'failed'] as const)),
     workspaceId: Type.Optional(Type.String({ maxLength: 64 })),
   },

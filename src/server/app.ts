@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import { INPUT_VALIDATION } from '../schemas/validator.js';
 import type { Clock } from '../domain/time.js';
 import { NodeService } from '../service/nodes.js';
 import { IamService } from '../service/iam.js';
@@ -12,18 +12,26 @@ import { TokenService } from '../security/tokens.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticateHook } from './auth/authenticate.js';
 import { IdentityCache } from './auth/identities.js';
+import { batchEvents } from './batch-events.js';
 import { registerJsonBodies } from './body.js';
 import { errorHandler, errors, sendApiError } from './errors.js';
 import { Metrics } from './metrics.js';
+import { registerRequestLogging, requestIdFor } from './request-log.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { nodeBatchRoutes } from './routes/node-batch.js';
 import { simulationRoutes } from './routes/simulation.js';
 import { LifecycleService } from '../service/lifecycle.js';
 import type { NodeBackend } from '../simulation/node-backend.js';
 import { nodeRoutes } from './routes/nodes.js';
+import { docsRoutes, defaultWebRoot } from './routes/docs.js';
+import { HEALTH_SCHEMA, openapiOptions, READY_SCHEMA } from './openapi.js';
 import { iamRoutes } from './routes/iam.js';
+import { metricsRoute } from './routes/metrics.js';
 import { poolRoutes } from './routes/pools.js';
+import { resetRoutes } from './routes/reset.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { guardPathParameters, transportOptions } from './transport.js';
+import { registerNulGuard } from './nul-guard.js';
 
 /** How long /readyz waits for the database before answering 503. */
 const READY_TIMEOUT_MS = 2_000;
@@ -37,7 +45,7 @@ function answersWithin(work: Promise<void>, millis: number): Promise<void> {
 }
 
 export interface AppDependencies {
-  config: Pick<Config, 'limits' | 'simulation' | 'region'>;
+  config: Pick<Config, 'limits' | 'simulation' | 'region' | 'http' | 'publicDocs' | 'metricsToken'>;
   store: Store;
   clock: Clock;
   logger: FastifyBaseLogger;
@@ -45,6 +53,10 @@ export interface AppDependencies {
   secrets: SecretBox;
   backend: NodeBackend;
   metrics?: Metrics;
+  /** Puts the store back to its seeded state (ephemeral or seeded services only); answers the rows per table. */
+  reset?: () => Promise<Record<string, number>>;
+  /** The built web pages (default: dist/web of this package). */
+  webRoot?: string;
 }
 
 /** Builds the HTTP service from its dependencies; the caller decides where it listens. */
@@ -54,61 +66,25 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-    genReqId: () => randomUUID().replaceAll('-', ''),
+    genReqId: (raw) => requestIdFor(raw.headers['x-request-id']),
     bodyLimit: config.limits.bodyLimitBytes,
-    return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    ...transportOptions(config.http, deps.logger),
+    ajv: INPUT_VALIDATION,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  guardPathParameters(app);
   registerJsonBodies(app, config.limits.bodyLimitBytes);
+  registerNulGuard(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => sendApiError(request, reply, errors.apiNotFound()));
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Request-Id', request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const operation = request.routeOptions.config?.operation ?? 'unmatched';
-    const status = String(reply.statusCode);
-    metrics.requests.inc({ operation, status });
-    metrics.requestDuration.observe({ operation, status }, reply.elapsedTime / 1000);
-    const principal = request.principal;
-    request.log.info(
-      {
-        operation,
-        method: request.method,
-        path: request.url.split('?', 1)[0],
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        ...(principal ? { principal: `${principal.userName}@${principal.accountName}`, accessKey: principal.accessKey } : {}),
-      },
-      'request completed',
-    );
-  });
+  registerRequestLogging(app, metrics);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'poolkeeper — ModelArts v2 resource-pool API',
-        version: '0.1.0',
-        description:
-          'The Huawei Cloud ModelArts v2 pool and node API as poolkeeper serves it. Every operation except /healthz needs an AK/SK ' +
-          'signed request (SDK-HMAC-SHA256). Operations tagged "poolkeeper extensions" are not part of ModelArts.',
-      },
-      components: {
-        securitySchemes: {
-          akskSignature: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...' },
-          token: { type: 'apiKey', in: 'header', name: 'X-Auth-Token', description: 'A token from POST /v3/auth/tokens.' },
-        },
-      },
-      security: [{ akskSignature: [] }, { token: [] }],
-    },
-  });
+  await app.register(swagger, openapiOptions);
 
-  app.get('/healthz', { config: { operation: 'Health' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { operation: 'Health' }, schema: HEALTH_SCHEMA }, async () => ({ status: 'ok' }));
   // Readiness for a load balancer: this replica can serve only while its database answers.
-  app.get('/readyz', { config: { operation: 'Ready' }, schema: { hide: true } }, async (request, reply) => {
+  app.get('/readyz', { config: { operation: 'Ready' }, schema: READY_SCHEMA }, async (request, reply) => {
     try {
       await answersWithin(store.ping(), READY_TIMEOUT_MS);
       return { status: 'ready' };
@@ -118,15 +94,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     }
   });
 
-  const services = { store, clock, config, backend: deps.backend };
+  const services = { store, clock, config, backend: deps.backend, events: batchEvents(metrics, deps.logger) };
   const pools = new PoolService(services);
-  const nodes = new NodeService(services, metrics);
+  const nodes = new NodeService(services);
   const lifecycle = new LifecycleService(services);
   const tokens = new TokenService(store, deps.secrets);
   const iam = new IamService(store, deps.secrets, clock, tokens);
+  const identities = new IdentityCache(store, clock);
+  metrics.watchIdentityCache(identities);
   const authenticate = createAuthenticateHook({
     store,
-    identities: new IdentityCache(store, clock),
+    identities,
     secrets: deps.secrets,
     tokens,
     clock,
@@ -135,6 +113,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(tokenRoutes(iam));
+  const docs = docsRoutes({ document: () => app.swagger(), public: config.publicDocs, webRoot: deps.webRoot ?? defaultWebRoot() });
+  if (config.publicDocs) await app.register(docs);
+  await app.register(metricsRoute({ metrics, store, clock, bearerToken: config.metricsToken, authenticate }));
   await app.register(async (protectedScope) => {
     protectedScope.addHook('preValidation', authenticate);
     await protectedScope.register(poolRoutes(pools));
@@ -143,11 +124,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await protectedScope.register(nodeBatchRoutes(pools, lifecycle, config.limits.maxBatchNodes));
     await protectedScope.register(simulationRoutes(pools, lifecycle));
     await protectedScope.register(iamRoutes(iam));
-    protectedScope.get('/openapi.json', { config: { operation: 'OpenApiDocument' }, schema: { hide: true } }, async () => app.swagger());
-    protectedScope.get('/metrics', { config: { operation: 'Metrics' }, schema: { hide: true } }, async (_request, reply) => {
-      reply.type(metrics.registry.contentType);
-      return metrics.registry.metrics();
-    });
+    await protectedScope.register(resetRoutes(deps.reset, identities));
+    if (!config.publicDocs) await protectedScope.register(docs);
   });
 
   return app;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ValidationIssue } from '../schemas/validator.js';
 
 /** An error answered to the client as `{error_code, error_msg}`. Create them from the catalogue below. */
 export class ApiError extends Error {
@@ -33,16 +34,14 @@ export const errors = {
   alreadyExists: (kind: string, name: string) => new ApiError(409, 'ModelArts.50004091', `The ${kind} ${name} already exists.`),
   conflict: (detail: string) => new ApiError(409, 'ModelArts.50004090', detail),
   bodyTooLarge: () => new ApiError(413, 'APIGW.0201', 'Request entity too large', true),
-  unsupportedContentType: () => new ApiError(415, 'ModelArts.50004100', 'Content type not supported'),
+  unsupportedContentType: (detail?: string) => new ApiError(415, 'ModelArts.50004100', detail ? `Content type not supported: ${detail}` : 'Content type not supported'),
+  // Refusals of the HTTP layer, before any route runs: gateway-level, so the body carries the request id too.
+  malformedRequest: (detail: string) => new ApiError(400, 'APIGW.0201', `Bad request: ${detail}`, true),
+  requestTimeout: (seconds: number) => new ApiError(408, 'APIGW.0201', `Request timeout: the request did not arrive within ${seconds} s`, true),
+  uriTooLarge: (detail: string) => new ApiError(414, 'APIGW.0201', `Request URI too large: ${detail}`, true),
+  headersTooLarge: (bytes: number) => new ApiError(431, 'APIGW.0201', `Request headers too large: the request line and headers exceed ${bytes} bytes`, true),
   internal: () => new ApiError(500, 'ModelArts.50005000', 'internal error'),
 } as const;
-
-interface ValidationIssue {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
 
 /** Turns the first schema violation into a message that names the field, e.g. `nodeNames: must have at most 10000 items`. */
 export function describeValidationError(issues: ValidationIssue[], context: string): string {
@@ -111,7 +110,7 @@ function toApiError(error: FastifyError): ApiError {
 export function sendApiError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
   const body: Record<string, string> = { error_code: error.code, error_msg: error.message };
   if (error.gateway) body.request_id = request.id;
-  return reply.code(error.statusCode).headers(error.headers).type('application/json').send(body);
+  return reply.code(error.statusCode).header('X-Request-Id', request.id).headers(error.headers).type('application/json').send(body);
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {

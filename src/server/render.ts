@@ -1,8 +1,9 @@
 import { ANNOTATION_DRAIN, ANNOTATION_LOCK, ANNOTATION_TAGS } from '../domain/node.js';
+import { poolDriverState } from '../domain/node-lifecycle.js';
 import { renderTagsAnnotation } from '../domain/tags.js';
 import { toTimestamp } from '../domain/time.js';
 import type { Node } from '../schemas/node.js';
-import type { Pool, PoolDriverState } from '../schemas/pool.js';
+import type { Pool } from '../schemas/pool.js';
 import { LABEL_WORKSPACE } from '../schemas/pool.js';
 import { flavorProfile } from '../simulation/flavors.js';
 import type { FlavorPhaseCount, NodeDriverCount, NodeRecord, PoolRecord } from '../store/store.js';
@@ -42,6 +43,19 @@ export function renderNode(node: NodeRecord, tenancy: Tenancy): Node {
   };
 }
 
+/**
+ * The labels a client reads on a pool: the stored ones, the workspace (`0` unless set) and the tenancy ids. ListPools'
+ * `labelSelector` and `workspaceId` filter on exactly these.
+ */
+export function renderPoolLabels(pool: PoolRecord, accountId: string): Record<string, string> {
+  return {
+    [LABEL_WORKSPACE]: '0',
+    ...pool.labels,
+    'os.modelarts/tenant.domain.id': accountId,
+    'os.modelarts/tenant.project.id': pool.projectId,
+  };
+}
+
 const STATUS_BUCKET = { Creating: 'creating', Available: 'available', Abnormal: 'abnormal', Checking: 'abnormal', Deleting: 'deleting' } as const;
 
 /** The ModelArts Pool object; `status.resources` is derived from the nodes' phases, never stored. */
@@ -62,12 +76,7 @@ export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], drivers
       name: pool.name,
       creationTimestamp: toTimestamp(pool.createdAt),
       ...(pool.deletedAt !== null ? { deletionTimestamp: toTimestamp(pool.deletedAt) } : {}),
-      labels: {
-        [LABEL_WORKSPACE]: '0',
-        ...pool.labels,
-        'os.modelarts/tenant.domain.id': accountId,
-        'os.modelarts/tenant.project.id': pool.projectId,
-      },
+      labels: renderPoolLabels(pool, accountId),
       annotations: pool.annotations,
     },
     spec: pool.spec,
@@ -82,23 +91,19 @@ export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], drivers
 }
 
 /**
- * `status.driver.gpu|npu` from the nodes of that accelerator: Creating while the pool is, Upgrading while any node
- * upgrades, else Abnormal if any node's driver is, else Running. The version is the pool's `spec.driver` one, or
- * the one most nodes run.
+ * `status.driver.gpu|npu` from the nodes of that accelerator that are not being deleted: the version is the pool's
+ * `spec.driver` one, or the one most nodes run; the state is poolDriverState's.
  */
 function renderPoolDriver(pool: PoolRecord, drivers: NodeDriverCount[]): { driver?: NonNullable<Pool['status']['driver']> } {
   const driver: NonNullable<Pool['status']['driver']> = {};
   for (const accelerator of ['gpu', 'npu'] as const) {
     const rows = drivers.filter((d) => d.poolId === pool.id && flavorProfile(d.flavor).accelerator === accelerator);
     if (rows.length === 0) continue;
-    const phases = new Set(rows.map((r) => r.driverPhase));
-    const state: PoolDriverState =
-      pool.phase === 'Creating' ? 'Creating' : phases.has('Pending') || phases.has('Updating') ? 'Upgrading' : phases.has('Abnormal') ? 'Abnormal' : 'Running';
     const byVersion = new Map<string, number>();
     for (const r of rows) if (r.driverVersion !== null) byVersion.set(r.driverVersion, (byVersion.get(r.driverVersion) ?? 0) + r.count);
     const common = [...byVersion].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
     const version = (accelerator === 'gpu' ? pool.spec.driver?.gpuVersion : pool.spec.driver?.npuVersion) ?? common;
-    driver[accelerator] = { version, state };
+    driver[accelerator] = { version, state: poolDriverState(pool.phase, rows, version) };
   }
   return Object.keys(driver).length > 0 ? { driver } : {};
 }

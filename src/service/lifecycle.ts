@@ -16,7 +16,7 @@ import type { Node } from '../schemas/node.js';
 import { errors } from '../server/errors.js';
 import { renderNode } from '../server/render.js';
 import { newOperationId } from '../store/sql-store.js';
-import type { FaultRuleRecord, NodeChangeContext, NodeChangePlan, NodeStateNeeds, PoolRecord } from '../store/store.js';
+import type { FaultRuleRecord, NodeChangeContext, NodeChangePlan, NodeStateNeeds, OperationMeta, PoolRecord } from '../store/store.js';
 import type { Caller, ServiceContext } from './context.js';
 
 export interface BatchOutcome {
@@ -30,8 +30,8 @@ export class LifecycleService {
 
   async lock(pool: PoolRecord, body: BatchLockBody, caller: Caller, requestId: string, unlock: boolean): Promise<BatchOutcome> {
     checkNames(body.nodeNames, 'nodeNames');
-    const operation = unlock ? 'BatchUnlockPoolNodes' : 'BatchLockPoolNodes';
-    const outcome = await this.run(pool, body.nodeNames, operation, body.actions.join(','), {}, caller, requestId, (nodes) =>
+    const operation = this.operation(pool, unlock ? 'BatchUnlockPoolNodes' : 'BatchLockPoolNodes', body.actions.join(','), caller, requestId);
+    const outcome = await this.run(pool, body.nodeNames, operation, {}, (nodes) =>
       unlock ? planUnlock(body.nodeNames, nodes, body.actions) : planLock(body.nodeNames, nodes, body.actions),
     );
     await this.applied(pool, outcome.decisions);
@@ -43,10 +43,14 @@ export class LifecycleService {
     checkNames(names, 'deleteNodeNames');
     const now = this.ctx.clock.now();
     const deleteUntil = now + this.ctx.config.simulation.nodeDeleteSeconds * 1000;
-    const outcome = await this.run(pool, names, 'BatchDeletePoolNodes', null, { pool: true }, caller, requestId, (nodes, context): NodeChangePlan => {
+    const operation = this.operation(pool, 'BatchDeletePoolNodes', null, caller, requestId);
+    const outcome = await this.run(pool, names, operation, { pool: true }, (nodes, context): NodeChangePlan => {
       const { spec, liveNodes } = context.pool!;
       const plan = planDelete(names, nodes, liveNodes, deleteUntil);
-      if (!plan.ok) throw errors.badRequest(plan.detail);
+      if (!plan.ok) {
+        this.ctx.events?.refused(operation, plan.failures);
+        throw errors.badRequest(plan.detail);
+      }
       const removed = plan.decisions.flatMap((d) => (d.ok && d.delta.setPhase ? [nodes.get(d.name)!] : []));
       return { decisions: plan.decisions, spec: { ...spec, resources: shrinkResources(spec.resources, removed) } };
     });
@@ -57,14 +61,16 @@ export class LifecycleService {
 
   async reboot(pool: PoolRecord, names: string[], caller: Caller, requestId: string): Promise<BatchOutcome> {
     checkNames(names, 'nodeNames');
-    return this.run(pool, names, 'BatchRebootPoolNodes', null, { faults: true }, caller, requestId, (nodes, context) => planReboot(names, nodes, context.faults));
+    const operation = this.operation(pool, 'BatchRebootPoolNodes', null, caller, requestId);
+    return this.run(pool, names, operation, { faults: true }, (nodes, context) => planReboot(names, nodes, context.faults));
   }
 
   async drain(pool: PoolRecord, names: string[], caller: Caller, requestId: string): Promise<BatchOutcome> {
     checkNames(names, 'nodeNames');
     const now = this.ctx.clock.now();
     const drainUntil = now + this.ctx.config.simulation.drainSeconds * 1000;
-    const outcome = await this.run(pool, names, 'BatchDrainPoolNodes', null, {}, caller, requestId, (nodes) => planDrain(names, nodes, now, drainUntil));
+    const operation = this.operation(pool, 'BatchDrainPoolNodes', null, caller, requestId);
+    const outcome = await this.run(pool, names, operation, {}, (nodes) => planDrain(names, nodes, now, drainUntil));
     await this.applied(pool, outcome.decisions);
     return outcome;
   }
@@ -93,19 +99,9 @@ export class LifecycleService {
     return (await this.ctx.store.listFaultRules(projectId)).map(renderFaultRule);
   }
 
-  private async run(
-    pool: PoolRecord,
-    names: string[],
-    operation: string,
-    action: string | null,
-    needs: NodeStateNeeds,
-    caller: Caller,
-    requestId: string,
-    decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
-  ): Promise<BatchOutcome> {
-    const operationId = newOperationId();
-    const decisions = await this.ctx.store.updateNodes(pool.id, names, { taints: true, ...needs }, decide, {
-      id: operationId,
+  private operation(pool: PoolRecord, operation: string, action: string | null, caller: Caller, requestId: string): OperationMeta {
+    return {
+      id: newOperationId(),
       projectId: pool.projectId,
       poolName: pool.name,
       operation,
@@ -113,8 +109,19 @@ export class LifecycleService {
       principal: caller.display,
       requestId,
       createdAt: this.ctx.clock.now(),
-    });
-    return { decisions, operationId };
+    };
+  }
+
+  private async run(
+    pool: PoolRecord,
+    names: string[],
+    operation: OperationMeta,
+    needs: NodeStateNeeds,
+    decide: (nodes: ReadonlyMap<string, LifecycleNodeState>, context: NodeChangeContext) => NodeDecision[] | NodeChangePlan,
+  ): Promise<BatchOutcome> {
+    const decisions = await this.ctx.store.updateNodes(pool.id, names, { taints: true, ...needs }, decide, operation);
+    this.ctx.events?.recorded(operation, decisions);
+    return { decisions, operationId: operation.id };
   }
 
   /** Hands the nodes whose metadata changed to the backend. */

@@ -6,10 +6,9 @@ import { toTimestamp } from '../domain/time.js';
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
 import type { ListNodesQuery, Node } from '../schemas/node.js';
 import { errors } from '../server/errors.js';
-import type { Metrics } from '../server/metrics.js';
 import { renderNode } from '../server/render.js';
 import { newOperationId } from '../store/sql-store.js';
-import type { BatchNodeNeeds, OperationOutcome, OperationRecord, PoolName, PoolRecord } from '../store/store.js';
+import type { BatchNodeNeeds, OperationMeta, OperationOutcome, OperationRecord, PoolName, PoolRecord } from '../store/store.js';
 import type { Caller, ServiceContext } from './context.js';
 
 export const MAX_PAGE_SIZE = 500;
@@ -41,10 +40,7 @@ function batchNeeds(body: BatchUpdateBody): BatchNodeNeeds {
 }
 
 export class NodeService {
-  constructor(
-    private readonly ctx: ServiceContext,
-    private readonly metrics: Metrics,
-  ) {}
+  constructor(private readonly ctx: ServiceContext) {}
 
   async list(pool: PoolRecord, query: ListNodesQuery, caller: Caller): Promise<NodePageResult> {
     const requested = query.limit === undefined ? 0 : Number(query.limit);
@@ -69,31 +65,30 @@ export class NodeService {
     const problem = checkBatchUpdateRequest(body);
     if (problem) throw errors.badRequest(problem);
     const now = this.ctx.clock.now();
-    const operationId = newOperationId();
+    const operation: OperationMeta = {
+      id: newOperationId(),
+      projectId: pool.projectId,
+      poolName: pool.name,
+      operation: 'BatchUpdatePoolNodes',
+      action: body.action,
+      principal: caller.display,
+      requestId,
+      createdAt: now,
+    };
     const decisions = await this.ctx.store.updatePoolNodes(
       pool,
       body.nodeNames,
       batchNeeds(body),
       (nodes, context) => withUpgradeEffects(planBatchUpdate(body, nodes, now), context.faults, now),
-      {
-        id: operationId,
-        projectId: pool.projectId,
-        poolName: pool.name,
-        operation: 'BatchUpdatePoolNodes',
-        action: body.action,
-        principal: caller.display,
-        requestId,
-        createdAt: now,
-      },
+      operation,
     );
     if (decisions === undefined) throw errors.poolNotFound();
+    this.ctx.events?.recorded(operation, decisions);
     const successNodeNames: string[] = [];
     const failNodeNames: string[] = [];
     for (const d of decisions) (d.ok ? successNodeNames : failNodeNames).push(d.name);
-    if (successNodeNames.length > 0) this.metrics.nodeUpdates.inc({ action: body.action, result: 'success' }, successNodeNames.length);
-    if (failNodeNames.length > 0) this.metrics.nodeUpdates.inc({ action: body.action, result: 'failed' }, failNodeNames.length);
     if (successNodeNames.length > 0) await this.ctx.backend.applyMetadata({ projectId: pool.projectId, poolName: pool.name }, successNodeNames);
-    return { successNodeNames, failNodeNames, operationId };
+    return { successNodeNames, failNodeNames, operationId: operation.id };
   }
 
   async setPhase(pool: PoolRecord, nodeName: string, phase: NodePhase, caller: Caller): Promise<Node> {

@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { DEFAULT_NODE_PREFIX, newNodeName, poolName } from '../domain/naming.js';
 import { checkPoolResources, planInitialNodes, planScaling, type NodeToCreate } from '../domain/pool-scaling.js';
-import { planPoolDriverUpgrade, withUpgradeEffects } from '../domain/node-lifecycle.js';
+import { planPoolDriverUpgrade, poolDriverTargets, withUpgradeEffects } from '../domain/node-lifecycle.js';
 import { DEFAULT_DRIVER_UPDATE_STRATEGY } from '../domain/node-update-planner.js';
 import { errors } from '../server/errors.js';
 import { newOperationId } from '../store/sql-store.js';
-import { renderPool } from '../server/render.js';
+import { renderPool, renderPoolLabels } from '../server/render.js';
 import {
   LABEL_NODE_PREFIX,
   LABEL_POOL_DISPLAY_NAME,
@@ -17,7 +17,7 @@ import {
   type PoolSpec,
 } from '../schemas/pool.js';
 import { DEFAULT_GPU_DRIVER_VERSION, DEFAULT_NPU_DRIVER_VERSION, flavorProfile } from '../simulation/flavors.js';
-import { PoolExistsError, type NewNode, type PoolRecord } from '../store/store.js';
+import { PoolExistsError, type NewNode, type OperationMeta, type PoolRecord } from '../store/store.js';
 import type { Caller, ServiceContext } from './context.js';
 
 export class PoolService {
@@ -70,12 +70,14 @@ export class PoolService {
 
   async list(projectId: string, query: ListPoolsQuery, caller: Caller): Promise<Pool[]> {
     const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : [];
-    const pools = (await this.ctx.store.listPools(projectId)).filter(
-      (p) =>
-        selector.every((term) => term(p.labels)) &&
-        (query.workspaceId === undefined || (p.labels[LABEL_WORKSPACE] ?? '0') === query.workspaceId) &&
-        (query.status === undefined || (POOL_STATUS_FILTER[query.status] as readonly string[]).includes(p.phase)),
-    );
+    const pools = (await this.ctx.store.listPools(projectId)).filter((p) => {
+      const labels = renderPoolLabels(p, caller.accountId);
+      return (
+        selector.every((term) => term(labels)) &&
+        (query.workspaceId === undefined || labels[LABEL_WORKSPACE] === query.workspaceId) &&
+        (query.status === undefined || (POOL_STATUS_FILTER[query.status] as readonly string[]).includes(p.phase))
+      );
+    });
     const ids = pools.map((p) => p.id);
     const [counts, drivers] = await Promise.all([this.ctx.store.countNodesByFlavorAndPhase(ids), this.ctx.store.countNodeDrivers(ids)]);
     return pools.map((p) => renderPool(p, counts, drivers, caller.accountId));
@@ -141,28 +143,32 @@ export class PoolService {
   }
 
   private async upgradeDrivers(pool: PoolRecord, patch: NonNullable<PoolSpec['driver']>, spec: PoolSpec, caller: Caller, requestId: string): Promise<string | null> {
-    const wanted = { gpu: patch.gpuVersion, npu: patch.npuVersion };
-    const targets = new Map<string, string>();
-    for (const node of await this.ctx.store.listNodeDrivers(pool.id)) {
-      const accelerator = flavorProfile(node.flavor).accelerator;
-      const version = accelerator === null ? undefined : wanted[accelerator];
-      if (version === undefined || (node.driverVersion === version && node.driverPhase === 'Running')) continue;
-      targets.set(node.name, version);
-    }
+    const nodes = (await this.ctx.store.listNodeDrivers(pool.id)).map((n) => ({ ...n, accelerator: flavorProfile(n.flavor).accelerator }));
+    const targets = poolDriverTargets(nodes, { gpu: patch.gpuVersion, npu: patch.npuVersion });
     if (targets.size === 0) return null;
     const strategy = spec.driver?.updateStrategy ?? DEFAULT_DRIVER_UPDATE_STRATEGY;
     const now = this.ctx.clock.now();
-    const operationId = newOperationId();
+    const operation: OperationMeta = {
+      id: newOperationId(),
+      projectId: pool.projectId,
+      poolName: pool.name,
+      operation: 'PatchPool',
+      action: 'driverUpgrade',
+      principal: caller.display,
+      requestId,
+      createdAt: now,
+    };
     const decisions = await this.ctx.store.updateNodes(
       pool.id,
       [...targets.keys()],
       { taints: true, faults: true },
       (nodes, context) => withUpgradeEffects(planPoolDriverUpgrade(targets, nodes, strategy), context.faults, now),
-      { id: operationId, projectId: pool.projectId, poolName: pool.name, operation: 'PatchPool', action: 'driverUpgrade', principal: caller.display, requestId, createdAt: now },
+      operation,
     );
+    this.ctx.events?.recorded(operation, decisions);
     const scheduled = decisions.flatMap((d) => (d.ok ? [d.name] : []));
     if (scheduled.length > 0) await this.ctx.backend.applyMetadata({ projectId: pool.projectId, poolName: pool.name }, scheduled);
-    return operationId;
+    return operation.id;
   }
 
   private newNodes(planned: NodeToCreate[], prefix: string, taken: Set<string>, spec: PoolSpec, now: number): NewNode[] {
@@ -219,19 +225,19 @@ export function parseLabelSelector(selector: string): LabelTerm[] {
       if (ne > 0) {
         const key = term.slice(0, ne).trim();
         const value = term.slice(ne + 2).trim();
-        return (labels) => labels[key] !== value;
+        return (labels) => !Object.hasOwn(labels, key) || labels[key] !== value;
       }
       const eq = term.indexOf('=');
       if (eq > 0) {
         const key = term.slice(0, eq).trim();
         const value = term.slice(term[eq + 1] === '=' ? eq + 2 : eq + 1).trim();
-        return (labels) => labels[key] === value;
+        return (labels) => Object.hasOwn(labels, key) && labels[key] === value;
       }
       if (term.startsWith('!')) {
         const key = term.slice(1).trim();
-        return (labels) => !(key in labels);
+        return (labels) => !Object.hasOwn(labels, key);
       }
       if (eq === 0 || ne === 0) throw errors.badRequest(`labelSelector: "${term}" has no key`);
-      return (labels) => term in labels;
+      return (labels) => Object.hasOwn(labels, term);
     });
 }

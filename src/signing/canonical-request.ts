@@ -1,6 +1,8 @@
 /**
  * The pure pieces of Huawei Cloud AK/SK request signing (SDK-HMAC-SHA256 and the derived V11-HMAC-SHA256),
- * shared by the server-side verifier (src/server/auth/signature.ts) and our client-side signer (src/client/signer.ts).
+ * shared by the server-side verifier (src/server/auth/signature.ts), our client-side signer (src/client/signer.ts) and the
+ * API Explorer's browser signer (web/lib/signer.ts). Nothing here needs Node: the digests live in node-crypto.ts (Node) and
+ * in Web Crypto (browser), so the browser bundles this very file.
  *
  * Canonical request (six lines joined by "\n"):
  *   METHOD
@@ -10,8 +12,6 @@
  *   signed headers       lowercase names joined by ";"
  *   payload hash         hex SHA-256 of the body, or the literal UNSIGNED-PAYLOAD
  */
-import { createHash, createHmac, hkdfSync } from 'node:crypto';
-
 export const SDK_HMAC_SHA256 = 'SDK-HMAC-SHA256';
 export const V11_HMAC_SHA256 = 'V11-HMAC-SHA256';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
@@ -48,7 +48,7 @@ export function percentEncode(value: string): string {
   while (i < length && isUnreserved(value.charCodeAt(i))) i++;
   // Stryker disable next-line ConditionalExpression: the fast path, as above
   if (i === length) return value;
-  // ASCII-only values (the usual case) are escaped without going through a Buffer.
+  // ASCII-only values (the usual case) are escaped without encoding to UTF-8 bytes.
   let out = value.slice(0, i);
   for (; i < length; i++) {
     const c = value.charCodeAt(i);
@@ -64,9 +64,11 @@ const ESCAPED: string[] = [];
 // Stryker disable next-line EqualityOperator: an entry past 255 is never read
 for (let b = 0; b < 256; b++) ESCAPED.push('%' + HEX_UPPER[b >> 4]! + HEX_UPPER[b & 15]!);
 
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 function percentEncodeUtf8(value: string): string {
-  // Stryker disable next-line StringLiteral: 'utf8' is Buffer.from's default
-  const bytes = Buffer.from(value, 'utf8');
+  const bytes = utf8.encode(value);
   let out = '';
   for (let k = 0; k < bytes.length; k++) {
     const b = bytes[k]!;
@@ -126,9 +128,8 @@ export function percentDecode(value: string, plusAsSpace: boolean): string {
 }
 
 function percentDecodeUtf8(value: string, plusAsSpace: boolean): string {
-  // Stryker disable next-line StringLiteral: 'utf8' is Buffer.from's default
-  const bytes = Buffer.from(value, 'utf8');
-  const out = Buffer.allocUnsafe(bytes.length);
+  const bytes = utf8.encode(value);
+  const out = new Uint8Array(bytes.length);
   let j = 0;
   for (let k = 0; k < bytes.length; k++) {
     const b = bytes[k]!;
@@ -143,7 +144,7 @@ function percentDecodeUtf8(value: string, plusAsSpace: boolean): string {
     }
     out[j++] = plusAsSpace && b === 0x2b ? 0x20 : b;
   }
-  return out.toString('utf8', 0, j);
+  return utf8Decoder.decode(out.subarray(0, j));
 }
 
 /**
@@ -288,30 +289,14 @@ export function buildCanonicalRequest(
   return method + '\n' + canonicalUriValue + '\n' + canonicalQueryValue + '\n' + canonicalHeaders + '\n' + signedHeaders + '\n' + payloadHash;
 }
 
-export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-export function hmacSha256Hex(key: string | Buffer, data: string): string {
-  return createHmac('sha256', key).update(data).digest('hex');
-}
-
 /** String to sign for SDK-HMAC-SHA256: algorithm, X-Sdk-Date, hex SHA-256 of the canonical request. */
-export function stringToSign(sdkDate: string, canonicalRequest: string): string {
-  return SDK_HMAC_SHA256 + '\n' + sdkDate + '\n' + sha256Hex(canonicalRequest);
+export function stringToSign(sdkDate: string, canonicalRequestSha256: string): string {
+  return SDK_HMAC_SHA256 + '\n' + sdkDate + '\n' + canonicalRequestSha256;
 }
 
 /** String to sign for V11-HMAC-SHA256: algorithm, X-Sdk-Date, `<YYYYMMDD>/<region>/<service>`, hex SHA-256 of the canonical request. */
-export function stringToSignV11(sdkDate: string, info: string, canonicalRequest: string): string {
-  return V11_HMAC_SHA256 + '\n' + sdkDate + '\n' + info + '\n' + sha256Hex(canonicalRequest);
-}
-
-/**
- * The V11 signing key: HKDF-SHA256(IKM = SK, salt = AK, info, 32 bytes) as a lowercase hex string.
- * The HMAC key is that hex string's ASCII bytes, not the raw 32 bytes.
- */
-export function deriveV11SigningKey(accessKey: string, secretKey: string, info: string): string {
-  return Buffer.from(hkdfSync('sha256', secretKey, accessKey, info, 32)).toString('hex');
+export function stringToSignV11(sdkDate: string, info: string, canonicalRequestSha256: string): string {
+  return V11_HMAC_SHA256 + '\n' + sdkDate + '\n' + info + '\n' + canonicalRequestSha256;
 }
 
 /** `YYYYMMDDTHHMMSSZ` in UTC. */

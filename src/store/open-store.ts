@@ -1,4 +1,5 @@
 import { isPostgresUrl, type Config } from '../config.js';
+import type { StoreObserver } from './observer.js';
 import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
@@ -12,6 +13,8 @@ export interface OpenedStore {
 export interface StoreEvents {
   /** PostgreSQL: a pooled connection failed and was dropped (see PostgresOptions.onConnectionError). */
   onConnectionError?: (error: Error) => void;
+  /** Told of every statement and (SQLite) group commit, for metrics. */
+  observer?: StoreObserver;
 }
 
 /** Picks the store from POOLKEEPER_DATABASE_URL: postgres://... for PostgreSQL, else a SQLite file path or ':memory:'. */
@@ -21,8 +24,8 @@ export async function openStore(
 ): Promise<OpenedStore> {
   if (isPostgresUrl(config.databaseUrl)) {
     const { databaseUrl: url, databasePoolSize: poolSize, databaseConnectTimeoutMs: connectTimeoutMs } = config;
-    return { store: openPostgresStore({ url, poolSize, connectTimeoutMs, onConnectionError: events.onConnectionError }) };
+    return { store: openPostgresStore({ url, poolSize, connectTimeoutMs, onConnectionError: events.onConnectionError, observer: events.observer }) };
   }
-  const sqlite = openSqliteStore({ path: config.databaseUrl, synchronous: config.sqliteSynchronous });
+  const sqlite = openSqliteStore({ path: config.databaseUrl, synchronous: config.sqliteSynchronous, observer: events.observer });
   return { store: sqlite.store, maintenance: sqlite.checkpoint };
 }

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { postgresSql } from './dialect.js';
+import { kyselyStatementLog, quietObserver, type StoreObserver } from './observer.js';
 import type { Database } from './schema.js';
 import { SqlStore } from './sql-store.js';
 import { asyncStepRunner } from './steps.js';
@@ -19,6 +20,8 @@ export interface PostgresOptions {
    * drops it and opens another on demand. A query running on it fails with the error instead.
    */
   onConnectionError?: (error: Error) => void;
+  /** Told of every statement (metrics). */
+  observer?: StoreObserver;
 }
 
 export function openPostgresStore(options: PostgresOptions): SqlStore {
@@ -29,6 +32,6 @@ export function openPostgresStore(options: PostgresOptions): SqlStore {
   // errors of idle connections: already reported by the connection's own listener.
   pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...kyselyStatementLog(options.observer ?? quietObserver) });
   return new SqlStore(db, postgresSql, asyncStepRunner(db, postgresSql));
 }

@@ -1,5 +1,5 @@
 import { Migrator, type Kysely, type Selectable, type Transaction } from 'kysely';
-import sql, { empty, join, type Sql } from 'sql-template-tag';
+import sql, { empty, join, raw, type Sql } from 'sql-template-tag';
 import { v7 as uuidv7 } from 'uuid';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { ExistingNode } from '../domain/pool-scaling.js';
@@ -45,7 +45,10 @@ import {
   type NodeDriverSummary,
   type NodeJob,
   type OperationOutcome,
+  type StoreSnapshot,
   type WorkloadResult,
+  type BackgroundJobKind,
+  type NodeCensus,
 } from './store.js';
 
 type NodeRow = Pick<
@@ -128,6 +131,40 @@ const NEW_NODE_COLUMNS = [
   ['driver_phase', 'text'],
 ] as const;
 
+/** The tables a snapshot holds, parents before children (restored in this order, emptied in the reverse). */
+export const SNAPSHOT_TABLES = [
+  'accounts',
+  'projects',
+  'users',
+  'user_projects',
+  'user_policies',
+  'access_keys',
+  'pools',
+  'nodes',
+  'node_labels',
+  'node_taints',
+  'node_tags',
+  'operations',
+  'fault_rules',
+  'operation_outcomes',
+] as const satisfies ReadonlyArray<keyof Database>;
+
+/** Tables whose `id` PostgreSQL draws from a sequence, which a restore moves past the restored ids. */
+const SERIAL_TABLES: ReadonlyArray<(typeof SNAPSHOT_TABLES)[number]> = ['pools', 'nodes', 'fault_rules'];
+
+/**
+ * The background jobs the reconciler takes once their time has come, with the conditions of its statements
+ * (advanceSimulation, finishDrains, claimDriverUpgrades, claimReboots) and the column saying since when each is due.
+ */
+const BACKGROUND_JOBS: ReadonlyArray<readonly [job: BackgroundJobKind, table: 'nodes' | 'pools', since: string, due: (now: number) => Sql]> = [
+  ['node_create', 'nodes', 'phase_until', (now) => sql`phase = 'Creating' AND phase_until <= ${now}`],
+  ['node_delete', 'nodes', 'phase_until', (now) => sql`phase = 'Deleting' AND phase_until <= ${now}`],
+  ['drain', 'nodes', 'drain_until', (now) => sql`drain_until <= ${now}`],
+  ['driver_upgrade', 'nodes', 'driver_check_at', (now) => sql`driver_phase = 'Updating' AND driver_check_at <= ${now}`],
+  ['reboot', 'nodes', 'reboot_check_at', (now) => sql`phase = 'Checking' AND reboot_check_at <= ${now}`],
+  ['pool_delete', 'pools', 'delete_after', (now) => sql`phase = 'Deleting' AND delete_after <= ${now}`],
+];
+
 /** Any fixed 64-bit number: the advisory lock replicas take while migrating. */
 const MIGRATION_LOCK_KEY = 7_210_551_903;
 
@@ -179,6 +216,43 @@ export class SqlStore implements Store {
   async hasAnyAccount(): Promise<boolean> {
     const row = await this.db.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
     return row !== undefined;
+  }
+
+  async findSealedSecret(): Promise<string | undefined> {
+    const key = await this.db.selectFrom('access_keys').select('secret_key').limit(1).executeTakeFirst();
+    if (key) return key.secret_key;
+    const signing = await this.db.selectFrom('signing_keys').select('sealed_secret').limit(1).executeTakeFirst();
+    return signing?.sealed_secret;
+  }
+
+  async snapshot(): Promise<StoreSnapshot> {
+    return this.runner.transaction(function* () {
+      const tables: StoreSnapshot['tables'] = [];
+      for (const table of SNAPSHOT_TABLES) tables.push({ table, rows: (yield sql`SELECT * FROM ${ident(table)}`).rows });
+      return { tables };
+    });
+  }
+
+  async restore(snapshot: StoreSnapshot): Promise<void> {
+    const postgres = this.dialect === 'postgres';
+    await this.runner.transaction(function* () {
+      for (const table of [...SNAPSHOT_TABLES].reverse()) yield sql`DELETE FROM ${ident(table)}`;
+      for (const { table, rows } of snapshot.tables) {
+        if (rows.length === 0) continue;
+        if (postgres) {
+          yield sql`INSERT INTO ${ident(table)} SELECT * FROM json_populate_recordset(NULL::${ident(table)}, ${JSON.stringify(rows)}::json)`;
+          continue;
+        }
+        const columns = Object.keys(rows[0]!);
+        const values = raw(columns.map((c) => `j.value ->> '$."${c}"'`).join(', '));
+        yield sql`INSERT INTO ${ident(table)} (${join(columns.map(ident))}) SELECT ${values} FROM json_each(${JSON.stringify(rows)}) AS j`;
+      }
+      if (postgres) {
+        for (const table of SERIAL_TABLES) {
+          yield sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM ${ident(table)}`;
+        }
+      }
+    });
   }
 
   async createBootstrapIdentity(identity: BootstrapIdentity): Promise<boolean> {
@@ -502,6 +576,33 @@ export class SqlStore implements Store {
       .groupBy(['pool_id', 'flavor', 'phase'])
       .execute();
     return rows.map((r) => ({ poolId: Number(r.pool_id), flavor: r.flavor, phase: r.phase as NodePhase, count: Number(r.count) }));
+  }
+
+  /** Two statements: the node count reads only the nodes_census index; each due-job count is a range of its own index. */
+  async nodeCensus(now: number): Promise<NodeCensus> {
+    // Grouped before the join: grouping by the pool's name as well made SQLite sort a table scan instead (20x slower).
+    const counts = await this.runner.query(sql`SELECT p.name AS pool, c.phase, c.driver_phase, c.count
+      FROM (SELECT pool_id, phase, driver_phase, COUNT(*) AS count FROM nodes GROUP BY pool_id, phase, driver_phase) AS c
+      JOIN pools AS p ON p.id = c.pool_id`);
+    const due = await this.runner.query(
+      join(
+        BACKGROUND_JOBS.map(([job, table, since, condition]) => sql`SELECT ${raw(`'${job}'`)} AS job, COUNT(*) AS count, MIN(${raw(since)}) AS since FROM ${raw(table)} WHERE ${condition(now)}`),
+        ' UNION ALL ',
+      ),
+    );
+    return {
+      nodes: counts.rows.map((row) => ({
+        pool: String(row.pool),
+        phase: String(row.phase),
+        driverPhase: row.driver_phase === null ? null : String(row.driver_phase),
+        count: Number(row.count),
+      })),
+      dueJobs: due.rows.map((row) => ({
+        job: row.job as BackgroundJobKind,
+        count: Number(row.count),
+        oldestDueAt: nullableNumber(row.since as number | string | null),
+      })),
+    };
   }
 
   async listNodeNames(poolId: number): Promise<Set<string>> {
@@ -878,14 +979,27 @@ export class SqlStore implements Store {
       .select(['pool_id', 'flavor', 'driver_phase', 'driver_version', (eb) => eb.fn.countAll<number>().as('count')])
       .where('pool_id', 'in', poolIds)
       .where('driver_phase', 'is not', null)
+      .where('phase', '!=', 'Deleting')
       .groupBy(['pool_id', 'flavor', 'driver_phase', 'driver_version'])
       .execute();
     return rows.map((r) => ({ poolId: Number(r.pool_id), flavor: r.flavor, driverPhase: r.driver_phase!, driverVersion: r.driver_version, count: Number(r.count) }));
   }
 
   async listNodeDrivers(poolId: number): Promise<NodeDriverSummary[]> {
-    const rows = await this.db.selectFrom('nodes').select(['name', 'flavor', 'driver_version', 'driver_phase']).where('pool_id', '=', poolId).orderBy('name').execute();
-    return rows.map((r) => ({ name: r.name, flavor: r.flavor, driverVersion: r.driver_version, driverPhase: r.driver_phase }));
+    const rows = await this.db
+      .selectFrom('nodes')
+      .select(['name', 'flavor', 'phase', 'driver_version', 'driver_phase', 'driver_target_version'])
+      .where('pool_id', '=', poolId)
+      .orderBy('name')
+      .execute();
+    return rows.map((r) => ({
+      name: r.name,
+      flavor: r.flavor,
+      phase: r.phase as NodePhase,
+      driverVersion: r.driver_version,
+      driverPhase: r.driver_phase as DriverPhase | null,
+      driverTargetVersion: r.driver_target_version,
+    }));
   }
 
   async listOperationOutcomes(operationId: string): Promise<OperationOutcome[]> {

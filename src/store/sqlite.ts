@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { sqliteSql } from './dialect.js';
+import { kyselyStatementLog, quietObserver, type StoreObserver } from './observer.js';
 import type { Database as Schema } from './schema.js';
 import { SqlStore } from './sql-store.js';
 import { syncStepRunner } from './steps.js';
@@ -14,6 +15,8 @@ export interface SqliteOptions {
   path: string;
   /** NORMAL keeps every acknowledged write across a process crash in WAL mode; FULL also across power loss. */
   synchronous: SqliteSynchronous;
+  /** Told of every statement and group commit (metrics). */
+  observer?: StoreObserver;
 }
 
 export interface SqliteStore {
@@ -54,9 +57,10 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   database.pragma('wal_autocheckpoint = 0');
   const prepare = statementCache(database);
   const cached: SqliteDatabase = { close: () => database.close(), prepare };
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cached }) });
+  const observer = options.observer ?? quietObserver;
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cached }), ...kyselyStatementLog(observer) });
   return {
-    store: new SqlStore(db, sqliteSql, syncStepRunner(db, database, prepare)),
+    store: new SqlStore(db, sqliteSql, syncStepRunner(db, database, prepare, observer)),
     checkpoint: () => {
       if (database.open) database.pragma('wal_checkpoint(PASSIVE)');
     },

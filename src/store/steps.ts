@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Sql } from 'sql-template-tag';
 import type { DialectSql } from './dialect.js';
+import { quietObserver, statementKind, type StoreObserver } from './observer.js';
 
 export interface StepResult {
   rows: Array<Record<string, unknown>>;
@@ -59,11 +60,23 @@ interface PendingSteps {
  * `setImmediate`. A synchronous run cannot interleave with anything, so it only waits for Kysely's connection while a
  * Kysely transaction is open on it (one that awaits between its statements).
  */
-export function syncStepRunner(db: Kysely<any>, database: Database.Database, prepare: (sql: string) => Database.Statement): StepRunner {
+export function syncStepRunner(
+  db: Kysely<any>,
+  database: Database.Database,
+  prepare: (sql: string) => Database.Statement,
+  observer: StoreObserver = quietObserver,
+): StepRunner {
   const execute = (statement: Sql): StepResult => {
-    const prepared = prepare(statement.sql);
-    if (prepared.reader) return { rows: prepared.all(...statement.values) as Array<Record<string, unknown>>, changes: 0 };
-    return { rows: [], changes: prepared.run(...statement.values).changes };
+    // `sql` joins the statement's parts anew on every read.
+    const text = statement.sql;
+    const prepared = prepare(text);
+    const started = performance.now();
+    try {
+      if (prepared.reader) return { rows: prepared.all(...statement.values) as Array<Record<string, unknown>>, changes: 0 };
+      return { rows: [], changes: prepared.run(...statement.values).changes };
+    } finally {
+      observer.statement(statementKind(text), (performance.now() - started) / 1000);
+    }
   };
   const drive = (run: Steps<unknown>): unknown => {
     let next = run.next();
@@ -97,6 +110,7 @@ export function syncStepRunner(db: Kysely<any>, database: Database.Database, pre
       for (const item of group) item.reject(error);
       return;
     }
+    observer.groupCommit(group.length);
     outcomes.forEach((outcome, i) => (outcome.ok ? group[i]!.resolve(outcome.value) : group[i]!.reject(outcome.error)));
   };
   const scheduleFlush = (): void => {

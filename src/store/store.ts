@@ -1,6 +1,6 @@
 import type { ExistingNode } from '../domain/pool-scaling.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
-import type { BatchNodeState, NodeDriver, NodePhase, Tag, Taint } from '../domain/node.js';
+import type { BatchNodeState, DriverPhase, NodeDriver, NodePhase, Tag, Taint } from '../domain/node.js';
 import type { FaultBudget, FaultKind, LifecycleNodeState } from '../domain/node-lifecycle.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 
@@ -246,7 +246,10 @@ export interface FaultRuleRecord {
   createdAt: number;
 }
 
-/** A node's driver flavor and version, per pool: the pool's `status.driver` is summarised from these. */
+/**
+ * How many nodes (not being deleted) of a pool run each flavor, driver phase and version: the pool's `status.driver`
+ * is summarised from these.
+ */
 export interface NodeDriverCount {
   poolId: number;
   flavor: string;
@@ -258,8 +261,11 @@ export interface NodeDriverCount {
 export interface NodeDriverSummary {
   name: string;
   flavor: string;
+  phase: NodePhase;
   driverVersion: string | null;
-  driverPhase: string | null;
+  driverPhase: DriverPhase | null;
+  /** The version a Pending or Updating upgrade goes to. */
+  driverTargetVersion: string | null;
 }
 
 /** A long-running operation on one node that the reconciler hands to the node backend. */
@@ -289,6 +295,22 @@ export interface OperationOutcome {
   completedAt: number;
 }
 
+/** The rows of every table a reset restores, as the store read them (StoreSnapshot is opaque to callers). */
+export interface StoreSnapshot {
+  tables: Array<{ table: string; rows: Array<Record<string, unknown>> }>;
+}
+
+/** Background work the reconciler picks up once its time has come. */
+export type BackgroundJobKind = 'node_create' | 'node_delete' | 'pool_delete' | 'drain' | 'driver_upgrade' | 'reboot';
+
+/** The database's picture of every pool, for monitoring (see nodeCensus). */
+export interface NodeCensus {
+  /** Nodes per pool (by name), phase and driver phase (null: the node has no accelerator driver). */
+  nodes: Array<{ pool: string; phase: string; driverPhase: string | null; count: number }>;
+  /** Per kind: jobs whose time has come but that no replica has taken yet, and when the oldest of them fell due. */
+  dueJobs: Array<{ job: BackgroundJobKind; count: number; oldestDueAt: number | null }>;
+}
+
 export type WorkloadResult = { kind: 'not-found' } | { kind: 'refused'; detail: string } | { kind: 'ok'; node: NodeRecord };
 
 /** Everything poolkeeper keeps. One implementation per SQL dialect; all pass the same contract tests. */
@@ -300,6 +322,15 @@ export interface Store {
   ping(): Promise<void>;
 
   hasAnyAccount(): Promise<boolean>;
+  /** One sealed secret the store holds (an access key's SK or the token-signing key), to check a master key against. */
+  findSealedSecret(): Promise<string | undefined>;
+  /**
+   * Everything a reset restores: identities, keys, pools, nodes with their labels, taints and tags, operation records,
+   * fault rules. The token-signing key is not part of it (tokens stay valid across a reset).
+   */
+  snapshot(): Promise<StoreSnapshot>;
+  /** Puts the store back to `snapshot` in one transaction: readers see the state before or after, never between. */
+  restore(snapshot: StoreSnapshot): Promise<void>;
   /** Creates the first account and its admin; false when another replica's bootstrap won the race. */
   createBootstrapIdentity(identity: BootstrapIdentity): Promise<boolean>;
 
@@ -336,6 +367,8 @@ export interface Store {
   listPools(projectId: string): Promise<PoolRecord[]>;
   getPool(projectId: string, poolName: string): Promise<PoolRecord | undefined>;
   countNodesByFlavorAndPhase(poolIds: number[]): Promise<FlavorPhaseCount[]>;
+  /** Every pool's nodes by phase and driver phase, and the background jobs due at `now`; cheap enough for every scrape. */
+  nodeCensus(now: number): Promise<NodeCensus>;
   /** Node names already used in a pool (for generating new unique ones). */
   listNodeNames(poolId: number): Promise<Set<string>>;
   /** Nodes of a pool in creation order, newest first: candidates when scaling down. */

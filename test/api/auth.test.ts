@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { stringify } from 'node:querystring';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
@@ -65,12 +66,12 @@ afterAll(async () => {
 });
 
 describe('secure by default', () => {
-  it('only the health checks answer without credentials', async () => {
+  it('only the health checks (and the public docs, test/server/docs.test.ts) answer without credentials', async () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
-    for (const path of [`/v2/${t.projectId}/pools`, '/openapi.json', '/metrics', '/_poolkeeper/v1/iam/users', `/_poolkeeper/v1/${t.projectId}/operations/x`]) {
+    for (const path of [`/v2/${t.projectId}/pools`, '/metrics', '/_poolkeeper/v1/iam/users', `/_poolkeeper/v1/${t.projectId}/operations/x`]) {
       const res = await fetch(`${t.url}${path}`);
       expect(res.status).toBe(401);
       const body = (await res.json()) as ErrorBody;
@@ -173,6 +174,59 @@ describe('tampering is refused with 401 APIGW.0301', () => {
   });
 });
 
+/** Sends any method with a body over node:http (fetch refuses a GET with a body). */
+function sendRaw(method: string, url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; body: ErrorBody }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as ErrorBody }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('a GET with a body is verified against the bytes sent', () => {
+  const url = () => new URL(`/v2/${t.projectId}/pools?status=created`, t.url);
+  const sign = (body: string | undefined) =>
+    signRequest({ method: 'GET', url: url(), headers: { 'Content-Type': 'application/json' }, ...(body !== undefined ? { body } : {}) }, { accessKey: TEST_AK, secretKey: TEST_SK }, new Date(clock.now()));
+
+  it('accepts a GET whose body our signer signed', async () => {
+    const body = '{"probe":"签名"}';
+    const res = await sendRaw('GET', url(), sign(body), body);
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['another body than the one signed', '{"probe":1}', '{"probe":2}'],
+    ['a body where none was signed', undefined, '{"probe":1}'],
+    ['no body where one was signed', '{"probe":1}', ''],
+  ])('refuses %s', async (_label, signed, sent) => {
+    const res = await sendRaw('GET', url(), sign(signed), sent);
+    expect(res.status).toBe(401);
+    expect(res.body.error_code).toBe('APIGW.0301');
+    expect((await t.client.request('GET', url().pathname)).status).toBe(200);
+  });
+
+  it.each(['basic', 'derived'] as const)('accepts a GET with a body signed by the official %s signer', async (signer) => {
+    const cred = new BasicCredentials().withAk(TEST_AK).withSk(TEST_SK).withProjectId(t.projectId);
+    if (signer === 'derived') cred.withDerivedPredicate(() => true).processDerivedAuthParams('modelarts', 'cn-north-4');
+    const data = { probe: ['a', 1] };
+    const request = {
+      method: 'GET',
+      endpoint: `${t.url}/v2/${t.projectId}/pools`,
+      queryParams: { status: 'created' },
+      headers: { 'X-Sdk-Date': formatSdkDate(new Date(clock.now())), 'Content-Type': 'application/json' },
+      data,
+    };
+    const headers = (signer === 'basic' ? AKSKSigner.sign(request, cred) : DerivedAKSKSigner.sign(request, cred)) as Record<string, string>;
+    expect((await sendRaw('GET', url(), headers, JSON.stringify(data))).status).toBe(200);
+    expect((await sendRaw('GET', url(), headers, JSON.stringify({ probe: ['a', 2] }))).status).toBe(401);
+    expect((await t.client.request('GET', url().pathname)).status).toBe(200);
+  });
+});
+
 describe('access-key lock-out', () => {
   it('five consecutive failures lock the key for five minutes, then it works again', async () => {
     const key = await iam.createAccessKey(accountId, 'admin');
@@ -190,6 +244,63 @@ describe('access-key lock-out', () => {
     const headers = signRequest({ method: 'GET', url: new URL(path, t.url), headers: {} }, key, new Date(clock.now()));
     expect((await fetch(new URL(path, t.url), { headers })).status).toBe(200);
     clock.advance(-(5 * 60_000 + 1_000));
+  });
+});
+
+describe('an unknown access key is not told apart from a known one', () => {
+  const path = () => new URL(`/v2/${t.projectId}/pools`, t.url);
+  async function send(creds: { accessKey: string; secretKey: string; securityToken?: string }, date = new Date(clock.now()), extra: Record<string, string> = {}) {
+    const headers = signRequest({ method: 'GET', url: path(), headers: extra }, creds, date);
+    const res = await fetch(path(), { headers });
+    const body = (await res.json()) as ErrorBody;
+    return { status: res.status, error_code: body.error_code, error_msg: body.error_msg };
+  }
+
+  it('answers the same 401 for an unknown key and a wrong secret, whatever else is wrong, and while the key is locked', async () => {
+    const key = await iam.createAccessKey(accountId, 'admin');
+    const unknown = { accessKey: 'NOSUCHKEY0000000000X', secretKey: 'anything' };
+    const wrong = { accessKey: key.accessKey, secretKey: `${key.secretKey}x` };
+    const cases: Array<[string, (creds: { accessKey: string; secretKey: string }) => ReturnType<typeof send>]> = [
+      ['wrong secret', (c) => send(c)],
+      ['date 20 minutes behind', (c) => send(c, new Date(clock.now() - 20 * 60_000))],
+      ['unsigned payload header', (c) => send(c, new Date(clock.now()), { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' })],
+    ];
+    // Five failures lock the key: the last rounds run against a locked key.
+    for (let round = 0; round < 2; round++) {
+      for (const [label, attempt] of cases) {
+        const [a, b] = [await attempt(unknown), await attempt(wrong)];
+        expect(a.status, label).toBe(401);
+        expect(a, label).toEqual(b);
+      }
+    }
+    const locked = await send(key);
+    expect(locked.status).toBe(401);
+    expect(locked.error_msg).toContain('locked until');
+    // The right secret is told the lock; a wrong one is not, and does not extend it.
+    expect(await send(wrong)).toEqual(await send(unknown));
+    clock.advance(5 * 60_000 + 1_000);
+    try {
+      expect((await send(key)).status).toBe(200);
+    } finally {
+      clock.advance(-(5 * 60_000 + 1_000));
+    }
+  });
+
+  it('tells a temporary key’s holder about its security token and expiry only once the signature is right', async () => {
+    const temp = await iam.createAccessKey(accountId, 'admin', 900);
+    const unknown = await send({ accessKey: 'NOSUCHKEY0000000000Y', secretKey: 'anything' });
+    const wrongSecret = await send({ accessKey: temp.accessKey, secretKey: 'not-it' });
+    expect(wrongSecret).toEqual(unknown);
+    expect((await send(temp)).status).toBe(200);
+    const noToken = await send({ accessKey: temp.accessKey, secretKey: temp.secretKey });
+    expect(noToken.error_msg).toContain('X-Security-Token');
+    clock.advance(901_000);
+    try {
+      expect(await send({ accessKey: temp.accessKey, secretKey: 'not-it' })).toEqual(await send({ accessKey: 'NOSUCHKEY0000000000Y', secretKey: 'anything' }));
+      expect((await send(temp)).error_msg).toContain('expired');
+    } finally {
+      clock.advance(-901_000);
+    }
   });
 });
 

@@ -16,6 +16,7 @@ interface OperationBody {
 }
 
 const UPGRADE_SECONDS = 10;
+const REBOOT_SECONDS = 30;
 // Starts at the real time: requests are signed with the real clock and must be within 15 minutes of the service's.
 const clock = new ManualClock();
 let t: TestService;
@@ -64,7 +65,10 @@ function someTicks(): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await startTestService({ clock, env: { POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS: String(UPGRADE_SECONDS) } });
+  t = await startTestService({
+    clock,
+    env: { POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS: String(UPGRADE_SECONDS), POOLKEEPER_SIM_REBOOT_SECONDS: String(REBOOT_SECONDS) },
+  });
   base = `/v2/${t.projectId}/pools/${t.demoPool}`;
   names = await demoNodeNames(t);
 });
@@ -91,7 +95,8 @@ describe('driver upgrades progress durably with the injected clock', () => {
     clock.advance(1000);
     const done = await driverPhase(name, 'Running');
     expect(done.status.driver!.version).toBe('550.1');
-    expect((await pool()).status.driver?.gpu?.state).toBe('Running');
+    // The other seven still run the version the pool shows: it is not Running while one node differs.
+    expect((await pool()).status.driver?.gpu).toEqual({ version: before.status.driver!.version, state: 'Abnormal' });
     const record = await operation(res.operationId);
     expect(record.nodes).toEqual([{ name, status: 'success', completion: expect.objectContaining({ status: 'succeeded' }) }]);
   });
@@ -212,5 +217,145 @@ describe('PatchPool spec.driver', () => {
 
     const same = await t.client.request<PoolBody>('PATCH', poolPath(), { spec: { driver: { gpuVersion: '560.1' } } });
     expect(same.headers.get('x-operation-id')).toBeNull();
+  });
+});
+
+describe('PatchPool spec.driver never shows Running before every node runs the version', () => {
+  async function gpuPool(displayName: string, count: number): Promise<{ path: string; nodes: string[] }> {
+    const created = await t.client.request('POST', `/v2/${t.projectId}/pools`, {
+      apiVersion: 'v2',
+      kind: 'Pool',
+      metadata: { labels: { 'os.modelarts/name': displayName } },
+      spec: { type: 'Dedicate', scope: ['Train'], network: { name: 'net' }, resources: [{ flavor: 'modelarts.vm.gpu.t4u8', count }] },
+    });
+    expect(created.status).toBe(200);
+    const path = `/v2/${t.projectId}/pools/${displayName}-${t.projectId}`;
+    const nodes = (await t.client.request<{ items: NodeBody[] }>('GET', `${path}/nodes`)).body.items.map((n) => n.metadata.name);
+    expect(nodes).toHaveLength(count);
+    return { path, nodes };
+  }
+
+  async function patchDriver(path: string, gpuVersion: string) {
+    const res = await t.client.request<PoolBody>('PATCH', path, { spec: { driver: { gpuVersion, updateStrategy: 'force' } } });
+    expect(res.status).toBe(200);
+    return { pool: res.body, operationId: res.headers.get('x-operation-id') };
+  }
+
+  /** The pool's GPU driver summary, checked against what its nodes really run: Running only when all run it. */
+  async function honestGpuState(path: string): Promise<{ version: string; state: string }> {
+    const [summary, nodes] = await Promise.all([pool(path), t.client.request<{ items: NodeBody[] }>('GET', `${path}/nodes`)]);
+    const gpu = summary.status.driver!.gpu!;
+    const allOnIt = nodes.body.items.every((n) => n.status.driver?.version === gpu.version && n.status.driver.phase === 'Running');
+    expect(gpu.state === 'Running', `pool says ${JSON.stringify(gpu)}; nodes ${JSON.stringify(nodes.body.items.map((n) => n.status.driver))}`).toBe(allOnIt);
+    return gpu;
+  }
+
+  async function nodePhase(path: string, name: string, phase: string): Promise<void> {
+    await eventually(async () => ((await node(name, path)).status.phase === phase ? true : undefined));
+  }
+
+  it('queues the upgrade of a node that is Checking after a reboot; it upgrades once the node is back', async () => {
+    const { path, nodes } = await gpuPool('rolling', 3);
+    const [rebooting, ...others] = nodes as [string, ...string[]];
+    const reboot = await t.client.request<{ nodeNames: string[] }>('POST', `${path}/nodes/batch-reboot`, { nodeNames: [rebooting] });
+    expect(reboot.body.nodeNames).toEqual([rebooting]);
+    expect((await node(rebooting, path)).status.phase).toBe('Checking');
+
+    const patched = await patchDriver(path, '570.1');
+    expect(patched.pool.status.driver?.gpu).toEqual({ version: '570.1', state: 'Upgrading' });
+    const record = await operation(patched.operationId!);
+    expect(record.nodes.map((n) => [n.name, n.status])).toEqual(nodes.map((n) => [n, 'success']));
+    const queued = await node(rebooting, path);
+    expect(queued.status.phase).toBe('Checking');
+    expect(queued.status.driver).toEqual({ version: '535.54.03', phase: 'Pending' });
+
+    for (const n of others) await driverPhase(n, 'Updating', path);
+    clock.advance(UPGRADE_SECONDS * 1000);
+    for (const n of others) expect((await driverPhase(n, 'Running', path)).status.driver!.version).toBe('570.1');
+    await someTicks();
+    expect((await node(rebooting, path)).status.driver).toEqual({ version: '535.54.03', phase: 'Pending' });
+    expect(await honestGpuState(path)).toEqual({ version: '570.1', state: 'Upgrading' });
+
+    clock.advance((REBOOT_SECONDS - UPGRADE_SECONDS) * 1000);
+    await nodePhase(path, rebooting, 'Available');
+    await driverPhase(rebooting, 'Updating', path);
+    expect(await honestGpuState(path)).toEqual({ version: '570.1', state: 'Upgrading' });
+    clock.advance(UPGRADE_SECONDS * 1000);
+    expect((await driverPhase(rebooting, 'Running', path)).status.driver!.version).toBe('570.1');
+    expect(await honestGpuState(path)).toEqual({ version: '570.1', state: 'Running' });
+    expect((await operation(patched.operationId!)).nodes.every((n) => n.completion?.status === 'succeeded')).toBe(true);
+  });
+
+  it('queues the upgrade of an Abnormal node until it is Available again', async () => {
+    const { path, nodes } = await gpuPool('sick', 2);
+    const [sick, healthy] = nodes as [string, string];
+    const phasePath = `/_poolkeeper/v1/${t.projectId}/pools/sick-${t.projectId}/nodes/${sick}/phase`;
+    expect((await t.client.request('PUT', phasePath, { phase: 'Abnormal' })).status).toBe(200);
+
+    await patchDriver(path, '570.2');
+    await driverPhase(healthy, 'Updating', path);
+    clock.advance(UPGRADE_SECONDS * 1000);
+    await driverPhase(healthy, 'Running', path);
+    await someTicks();
+    expect((await node(sick, path)).status.driver?.phase).toBe('Pending');
+    expect(await honestGpuState(path)).toEqual({ version: '570.2', state: 'Upgrading' });
+
+    expect((await t.client.request('PUT', phasePath, { phase: 'Available' })).status).toBe(200);
+    await driverPhase(sick, 'Updating', path);
+    clock.advance(UPGRADE_SECONDS * 1000);
+    expect((await driverPhase(sick, 'Running', path)).status.driver!.version).toBe('570.2');
+    expect(await honestGpuState(path)).toEqual({ version: '570.2', state: 'Running' });
+  });
+
+  it('a locked node keeps its driver and the pool says Abnormal until a repeated PATCH upgrades it after unlocking', async () => {
+    const { path, nodes } = await gpuPool('locked', 2);
+    const [locked, free] = nodes as [string, string];
+    expect((await t.client.request('POST', `${path}/nodes/batch-lock`, { nodeNames: [locked], actions: ['delete'] })).status).toBe(200);
+
+    const patched = await patchDriver(path, '570.3');
+    const record = await operation(patched.operationId!);
+    expect(record.nodes.find((n) => n.name === locked)).toMatchObject({ status: 'failed', errorCode: 'ModelArts.50004003' });
+    await driverPhase(free, 'Updating', path);
+    clock.advance(UPGRADE_SECONDS * 1000);
+    await driverPhase(free, 'Running', path);
+    expect(await honestGpuState(path)).toEqual({ version: '570.3', state: 'Abnormal' });
+
+    expect((await t.client.request('POST', `${path}/nodes/batch-unlock`, { nodeNames: [locked], actions: ['delete'] })).status).toBe(200);
+    const again = await patchDriver(path, '570.3');
+    expect((await operation(again.operationId!)).nodes.map((n) => n.name)).toEqual([locked]);
+    await driverPhase(locked, 'Updating', path);
+    clock.advance(UPGRADE_SECONDS * 1000);
+    expect((await driverPhase(locked, 'Running', path)).status.driver!.version).toBe('570.3');
+    expect(await honestGpuState(path)).toEqual({ version: '570.3', state: 'Running' });
+  });
+
+  it('leaves out nodes already upgrading to the version, and fails nodes upgrading to another one', async () => {
+    const { path, nodes } = await gpuPool('busy', 3);
+    const [same, other, idle] = nodes as [string, string, string];
+    for (const [name, version] of [[same, '570.4'], [other, '570.0']] as const) {
+      const res = await t.client.request<{ successNodeNames: string[] }>('POST', `${path}/nodes/batch-update`, {
+        nodeNames: [name],
+        action: 'closeHaRedundant',
+        driver: { version, updateStrategy: 'force' },
+      });
+      expect(res.body.successNodeNames).toEqual([name]);
+      await driverPhase(name, 'Updating', path);
+    }
+
+    const patched = await patchDriver(path, '570.4');
+    const record = await operation(patched.operationId!);
+    expect(record.nodes.map((n) => [n.name, n.status, n.errorCode])).toEqual(
+      [
+        [other, 'failed', 'ModelArts.50004005'],
+        [idle, 'success', undefined],
+      ].sort(),
+    );
+    await driverPhase(idle, 'Updating', path);
+    expect(await honestGpuState(path)).toEqual({ version: '570.4', state: 'Upgrading' });
+    clock.advance(UPGRADE_SECONDS * 1000);
+    for (const [name, version] of [[same, '570.4'], [other, '570.0'], [idle, '570.4']] as const) {
+      expect((await driverPhase(name, 'Running', path)).status.driver!.version).toBe(version);
+    }
+    expect(await honestGpuState(path)).toEqual({ version: '570.4', state: 'Abnormal' });
   });
 });

@@ -175,3 +175,52 @@ describe('ListPoolNodes pagination', () => {
     expect(res.body).toEqual({ error_code: 'ModelArts.50005101', error_msg: 'Node os-node-created-nope1 not found.' });
   });
 });
+
+describe('ListPools filters on the labels a client reads', () => {
+  async function listed(query: string): Promise<string[]> {
+    const res = await t.client.request<{ items: Pool[] }>('GET', `${poolsPath}${query}`);
+    expect(res.status, query).toBe(200);
+    return res.body.items.map((p) => p.metadata.name).sort();
+  }
+  const select = (selector: string) => listed(`?labelSelector=${encodeURIComponent(selector)}`);
+
+  it('matches rendered labels (workspace, tenancy) with =, !=, existence and !key', async () => {
+    const plain = `sel-a-${t.projectId}`;
+    const workspace = `sel-b-${t.projectId}`;
+    expect((await t.client.request('POST', poolsPath, createBody('sel-a', 1))).status).toBe(200);
+    const body = createBody('sel-b', 1);
+    const inWorkspace = { ...body, metadata: { labels: { ...body.metadata.labels, 'os.modelarts/workspace.id': 'ws-1' } } };
+    expect((await t.client.request('POST', poolsPath, inWorkspace)).status).toBe(200);
+
+    const pools = (await t.client.request<{ items: Pool[] }>('GET', poolsPath)).body.items;
+    const everyPool = pools.map((p) => p.metadata.name).sort();
+    const shown = new Map(pools.map((p) => [p.metadata.name, p.metadata.labels]));
+    expect(shown.get(plain)).toMatchObject({ 'os.modelarts/workspace.id': '0', 'os.modelarts/tenant.project.id': t.projectId });
+    expect(shown.get(plain)!['os.modelarts/tenant.domain.id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(shown.get(workspace)).toMatchObject({ 'os.modelarts/workspace.id': 'ws-1' });
+
+    // Every label any pool shows selects exactly the pools that show it, and its negations the others.
+    for (const [key, value] of new Set([...shown.values()].flatMap((labels) => Object.entries(labels)))) {
+      const having = everyPool.filter((name) => shown.get(name)![key] === value);
+      const withKey = everyPool.filter((name) => key in shown.get(name)!);
+      expect(await select(`${key}=${value}`), `${key}=${value}`).toEqual(having);
+      expect(await select(`${key}==${value}`), `${key}==${value}`).toEqual(having);
+      expect(await select(`${key}!=${value}`), `${key}!=${value}`).toEqual(everyPool.filter((name) => !having.includes(name)));
+      expect(await select(key), key).toEqual(withKey);
+      expect(await select(`!${key}`), `!${key}`).toEqual(everyPool.filter((name) => !withKey.includes(name)));
+    }
+
+    expect(await select('os.modelarts/workspace.id=0')).toContain(plain);
+    expect(await select('os.modelarts/workspace.id!=0')).toEqual([workspace]);
+    expect(await select('!os.modelarts/workspace.id')).toEqual([]);
+    expect(await select(`os.modelarts/tenant.project.id=${t.projectId},os.modelarts/workspace.id=ws-1`)).toEqual([workspace]);
+    expect(await listed('?workspaceId=0')).toEqual(await select('os.modelarts/workspace.id=0'));
+    expect(await listed('?workspaceId=ws-1')).toEqual([workspace]);
+  });
+
+  it('sees no label an object inherits', async () => {
+    expect(await select('toString')).toEqual([]);
+    expect(await select('constructor=x')).toEqual([]);
+    expect((await select('!__proto__')).length).toBeGreaterThan(0);
+  });
+});

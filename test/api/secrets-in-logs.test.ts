@@ -4,7 +4,7 @@ import { PoolkeeperClient } from '../../src/client/client.js';
 import { signRequest } from '../../src/client/signer.js';
 import { serviceStorage, type ServiceStorage } from '../helpers/databases.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/process.js';
-import { TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
+import { eventually, TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
 
 const MASTER_KEY = randomBytes(32).toString('base64');
 let storage: ServiceStorage;
@@ -70,4 +70,37 @@ it('no secret, signature, token or password ever reaches a log line', async () =
   for (const secret of secrets) {
     for (const line of logLines) expect(line.includes(secret), `a log line contains a secret: ${line.slice(0, 200)}`).toBe(false);
   }
+});
+
+it('an unknown access key answers like a wrong signature; the warning logged tells them apart, without the secret', async () => {
+  const path = new URL(`/v2/${TEST_PROJECT_ID}/pools`, service.url);
+  const send = async (creds: { accessKey: string; secretKey: string }) => {
+    const res = await fetch(path, { headers: signRequest({ method: 'GET', url: path, headers: {} }, creds) });
+    return { status: res.status, body: (await res.json()) as { error_code: string; error_msg: string; request_id: string } };
+  };
+  const unknown = await send({ accessKey: 'NOSUCHACCESSKEY00001', secretKey: 'unknown-key-secret-1' });
+  const wrong = await send({ accessKey: TEST_AK, secretKey: 'wrong-secret-for-known-key-2' });
+  expect(unknown.status).toBe(401);
+  expect({ ...unknown.body, request_id: undefined }).toEqual({ ...wrong.body, request_id: undefined });
+  expect(unknown.body.error_code).toBe('APIGW.0301');
+
+  const warnings = (requestId: string) =>
+    service
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes(requestId))
+      .map((line) => JSON.parse(line) as { level: number; msg: string; accessKey?: string; authFailure?: string })
+      .filter((entry) => entry.msg === 'authentication failed');
+  const [unknownLog] = await eventually(async () => {
+    const found = warnings(unknown.body.request_id);
+    return found.length > 0 ? found : undefined;
+  });
+  const [wrongLog] = warnings(wrong.body.request_id);
+  expect(unknownLog).toMatchObject({ level: 40, accessKey: 'NOSUCHACCESSKEY00001', authFailure: 'unknown access key' });
+  expect(wrongLog).toMatchObject({ level: 40, accessKey: TEST_AK, authFailure: 'signature does not match' });
+  for (const line of service.output().split('\n')) {
+    expect(line.includes('unknown-key-secret-1') || line.includes('wrong-secret-for-known-key-2')).toBe(false);
+  }
+  // A success clears the known key's failure count, so later suites are not near the lock-out.
+  expect((await send({ accessKey: TEST_AK, secretKey: TEST_SK })).status).toBe(200);
 });

@@ -10,6 +10,8 @@ import {
   planLock,
   planPoolDriverUpgrade,
   planReboot,
+  poolDriverState,
+  poolDriverTargets,
   planUnlock,
   progressNode,
   rebootFailed,
@@ -23,8 +25,9 @@ import {
   type FaultRule,
   type LifecycleNodeState,
   type ModelNode,
+  type PoolNodeDriver,
 } from '../../src/domain/node-lifecycle.js';
-import { NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_LOCKED, NODE_NOT_AVAILABLE, NODE_NOT_FOUND } from '../../src/domain/node-failures.js';
+import { NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_LOCKED, NODE_NOT_AVAILABLE, NODE_NOT_FOUND, nodeLocked, nodeNotFound } from '../../src/domain/node-failures.js';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
 import { modelNode } from '../helpers/lifecycle.js';
 
@@ -75,10 +78,10 @@ describe('delete', () => {
   const a = state('a');
   const b = state('b');
   it('is all or nothing: unknown, locked, or emptying the pool refuse the whole request with a detail naming the nodes', () => {
-    expect(planDelete(['a', 'x'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: x is not in the pool' });
+    expect(planDelete(['a', 'x'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: x is not in the pool', failures: [nodeNotFound('x')] });
     const locked = planDelete(['a', 'b'], nodes(a, { ...b, lockedActions: ['delete'] }), 2, NOW);
-    expect(locked).toEqual({ ok: false, detail: 'deleteNodeNames: b is locked against deletion; unlock first' });
-    expect(planDelete(['a', 'b'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: a pool must keep at least one node' });
+    expect(locked).toEqual({ ok: false, detail: 'deleteNodeNames: b is locked against deletion; unlock first', failures: [nodeLocked('b', ['delete'])] });
+    expect(planDelete(['a', 'b'], nodes(a, b), 2, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: a pool must keep at least one node', failures: [] });
   });
 
   it('sends nodes Deleting until the given time, and accepts nodes already Deleting without change', () => {
@@ -174,15 +177,67 @@ describe('driver upgrades', () => {
     expect(rules[1]!.remaining).toBe(1);
   });
 
-  it('PatchPool upgrades follow the batch-update rules per node', () => {
-    const targets = new Map([['a', '550'], ['locked', '550'], ['busy', '550'], ['x', '550']]);
+  it('PatchPool upgrades: locked, upgrading, deleted and unknown nodes fail; nodes in any other phase are scheduled', () => {
+    const targets = new Map(['a', 'locked', 'busy', 'x', 'gone', 'checking', 'creating', 'abnormal'].map((n) => [n, '550']));
     const decisions = planPoolDriverUpgrade(
       targets,
-      nodes(state('a'), state('locked', { lockedActions: ['delete'] }), state('busy', { driver: { version: '535', phase: 'Pending', targetVersion: '540', updateStrategy: 'idle' } })),
+      nodes(
+        state('a'),
+        state('locked', { lockedActions: ['delete'] }),
+        state('busy', { driver: { version: '535', phase: 'Pending', targetVersion: '540', updateStrategy: 'idle' } }),
+        state('gone', { phase: 'Deleting' }),
+        state('checking', { phase: 'Checking' }),
+        state('creating', { phase: 'Creating' }),
+        state('abnormal', { phase: 'Abnormal' }),
+      ),
       'force',
     );
-    expect(decisions.map(failureCode)).toEqual([null, NODE_LOCKED, NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_NOT_FOUND]);
-    expect(decisions[0]).toMatchObject({ delta: { driverUpgrade: { version: '550', updateStrategy: 'force' } } });
+    expect(decisions.map(failureCode)).toEqual([null, NODE_LOCKED, NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_NOT_FOUND, NODE_BEING_DELETED, null, null, null]);
+    for (const i of [0, 5, 6, 7]) expect(decisions[i]).toMatchObject({ delta: { driverUpgrade: { version: '550', updateStrategy: 'force' } } });
+  });
+
+  it('PatchPool targets the named accelerators’ nodes not on the version nor already upgrading to it, and not being deleted', () => {
+    const node = (name: string, overrides: Partial<PoolNodeDriver> = {}): PoolNodeDriver => ({
+      name,
+      accelerator: 'gpu',
+      phase: 'Available',
+      driverVersion: '535',
+      driverPhase: 'Running',
+      driverTargetVersion: null,
+      ...overrides,
+    });
+    const targets = poolDriverTargets(
+      [
+        node('old'),
+        node('current', { driverVersion: '550' }),
+        node('broken', { driverVersion: '550', driverPhase: 'Abnormal' }),
+        node('on-its-way', { driverPhase: 'Updating', driverTargetVersion: '550' }),
+        node('elsewhere', { driverPhase: 'Pending', driverTargetVersion: '540' }),
+        node('checking', { phase: 'Checking' }),
+        node('gone', { phase: 'Deleting' }),
+        node('npu', { accelerator: 'npu' }),
+        node('cpu', { accelerator: null, driverVersion: null, driverPhase: null }),
+      ],
+      { gpu: '550' },
+    );
+    expect([...targets]).toEqual([
+      ['old', '550'],
+      ['broken', '550'],
+      ['elsewhere', '550'],
+      ['checking', '550'],
+    ]);
+    expect([...poolDriverTargets([node('npu', { accelerator: 'npu' })], { gpu: '550', npu: '24.1' })]).toEqual([['npu', '24.1']]);
+  });
+
+  it('a pool’s driver state is Running only when every node runs the version it shows', () => {
+    const running = (version: string, count = 1) => ({ driverPhase: 'Running', driverVersion: version, count });
+    expect(poolDriverState('Running', [running('550', 3)], '550')).toBe('Running');
+    expect(poolDriverState('Running', [running('550', 2), running('535')], '550')).toBe('Abnormal');
+    expect(poolDriverState('Running', [running('550'), { driverPhase: 'Abnormal', driverVersion: '550' }], '550')).toBe('Abnormal');
+    expect(poolDriverState('Running', [running('535'), { driverPhase: 'Pending', driverVersion: '535' }], '550')).toBe('Upgrading');
+    expect(poolDriverState('Running', [{ driverPhase: 'Abnormal', driverVersion: '535' }, { driverPhase: 'Updating', driverVersion: '535' }], '550')).toBe('Upgrading');
+    expect(poolDriverState('Creating', [running('535')], '550')).toBe('Creating');
+    expect(poolDriverState('Abnormal', [running('550')], '550')).toBe('Running');
   });
 
   it('may start when Available and force, or idle with no work', () => {
@@ -282,7 +337,8 @@ describe('what a caller reads: codes, reasons and the names poolkeeper documents
       { name: 'gone', ok: false, failure: { code: 'ModelArts.50004002', message: 'Node gone is Deleting; only Available, Abnormal or Checking nodes can be drained.' } },
     ]);
     expect(planPoolDriverUpgrade(new Map([['chk', '550'], ['up', '550']]), nodes(state('chk', { phase: 'Checking' }), state('up', { driver: { ...upgrading, phase: 'Updating' } })), 'idle')).toEqual([
-      { name: 'chk', ok: false, failure: { code: 'ModelArts.50004002', message: 'Node chk is Checking; only Available nodes can be upgraded.' } },
+      // Not Available yet: queued, it starts when the node is (a pool-wide upgrade leaves no node behind).
+      { name: 'chk', ok: true, delta: { nodeId: expect.any(Number), driverUpgrade: { version: '550', updateStrategy: 'idle' } } },
       {
         name: 'up',
         ok: false,
@@ -320,16 +376,28 @@ describe('lifecycle planners: edge cases', () => {
 
   it('delete refusals list up to five names, with the verb agreeing', () => {
     const many = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'];
-    expect(planDelete(many, nodes(state('a')), 1, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: n1, n2, n3, n4, n5 and 2 more are not in the pool' });
-    expect(planDelete(many.slice(0, 5), nodes(state('a')), 1, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: n1, n2, n3, n4, n5 are not in the pool' });
+    expect(planDelete(many, nodes(state('a')), 1, NOW)).toEqual({
+      ok: false,
+      detail: 'deleteNodeNames: n1, n2, n3, n4, n5 and 2 more are not in the pool',
+      failures: many.map(nodeNotFound),
+    });
+    expect(planDelete(many.slice(0, 5), nodes(state('a')), 1, NOW)).toEqual({
+      ok: false,
+      detail: 'deleteNodeNames: n1, n2, n3, n4, n5 are not in the pool',
+      failures: many.slice(0, 5).map(nodeNotFound),
+    });
     const locked = ['a', 'b'].map((n) => state(n, { lockedActions: ['delete'] }));
-    expect(planDelete(['a', 'b'], nodes(...locked, state('c')), 3, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: a, b are locked against deletion; unlock first' });
+    expect(planDelete(['a', 'b'], nodes(...locked, state('c')), 3, NOW)).toEqual({
+      ok: false,
+      detail: 'deleteNodeNames: a, b are locked against deletion; unlock first',
+      failures: ['a', 'b'].map((n) => nodeLocked(n, ['delete'])),
+    });
   });
 
   it('delete: nodes already Deleting do not count against the last live node', () => {
     const deleting = state('d', { phase: 'Deleting' });
     expect(planDelete(['a', 'd'], nodes(state('a'), deleting), 2, NOW)).toMatchObject({ ok: true });
-    expect(planDelete(['a', 'd'], nodes(state('a'), deleting), 1, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: a pool must keep at least one node' });
+    expect(planDelete(['a', 'd'], nodes(state('a'), deleting), 1, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: a pool must keep at least one node', failures: [] });
   });
 
   it('nodes without a driver reboot and upgrade', () => {

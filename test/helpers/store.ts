@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { StoreObserver } from '../../src/store/observer.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { BootstrapIdentity, Store } from '../../src/store/store.js';
 import { TEST_DIALECT, testDatabase } from './databases.js';
@@ -11,10 +12,13 @@ export interface TestStore {
 }
 
 /** A migrated store of the dialect under test on a fresh database, with one account (admin with all pool actions). */
-export async function openTestStore(identity: Pick<BootstrapIdentity, 'accountId' | 'accountName' | 'projectId' | 'userId' | 'accessKey' | 'createdAt'>): Promise<TestStore> {
+export async function openTestStore(
+  identity: Pick<BootstrapIdentity, 'accountId' | 'accountName' | 'projectId' | 'userId' | 'accessKey' | 'createdAt'>,
+  observer?: StoreObserver,
+): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-store-'));
   const database = await testDatabase(TEST_DIALECT, dataDir);
-  const { store } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 });
+  const { store } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 }, { observer });
   await store.migrate();
   await store.createBootstrapIdentity({
     ...identity,

@@ -175,12 +175,38 @@ describe(`Store lifecycle contract (${TEST_DIALECT})`, () => {
   it('summarises node drivers per pool and flavor', async () => {
     const pool = await createPool('lc-drivers', 3);
     expect(await store.countNodeDrivers([pool.id])).toEqual([{ poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', driverPhase: 'Running', driverVersion: '535.1', count: 2 }]);
+    const gpu = { flavor: 'modelarts.vm.gpu.t4u8', phase: 'Available', driverVersion: '535.1', driverPhase: 'Running', driverTargetVersion: null };
     expect(await store.listNodeDrivers(pool.id)).toEqual([
-      { name: 'node-0', flavor: 'modelarts.vm.gpu.t4u8', driverVersion: '535.1', driverPhase: 'Running' },
-      { name: 'node-1', flavor: 'modelarts.vm.gpu.t4u8', driverVersion: '535.1', driverPhase: 'Running' },
-      { name: 'node-2', flavor: 'modelarts.vm.cpu.8ud', driverVersion: null, driverPhase: null },
+      { name: 'node-0', ...gpu },
+      { name: 'node-1', ...gpu },
+      { name: 'node-2', flavor: 'modelarts.vm.cpu.8ud', phase: 'Available', driverVersion: null, driverPhase: null, driverTargetVersion: null },
     ]);
     expect(await store.countNodeDrivers([])).toEqual([]);
+  });
+
+  it('leaves nodes being deleted out of the driver summary, and lists each node’s phase and upgrade target', async () => {
+    const pool = await createPool('lc-drivers-2', 3);
+    // Checking keeps the upgrade Pending, so it never becomes a job another test's step would pick up.
+    await change(pool, {
+      'node-0': () => ({ setPhase: { phase: 'Checking', until: null }, driverUpgrade: { version: '550', updateStrategy: 'force' } }),
+      'node-1': () => ({ setPhase: { phase: 'Deleting', until: T0 + 60_000 } }),
+    });
+    expect(await store.countNodeDrivers([pool.id])).toEqual([{ poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', driverPhase: 'Pending', driverVersion: '535.1', count: 1 }]);
+    expect((await store.listNodeDrivers(pool.id)).slice(0, 2)).toEqual([
+      { name: 'node-0', flavor: 'modelarts.vm.gpu.t4u8', phase: 'Checking', driverVersion: '535.1', driverPhase: 'Pending', driverTargetVersion: '550' },
+      { name: 'node-1', flavor: 'modelarts.vm.gpu.t4u8', phase: 'Deleting', driverVersion: '535.1', driverPhase: 'Running', driverTargetVersion: null },
+    ]);
+  });
+
+  it('keeps an upgrade queued on a node that is not Available and starts it once the node is', async () => {
+    // Far after every other test's times: the started job is not due for their claims.
+    const later = T0 + 365 * 86_400_000;
+    const pool = await createPool('lc-queued', 2);
+    await change(pool, { 'node-0': () => ({ setPhase: { phase: 'Checking', until: null }, driverUpgrade: { version: '550', updateStrategy: 'force' } }) });
+    expect((await store.startDriverUpgrades(later, 100)).filter((j) => j.poolId === pool.id)).toEqual([]);
+    expect((await node(pool, 'node-0')).driver).toMatchObject({ phase: 'Pending', targetVersion: '550' });
+    await change(pool, { 'node-0': () => ({ setPhase: { phase: 'Available', until: null } }) });
+    expect((await store.startDriverUpgrades(later, 100)).filter((j) => j.poolId === pool.id).map((j) => j.name)).toEqual(['node-0']);
   });
 
   it('starts, claims and ends driver upgrades exactly once across concurrent callers, recording outcomes', async () => {

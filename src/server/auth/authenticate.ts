@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { isActionAllowed } from '../../domain/policy.js';
 import { toTimestamp, type Clock } from '../../domain/time.js';
@@ -71,6 +71,8 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
  */
 export function createAuthenticateHook(deps: AuthDependencies) {
   const { store, clock } = deps;
+  // Signatures made with an unknown access key are checked against this: no caller can know it.
+  const unknownKeySecret = randomBytes(32).toString('hex');
   // Sealing uses a fresh IV each time, so a sealed value names exactly one secret: opening it once is enough.
   const openedSecrets = new Map<string, string>();
   function secretKeyOf(sealed: string): string {
@@ -94,6 +96,31 @@ export function createAuthenticateHook(deps: AuthDependencies) {
     return identity;
   }
 
+  /** Why the request's signature does not hold under `secretKey`, or null when it does. */
+  function signatureProblem(request: FastifyRequest, auth: ParsedAuthorization, secretKey: string, now: number): string | null {
+    try {
+      if (headerValue(request, 'x-sdk-content-sha256') === 'UNSIGNED-PAYLOAD' && (request.rawBody?.length ?? 0) > 0) {
+        throw new SignatureError('unsigned payloads are not accepted for requests with a body');
+      }
+      verifySignature(
+        { method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: request.rawBody },
+        auth,
+        secretKey,
+        now,
+        deps.maxSkewMillis,
+      );
+      return null;
+    } catch (error) {
+      if (error instanceof SignatureError) return error.reason;
+      throw error;
+    }
+  }
+
+  /**
+   * Until the caller has shown it holds the key's secret, nothing it is told may depend on whether the key exists:
+   * an unknown key is checked against a secret nobody knows, so it fails with the very reason a known key with a
+   * wrong secret gets. Lock, expiry and security token are told only to a caller whose signature is right.
+   */
   async function fromSignature(request: FastifyRequest, header: string): Promise<Principal> {
     let auth: ParsedAuthorization;
     try {
@@ -103,41 +130,45 @@ export function createAuthenticateHook(deps: AuthDependencies) {
       throw error;
     }
     const key = await store.findAccessKey(auth.accessKey);
-    if (!key) refuse('unknown_access_key', errors.unauthenticated('the access key does not exist'));
     const now = clock.now();
-    if (key.lockedUntil !== null && key.lockedUntil > now) {
-      refuse('access_key_locked', errors.unauthenticated(`the access key is locked until ${toTimestamp(key.lockedUntil)} after ${MAX_SIGNATURE_FAILURES} failed attempts`));
+    const problem = signatureProblem(request, auth, key ? secretKeyOf(key.sealedSecretKey) : unknownKeySecret, now);
+    if (!key) {
+      request.log.warn({ accessKey: auth.accessKey.slice(0, 128), authFailure: 'unknown access key' }, 'authentication failed');
+      refuse('bad_signature', errors.unauthenticated(problem ?? 'signature does not match'));
+    }
+    const locked = key.lockedUntil !== null && key.lockedUntil > now;
+    if (problem !== null) {
+      request.log.warn({ accessKey: key.accessKey, authFailure: problem }, 'authentication failed');
+      if (!locked) await recordFailure(request, key.accessKey, now);
+      refuse('bad_signature', errors.unauthenticated(problem));
+    }
+    if (locked) {
+      refuse('access_key_locked', errors.unauthenticated(`the access key is locked until ${toTimestamp(key.lockedUntil!)} after ${MAX_SIGNATURE_FAILURES} failed attempts`));
     }
     if (key.expiresAt !== null && key.expiresAt <= now) refuse('credentials_expired', errors.unauthenticated('the temporary credentials have expired'));
-    try {
-      if (key.securityTokenHash !== null) {
-        const token = headerValue(request, 'x-security-token');
-        if (token === undefined || !auth.signedHeaders.includes('x-security-token')) {
-          throw new SignatureError('temporary credentials need a signed X-Security-Token header');
-        }
-        if (!timingSafeEqual(sha256(token), Buffer.from(key.securityTokenHash, 'hex'))) throw new SignatureError('the security token does not match');
+    if (key.securityTokenHash !== null) {
+      const token = headerValue(request, 'x-security-token');
+      const reason =
+        token === undefined || !auth.signedHeaders.includes('x-security-token')
+          ? 'temporary credentials need a signed X-Security-Token header'
+          : !timingSafeEqual(sha256(token), Buffer.from(key.securityTokenHash, 'hex'))
+            ? 'the security token does not match'
+            : null;
+      if (reason !== null) {
+        await recordFailure(request, key.accessKey, now);
+        refuse('bad_signature', errors.unauthenticated(reason));
       }
-      if (headerValue(request, 'x-sdk-content-sha256') === 'UNSIGNED-PAYLOAD' && (request.rawBody?.length ?? 0) > 0) {
-        throw new SignatureError('unsigned payloads are not accepted for requests with a body');
-      }
-      verifySignature(
-        { method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: request.rawBody },
-        auth,
-        secretKeyOf(key.sealedSecretKey),
-        now,
-        deps.maxSkewMillis,
-      );
-    } catch (error) {
-      if (!(error instanceof SignatureError)) throw error;
-      const failure = await store.recordAuthFailure(key.accessKey, now, MAX_SIGNATURE_FAILURES, ACCESS_KEY_LOCK_MILLIS);
-      if (failure.failedAttempts === MAX_SIGNATURE_FAILURES) {
-        request.log.warn({ accessKey: key.accessKey, lockedUntil: toTimestamp(failure.lockedUntil ?? now) }, 'access key locked after repeated signature failures');
-      }
-      refuse('bad_signature', errors.unauthenticated(error.reason));
     }
     if (key.failedAttempts > 0) await store.clearAuthFailures(key.accessKey);
     const identity = await identityOf(key.userId);
     return { ...identity, accessKey: key.accessKey, projectIds: new Set(identity.projectIds) };
+  }
+
+  async function recordFailure(request: FastifyRequest, accessKey: string, now: number): Promise<void> {
+    const failure = await store.recordAuthFailure(accessKey, now, MAX_SIGNATURE_FAILURES, ACCESS_KEY_LOCK_MILLIS);
+    if (failure.failedAttempts === MAX_SIGNATURE_FAILURES) {
+      request.log.warn({ accessKey, lockedUntil: toTimestamp(failure.lockedUntil ?? now) }, 'access key locked after repeated signature failures');
+    }
   }
 
   async function fromToken(token: string): Promise<Principal> {

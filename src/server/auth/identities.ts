@@ -7,6 +7,9 @@ import type { Store, UserIdentity } from '../../store/store.js';
  */
 export class IdentityCache {
   private readonly entries = new Map<string, { identity: UserIdentity | undefined; expires: number }>();
+  /** Lookups answered from the cache and from the database, since start (read by the metrics). */
+  hits = 0;
+  misses = 0;
 
   constructor(
     private readonly store: Store,
@@ -18,7 +21,11 @@ export class IdentityCache {
   async get(userId: string): Promise<UserIdentity | undefined> {
     const now = this.clock.now();
     const hit = this.entries.get(userId);
-    if (hit && hit.expires > now) return hit.identity;
+    if (hit && hit.expires > now) {
+      this.hits++;
+      return hit.identity;
+    }
+    this.misses++;
     const identity = await this.store.getUserIdentity(userId);
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(userId, { identity, expires: now + this.ttlMillis });
@@ -27,5 +34,10 @@ export class IdentityCache {
 
   forget(userId: string): void {
     this.entries.delete(userId);
+  }
+
+  /** After a reset every user's rights may differ. */
+  clear(): void {
+    this.entries.clear();
   }
 }

@@ -11,12 +11,11 @@ import {
   canonicalQuery,
   canonicalUri,
   canonicalUriNodeSdk,
-  deriveV11SigningKey,
   parseSdkDate,
-  sha256Hex,
   stringToSign,
   stringToSignV11,
 } from '../../signing/canonical-request.js';
+import { deriveV11SigningKey, sha256Hex } from '../../signing/node-crypto.js';
 
 /** A rejected signature. `reason` is short human text for the client; it never contains the secret or the signature. */
 export class SignatureError extends Error {
@@ -271,7 +270,8 @@ export function verifySignature(
   }
   const expected = (uri: string): string => {
     const canonicalRequest = request.method + '\n' + uri + tail;
-    const toSign = info === undefined ? stringToSign(sdkDate, canonicalRequest) : stringToSignV11(sdkDate, info, canonicalRequest);
+    const hash = sha256Hex(canonicalRequest);
+    const toSign = info === undefined ? stringToSign(sdkDate, hash) : stringToSignV11(sdkDate, info, hash);
     return createHmac('sha256', key).update(toSign).digest('hex');
   };
 

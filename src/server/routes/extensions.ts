@@ -1,12 +1,30 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses, NodeParams } from '../../schemas/common.js';
+import { NodeParams } from '../../schemas/common.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID, EXAMPLE_TIME, exampleNode } from '../../schemas/examples.js';
 import { NodeSchema, SetNodePhaseBodySchema } from '../../schemas/node.js';
 import { OperationParams, OperationSchema } from '../../schemas/operation.js';
 import type { NodeService } from '../../service/nodes.js';
 import type { PoolService } from '../../service/pools.js';
+import { errors } from '../errors.js';
+import { denied, errorResponses, EXTENSION, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 
-const TAG = 'poolkeeper extensions';
+const operationExample = {
+  id: EXAMPLE_OPERATION_ID,
+  operation: 'BatchUpdatePoolNodes',
+  action: 'openHaRedundant',
+  projectId: EXAMPLE_PROJECT_ID,
+  poolName: EXAMPLE_POOL_NAME,
+  principal: 'admin@poolkeeper',
+  requestId: EXAMPLE_REQUEST_ID,
+  creationTimestamp: EXAMPLE_TIME,
+  successCount: 1,
+  failCount: 1,
+  nodes: [
+    { name: EXAMPLE_NODE_NAMES[0], status: 'success' },
+    { name: EXAMPLE_NODE_NAMES[1], status: 'failed', errorCode: 'ModelArts.50004003', errorMsg: `Node ${EXAMPLE_NODE_NAMES[1]} is locked.` },
+  ],
+};
 
 /** poolkeeper's own endpoints, outside the ModelArts namespace. */
 export function extensionRoutes(pools: PoolService, nodes: NodeService): FastifyPluginAsyncTypebox {
@@ -17,10 +35,21 @@ export function extensionRoutes(pools: PoolService, nodes: NodeService): Fastify
         config: { operation: 'ShowOperation', action: 'modelarts:pool:get' },
         schema: {
           operationId: 'ShowOperation',
-          tags: [TAG],
-          description: 'The record of one batch call: who, what, when, and each node’s result with its failure reason.',
+          tags: ['Operations'],
+          ...EXTENSION,
+          summary: 'Show a batch call’s record',
+          description:
+            'The record of one batch call (the X-Operation-Id of its answer): who, what, when, and each node’s result with its failure code and reason; ' +
+            'for driver upgrades and reboots also how the node’s asynchronous work ended (`completion`).',
           params: OperationParams,
-          response: { 200: OperationSchema, ...errorResponses },
+          response: {
+            200: withExamples(OperationSchema, [operationExample], { description: 'The operation record.' }),
+            ...errorResponses({
+              400: [errors.badRequest('params.operation_id must match pattern "^[0-9a-f-]{36}$"')],
+              403: denied('modelarts:pool:get'),
+              404: [errors.notFound('Operation', EXAMPLE_OPERATION_ID)],
+            }),
+          },
         },
       },
       async (request) => nodes.operation(request.params.project_id, request.params.operation_id),
@@ -32,11 +61,20 @@ export function extensionRoutes(pools: PoolService, nodes: NodeService): Fastify
         config: { operation: 'SetSimulatedNodePhase', action: 'modelarts:pool:update' },
         schema: {
           operationId: 'SetSimulatedNodePhase',
-          tags: [TAG],
-          description: 'Simulation control: sets a simulated node’s phase to exercise failure paths.',
+          tags: ['Simulation'],
+          ...EXTENSION,
+          summary: 'Set a simulated node’s phase',
+          description: 'Simulation control: sets a simulated node’s phase (Abnormal, Checking, Available) to exercise failure paths.',
           params: NodeParams,
-          body: SetNodePhaseBodySchema,
-          response: { 200: NodeSchema, ...errorResponses },
+          body: withExamples(SetNodePhaseBodySchema, [{ phase: 'Abnormal' }]),
+          response: {
+            200: withExamples(NodeSchema, [{ ...exampleNode, status: { ...exampleNode.status, phase: 'Abnormal' } }], { description: 'The node.' }),
+            ...errorResponses({
+              400: [errors.badRequest('phase must be one of "Abnormal", "Checking", "Available"')],
+              403: denied('modelarts:pool:update'),
+              404: [errors.poolNotFound(), errors.notFound('Node', EXAMPLE_NODE_NAME)],
+            }),
+          },
         },
       },
       async (request) => {

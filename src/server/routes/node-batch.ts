@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { errorResponses, PoolParams } from '../../schemas/common.js';
+import { PoolParams } from '../../schemas/common.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES } from '../../schemas/examples.js';
 import {
   batchDeleteBodySchema,
   batchLockBodySchema,
@@ -12,9 +13,14 @@ import {
 } from '../../schemas/node-batch.js';
 import type { LifecycleService } from '../../service/lifecycle.js';
 import type { PoolService } from '../../service/pools.js';
+import { errors } from '../errors.js';
+import { denied, errorResponses, OPERATION_ID_HEADER, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 
-const TAG = 'Nodes';
+const TAG = 'Node lifecycle';
+const names = [...EXAMPLE_NODE_NAMES];
+const notFound = { 403: denied('modelarts:pool:update'), 404: [errors.poolNotFound()] };
+const badNames = errors.badRequest('nodeNames[1]: "Node_2" is not a valid node name');
 const RECORD = 'Per-node results and reasons are in the operation record named by the X-Operation-Id header.';
 
 /** BatchDelete/Lock/Unlock/Reboot/DrainPoolNodes. */
@@ -27,10 +33,16 @@ export function nodeBatchRoutes(pools: PoolService, lifecycle: LifecycleService,
         schema: {
           operationId: 'BatchDeletePoolNodes',
           tags: [TAG],
-          description: 'Deletes the nodes (Deleting, then gone). All or nothing: unknown or delete-locked nodes, or emptying the pool, answer 400 and change nothing.',
+          summary: 'Delete nodes',
+          description:
+            'Deletes the nodes (Deleting, then gone). All or nothing: unknown or delete-locked nodes, or emptying the pool, answer 400 and change nothing. ' +
+            'The answer has no body; the operation record is named by X-Operation-Id.',
           params: PoolParams,
-          body: batchDeleteBodySchema(maxBatchNodes),
-          response: { 200: EmptyBodySchema, ...errorResponses },
+          body: withExamples(batchDeleteBodySchema(maxBatchNodes), [{ deleteNodeNames: [EXAMPLE_NODE_NAME] }]),
+          response: {
+            200: { ...EmptyBodySchema, description: 'The nodes are being deleted (empty body).', headers: OPERATION_ID_HEADER },
+            ...errorResponses({ 400: [errors.badRequest(`the node ${EXAMPLE_NODE_NAME} is locked against delete`), badNames], ...notFound }),
+          },
         },
       },
       async (request, reply) => {
@@ -52,10 +64,17 @@ export function nodeBatchRoutes(pools: PoolService, lifecycle: LifecycleService,
           schema: {
             operationId: operation,
             tags: [TAG],
+            summary: unlock ? 'Unlock nodes' : 'Lock nodes',
             description: `${unlock ? 'Unlocks' : 'Locks'} the actions (only "delete") on each node independently. ${RECORD}`,
             params: PoolParams,
-            body: batchLockBodySchema(maxBatchNodes),
-            response: { 200: BatchLockResponseSchema, ...errorResponses },
+            body: withExamples(batchLockBodySchema(maxBatchNodes), [{ nodeNames: names, actions: ['delete'] }]),
+            response: {
+              200: withExamples(BatchLockResponseSchema, [{ nodes: names.map((name) => ({ name, status: 'success' })) }], {
+                description: 'Each node’s outcome, in request order.',
+                headers: OPERATION_ID_HEADER,
+              }),
+              ...errorResponses({ 400: [errors.badRequest('actions[0] must be one of "delete"'), badNames], ...notFound }),
+            },
           },
         },
         async (request, reply) => {
@@ -74,10 +93,14 @@ export function nodeBatchRoutes(pools: PoolService, lifecycle: LifecycleService,
         schema: {
           operationId: 'BatchRebootPoolNodes',
           tags: [TAG],
+          summary: 'Reboot nodes',
           description: `Reboots each Available node (Checking, then Available again); the answer lists the nodes that reboot. ${RECORD}`,
           params: PoolParams,
-          body: batchNodeNamesBodySchema(maxBatchNodes, 'reboot'),
-          response: { 200: BatchRebootResponseSchema, ...errorResponses },
+          body: withExamples(batchNodeNamesBodySchema(maxBatchNodes, 'reboot'), [{ nodeNames: names }]),
+          response: {
+            200: withExamples(BatchRebootResponseSchema, [{ nodeNames: names }], { description: 'The nodes that reboot.', headers: OPERATION_ID_HEADER }),
+            ...errorResponses({ 400: [badNames], ...notFound }),
+          },
         },
       },
       async (request, reply) => {
@@ -95,10 +118,14 @@ export function nodeBatchRoutes(pools: PoolService, lifecycle: LifecycleService,
         schema: {
           operationId: 'BatchDrainPoolNodes',
           tags: [TAG],
+          summary: 'Drain nodes',
           description: `Drains up to ${MAX_DRAIN_NODES} nodes: no new work lands (NoSchedule taint) and running work drains to zero. ${RECORD}`,
           params: PoolParams,
-          body: batchNodeNamesBodySchema(MAX_DRAIN_NODES, 'drain'),
-          response: { 200: EmptyObjectSchema, ...errorResponses },
+          body: withExamples(batchNodeNamesBodySchema(MAX_DRAIN_NODES, 'drain'), [{ nodeNames: names }]),
+          response: {
+            200: withExamples(EmptyObjectSchema, [{}], { description: 'The drain started.', headers: OPERATION_ID_HEADER }),
+            ...errorResponses({ 400: [errors.badRequest(`nodeNames must NOT have more than ${MAX_DRAIN_NODES} items`)], ...notFound }),
+          },
         },
       },
       async (request, reply) => {

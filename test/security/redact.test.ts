@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { maskPasswords } from '../../src/security/redact.js';
+
+describe('maskPasswords', () => {
+  it('masks the password of a PostgreSQL URL and nothing else', () => {
+    expect(maskPasswords('postgres://poolkeeper:s3cr%40t@db.internal:5432/poolkeeper')).toBe('postgres://poolkeeper:***@db.internal:5432/poolkeeper');
+    expect(maskPasswords('postgresql://u:p@h/db?application_name=pk')).toBe('postgresql://u:***@h/db?application_name=pk');
+    expect(maskPasswords('postgres://poolkeeper@db.internal/poolkeeper')).toBe('postgres://poolkeeper@db.internal/poolkeeper');
+  });
+
+  it('masks secret-looking query parameters', () => {
+    expect(maskPasswords('postgres://u@h/db?sslpassword=abc&sslmode=require')).toBe('postgres://u@h/db?sslpassword=***&sslmode=require');
+  });
+
+  it('leaves SQLite paths and :memory: as they are', () => {
+    for (const path of ['./data/poolkeeper.db', '/var/lib/poolkeeper/db.sqlite', ':memory:', 'C:\\\\data\\\\pk.db']) expect(maskPasswords(path)).toBe(path);
+  });
+
+  it('masks a password even in a URL that does not parse', () => {
+    expect(maskPasswords('postgres://u:p/w@rd@h:notaport/db')).toBe('postgres://u:***@h:notaport/db');
+  });
+});
