@@ -19,4 +19,17 @@ describe('maskPasswords', () => {
   it('masks a password even in a URL that does not parse', () => {
     expect(maskPasswords('postgres://u:p/w@rd@h:notaport/db')).toBe('postgres://u:***@h:notaport/db');
   });
+
+  it('masks passwords with unencoded @, / and # whole, an empty user name, a password= parameter, and every URL of a longer text', () => {
+    expect(maskPasswords('postgres://u:p@ss/w#rd@db:5432/x')).toBe('postgres://u:***@db:5432/x');
+    expect(maskPasswords('postgresql://:only-password@127.0.0.1/db')).toBe('postgresql://:***@127.0.0.1/db');
+    expect(maskPasswords('postgres://host/db?sslmode=require&password=s3cret&user=u')).toBe('postgres://host/db?sslmode=require&password=***&user=u');
+    expect(maskPasswords('connect to postgres://a:one@h1/d failed; retry postgres://b:two@h2/d')).toBe('connect to postgres://a:***@h1/d failed; retry postgres://b:***@h2/d');
+  });
+
+  it('leaves URLs without a password alone', () => {
+    for (const text of ['postgres://postgres@127.0.0.1:5432/postgres', 'postgres://db.internal:5432/x', 'http://127.0.0.1:9710']) {
+      expect(maskPasswords(text)).toBe(text);
+    }
+  });
 });
