@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { maskPasswords } from './security/redact.js';
 import type { SqliteSynchronous } from './store/sqlite.js';
 
 export interface Config {
@@ -40,6 +41,10 @@ export interface Config {
     keepAliveTimeoutMs: number;
   };
   region: string;
+  /** In memory only (POOLKEEPER_EPHEMERAL=1, `serve --ephemeral`): no database file, key file or credentials file. */
+  ephemeral: boolean;
+  /** A seed file (POOLKEEPER_SEED, `serve --seed`) loaded into the empty store at start; reset returns to it. */
+  seedFile: string | undefined;
   /** The OpenAPI document and the API Explorer answer without credentials (POOLKEEPER_PUBLIC_DOCS, default on). */
   publicDocs: boolean;
 }
@@ -51,15 +56,6 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 type Env = Record<string, string | undefined>;
-
-/**
- * The text with the password of every URL in it (`scheme://user:password@host`, and a `password=` query parameter)
- * replaced by `***`, for anything printed or logged. Everything from the user name's colon to the last `@` of the
- * word is masked, so a password with an unencoded `@`, `/` or `#` does not leak either.
- */
-export function maskPasswords(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:)\S*@/gi, '$1***@').replace(/([?&]password=)[^&\s]*/gi, '$1***');
-}
 
 const METRICS_TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
 
@@ -102,11 +98,23 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return value;
 }
 
-/** The one typed configuration, from POOLKEEPER_* (and PORT/HOST) environment variables. */
-export function loadConfig(env: Env = process.env): Config {
+/** POOLKEEPER_DATA_DIR, else the SQLite file's folder, else ./data (absolute). */
+export function dataDirFrom(env: Env): string {
   const databaseUrl = env.POOLKEEPER_DATABASE_URL || './data/poolkeeper.db';
   const isFile = databaseUrl !== ':memory:' && !isPostgresUrl(databaseUrl);
-  const dataDir = resolve(env.POOLKEEPER_DATA_DIR || (isFile ? dirname(resolve(databaseUrl)) : './data'));
+  return resolve(env.POOLKEEPER_DATA_DIR || (isFile ? dirname(resolve(databaseUrl)) : './data'));
+}
+
+/** The one typed configuration, from POOLKEEPER_* (and PORT/HOST) environment variables. */
+export function loadConfig(env: Env = process.env): Config {
+  const ephemeral = flag(env, 'POOLKEEPER_EPHEMERAL', false);
+  if (ephemeral && env.POOLKEEPER_DATABASE_URL && env.POOLKEEPER_DATABASE_URL !== ':memory:') {
+    throw new ConfigError(`an ephemeral service keeps its store in memory: unset POOLKEEPER_DATABASE_URL (it names ${maskPasswords(env.POOLKEEPER_DATABASE_URL)})`);
+  }
+  // An ephemeral service is for tests: simulated work takes no time unless asked to.
+  const simSeconds = ephemeral ? 0 : undefined;
+  const databaseUrl = ephemeral ? ':memory:' : env.POOLKEEPER_DATABASE_URL || './data/poolkeeper.db';
+  const dataDir = dataDirFrom(env);
   return {
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 9710, 0, 65535),
@@ -121,15 +129,16 @@ export function loadConfig(env: Env = process.env): Config {
       projectId: env.POOLKEEPER_BOOTSTRAP_PROJECT_ID || undefined,
       accessKey: env.POOLKEEPER_BOOTSTRAP_AK || undefined,
       secretKey: env.POOLKEEPER_BOOTSTRAP_SK || undefined,
-      seedDemo: env.POOLKEEPER_SEED_DEMO !== '0',
+      // With a seed file the seed says what exists: the demo pool only when asked for.
+      seedDemo: env.POOLKEEPER_SEED ? env.POOLKEEPER_SEED_DEMO === '1' : env.POOLKEEPER_SEED_DEMO !== '0',
     },
     simulation: {
-      nodeCreateSeconds: integer(env, 'POOLKEEPER_SIM_NODE_CREATE_SECONDS', 3, 0, 86_400),
-      nodeDeleteSeconds: integer(env, 'POOLKEEPER_SIM_NODE_DELETE_SECONDS', 3, 0, 86_400),
+      nodeCreateSeconds: integer(env, 'POOLKEEPER_SIM_NODE_CREATE_SECONDS', simSeconds ?? 3, 0, 86_400),
+      nodeDeleteSeconds: integer(env, 'POOLKEEPER_SIM_NODE_DELETE_SECONDS', simSeconds ?? 3, 0, 86_400),
       reconcileIntervalMs: integer(env, 'POOLKEEPER_RECONCILE_INTERVAL_MS', 250, 10, 60_000),
-      driverUpgradeSeconds: integer(env, 'POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS', 10, 0, 86_400),
-      rebootSeconds: integer(env, 'POOLKEEPER_SIM_REBOOT_SECONDS', 5, 0, 86_400),
-      drainSeconds: integer(env, 'POOLKEEPER_SIM_DRAIN_SECONDS', 5, 0, 86_400),
+      driverUpgradeSeconds: integer(env, 'POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS', simSeconds ?? 10, 0, 86_400),
+      rebootSeconds: integer(env, 'POOLKEEPER_SIM_REBOOT_SECONDS', simSeconds ?? 5, 0, 86_400),
+      drainSeconds: integer(env, 'POOLKEEPER_SIM_DRAIN_SECONDS', simSeconds ?? 5, 0, 86_400),
       jobLeaseSeconds: integer(env, 'POOLKEEPER_JOB_LEASE_SECONDS', 30, 1, 3_600),
     },
     metricsToken: metricsToken(env),
@@ -141,6 +150,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     http: httpTimeouts(env),
     region: env.POOLKEEPER_REGION || 'local-1',
+    ephemeral,
+    seedFile: env.POOLKEEPER_SEED || undefined,
     publicDocs: flag(env, 'POOLKEEPER_PUBLIC_DOCS', true),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, maskPasswords } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('waits at most 10 s for a PostgreSQL connection unless told otherwise', () => {
@@ -63,25 +63,6 @@ describe('POOLKEEPER_METRICS_TOKEN', () => {
       }
       expect(message).toMatch(/^POOLKEEPER_METRICS_TOKEN must be 16 to 256 visible ASCII characters, without spaces \(it has \d+\)/);
       expect(message).not.toContain(token);
-    }
-  });
-});
-
-describe('maskPasswords', () => {
-  it('masks the password of a database URL and keeps the rest', () => {
-    expect(maskPasswords('postgres://poolkeeper:s3cret@db.internal:5432/poolkeeper')).toBe('postgres://poolkeeper:***@db.internal:5432/poolkeeper');
-    expect(maskPasswords('postgresql://:only-password@127.0.0.1/db')).toBe('postgresql://:***@127.0.0.1/db');
-    expect(maskPasswords('postgres://host/db?sslmode=require&password=s3cret&user=u')).toBe('postgres://host/db?sslmode=require&password=***&user=u');
-  });
-
-  it('masks passwords with unencoded @, / and # whole, and every URL of a longer text', () => {
-    expect(maskPasswords('postgres://u:p@ss/w#rd@db:5432/x')).toBe('postgres://u:***@db:5432/x');
-    expect(maskPasswords('connect to postgres://a:one@h1/d failed; retry postgres://b:two@h2/d')).toBe('connect to postgres://a:***@h1/d failed; retry postgres://b:***@h2/d');
-  });
-
-  it('leaves URLs and paths without a password alone', () => {
-    for (const text of ['postgres://postgres@127.0.0.1:5432/postgres', 'postgres://db.internal:5432/x', './data/poolkeeper.db', ':memory:', 'http://127.0.0.1:9710']) {
-      expect(maskPasswords(text)).toBe(text);
     }
   });
 });

@@ -12,7 +12,7 @@ import {
   SetPasswordBodySchema,
 } from '../schemas/iam.js';
 import { compileInputValidator } from '../schemas/validator.js';
-import { loadMasterKey, SecretBox } from '../security/secrets.js';
+import { openMasterKey } from '../security/secrets.js';
 import { describeValidationError, errors } from '../server/errors.js';
 import { IamService, renderAccount, renderProject, renderUser } from '../service/iam.js';
 import { openStore } from '../store/open-store.js';
@@ -36,8 +36,9 @@ async function withIam<T>(work: (iam: IamService, store: Store) => Promise<T>): 
   const { store } = await openStore(config);
   try {
     await store.migrate();
-    const secrets = SecretBox.fromKey(loadMasterKey(config.masterKey, config.dataDir).key);
-    return await work(new IamService(store, secrets, systemClock), store);
+    // The service's key, or none: sealing with another would leave keys the service cannot open.
+    const { box } = openMasterKey({ configured: config.masterKey, dataDir: config.dataDir }, await store.findSealedSecret());
+    return await work(new IamService(store, box, systemClock), store);
   } finally {
     await store.close();
   }
@@ -50,6 +51,19 @@ function collect(value: string, previous: string[] = []): string[] {
 /** `poolkeeper admin ...`: accounts, projects, users, access keys and policies on the configured store. */
 export function registerAdminCommands(admin: Command): void {
   admin
+    .command('migrate')
+    .description('Bring the database schema to the latest version (the service also does this on start).')
+    .action(async () => {
+      const { store } = await openStore(loadConfig());
+      try {
+        await store.migrate();
+        process.stdout.write(`${store.dialect} database is at the latest schema\n`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  admin
     .command('create-account')
     .description('Create an account (domain) with an account-administrator user.')
     .argument('<name>', 'account name')
@@ -60,12 +74,13 @@ export function registerAdminCommands(admin: Command): void {
       await withIam(async (iam) => print(await iam.createAccountWithAdmin(body.name, body.admin)));
     });
 
-  admin.command('list-accounts').action(async () => {
+  admin.command('list-accounts').description('List every account (domain).').action(async () => {
     await withIam(async (iam) => print((await iam.listAccounts()).map(renderAccount)));
   });
 
   admin
     .command('create-project')
+    .description('Create a project (32-hex id) in an account.')
     .argument('<name>', 'project name, e.g. local-2')
     .requiredOption('--account <account>', 'account name or id')
     .action(async (name: string, options: { account: string }) => {
@@ -75,6 +90,7 @@ export function registerAdminCommands(admin: Command): void {
 
   admin
     .command('list-projects')
+    .description('List an account’s projects.')
     .requiredOption('--account <account>', 'account name or id')
     .action(async (options: { account: string }) => {
       await withIam(async (iam) => print((await iam.listProjects((await iam.requireAccount(options.account)).id)).map(renderProject)));
@@ -82,6 +98,7 @@ export function registerAdminCommands(admin: Command): void {
 
   admin
     .command('create-user')
+    .description('Create a user in an account, optionally with a password, account-administrator rights and projects.')
     .argument('<name>', 'user name')
     .requiredOption('--account <account>', 'account name or id')
     .option('--password <password>', 'password (needed for tokens)')
@@ -98,6 +115,7 @@ export function registerAdminCommands(admin: Command): void {
 
   admin
     .command('set-password')
+    .description('Set a user’s password (needed for tokens).')
     .argument('<user>', 'user name')
     .requiredOption('--account <account>', 'account name or id')
     .requiredOption('--password <password>', 'the new password')
@@ -111,6 +129,7 @@ export function registerAdminCommands(admin: Command): void {
 
   admin
     .command('list-users')
+    .description('List an account’s users with their projects and policies.')
     .requiredOption('--account <account>', 'account name or id')
     .action(async (options: { account: string }) => {
       await withIam(async (iam) => print((await iam.listUsers((await iam.requireAccount(options.account)).id)).map(renderUser)));
@@ -122,6 +141,7 @@ export function registerAdminCommands(admin: Command): void {
   ] as const) {
     admin
       .command(command)
+      .description(member ? 'Make a user a member of a project.' : 'Remove a user from a project.')
       .argument('<user>', 'user name')
       .argument('<project>', 'project id or name')
       .requiredOption('--account <account>', 'account name or id')
@@ -143,6 +163,7 @@ export function registerAdminCommands(admin: Command): void {
 
   admin
     .command('delete-access-key')
+    .description('Delete an access key of a user of the account.')
     .argument('<accessKey>', 'the access key')
     .requiredOption('--account <account>', 'account name or id')
     .action(async (accessKey: string, options: { account: string }) => {
@@ -166,6 +187,7 @@ export function registerAdminCommands(admin: Command): void {
 
   admin
     .command('detach-policy')
+    .description('Detach a policy from a user.')
     .argument('<user>', 'user name')
     .argument('<policy>', 'policy name')
     .requiredOption('--account <account>', 'account name or id')

@@ -106,7 +106,7 @@ function checkDriver(body: BatchUpdateBody): string | null {
   const driver = body.driver;
   if (driver === undefined) return null;
   const v = driver.version;
-  if (v.length === 0 || v.length > DRIVER_VERSION_MAX_LENGTH || !DRIVER_VERSION.test(v)) {
+  if (v.length > DRIVER_VERSION_MAX_LENGTH || !DRIVER_VERSION.test(v)) {
     return `driver.version: must be 1-${DRIVER_VERSION_MAX_LENGTH} characters of letters, digits, '.', '_' or '-'`;
   }
   return null;

@@ -295,6 +295,7 @@ export function poolDriverState(
 export function workloadRefusal(node: LifecycleNodeState, runningJobs: number): string | null {
   if (runningJobs <= node.runningJobs) return null;
   if (node.phase !== 'Available') return `runningJobs: node ${node.name} is ${node.phase}; no new work can land on it`;
+  // Stryker disable next-line ConditionalExpression: every taint effect is one of these two today; the test says which effects refuse work
   const cordon = node.taints.find((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
   if (cordon) return `runningJobs: node ${node.name} has the taint ${cordon.key}:${cordon.effect}; no new work can land on it`;
   return null;
@@ -380,6 +381,7 @@ export function progressNode(node: ModelNode, now: number, upgradeMs: number, re
   if (d !== null && d.phase === 'Pending' && upgradeCanStart(next.phase, d.updateStrategy, next.runningJobs)) {
     d.phase = 'Updating';
     d.startedAt = now;
+    // Stryker disable next-line ConditionalExpression: an idle upgrade starts only on a node without work
     if (d.updateStrategy === 'force') next.runningJobs = 0;
   }
   if (d !== null && d.phase === 'Updating') {

@@ -18,7 +18,7 @@ export interface ExistingNode {
 export type ScalingPlan = { ok: true; create: NodeToCreate[]; remove: number[] } | { ok: false; detail: string };
 
 function groupKey(flavor: string, nodePool: string | null | undefined): string {
-  return `${flavor}\u0000${nodePool ?? ''}`;
+  return nodePool ? `${flavor}\u0000${nodePool}` : flavor;
 }
 
 /** Rules on `spec.resources` beyond the schema; returns a detail naming the field, or null. */
@@ -40,11 +40,14 @@ export function checkPoolResources(resources: PoolResource[], maxPoolNodes: numb
   return null;
 }
 
+/** Up to `howMany` nodes of `resource` (none when it is 0 or less): its azs in the order listed, then the default az. */
 function nodesFor(resource: PoolResource, howMany: number, defaultAz: string): NodeToCreate[] {
   const out: NodeToCreate[] = [];
   const nodePool = resource.nodePool ?? null;
-  for (const { az, count } of resource.azs ?? []) {
-    for (let i = 0; i < count && out.length < howMany; i++) out.push({ flavor: resource.flavor, az, nodePool });
+  if (resource.azs) {
+    for (const { az, count } of resource.azs) {
+      for (let i = 0; i < count && out.length < howMany; i++) out.push({ flavor: resource.flavor, az, nodePool });
+    }
   }
   while (out.length < howMany) out.push({ flavor: resource.flavor, az: defaultAz, nodePool });
   return out;
@@ -76,21 +79,20 @@ export function planScaling(existing: ExistingNode[], resources: PoolResource[],
   const wanted = new Map(resources.map((r) => [groupKey(r.flavor, r.nodePool), r]));
   for (const r of resources) {
     const have = live.get(groupKey(r.flavor, r.nodePool))?.length ?? 0;
-    if (r.count > have) create.push(...nodesFor(r, r.count - have, defaultAz).slice(0, r.count - have));
+    create.push(...nodesFor(r, r.count - have, defaultAz));
   }
   for (const [key, nodes] of live) {
     const target = wanted.get(key)?.count ?? 0;
     const excess = nodes.length - target;
+    // Stryker disable next-line EqualityOperator: with an excess of 0 nothing is removed either way
     if (excess <= 0) continue;
-    const removable = nodes
-      .filter((n) => n.lockedActions.length === 0)
-      .map((n, order) => ({ n, order }))
-      .sort((a, b) => REMOVAL_PREFERENCE[a.n.phase] - REMOVAL_PREFERENCE[b.n.phase] || a.order - b.order);
+    // sort is stable: within a phase the nodes stay newest first
+    const removable = nodes.filter((n) => n.lockedActions.length === 0).sort((a, b) => REMOVAL_PREFERENCE[a.phase] - REMOVAL_PREFERENCE[b.phase]);
     if (removable.length < excess) {
       const flavor = nodes[0]!.flavor;
       return { ok: false, detail: `spec.resources: cannot scale flavor ${flavor} down to ${target}: ${nodes.length - removable.length} of its nodes are locked` };
     }
-    for (const { n } of removable.slice(0, excess)) remove.push(n.id);
+    for (const n of removable.slice(0, excess)) remove.push(n.id);
   }
   return { ok: true, create, remove };
 }

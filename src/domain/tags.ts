@@ -52,6 +52,7 @@ export function checkTagValue(value: string): string | null {
  */
 export function renderTagsAnnotation(tags: readonly Tag[]): string {
   const sorted = tags.map((t) => ({ key: t.key, value: t.value }));
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: a node's keys are unique, and Array.prototype.sort only tells a negative answer from the rest
   sorted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return JSON.stringify(sorted);
 }
@@ -62,13 +63,16 @@ function hasEdgeSpace(s: string): boolean {
 
 /** Counts code points without allocating, stopping as soon as the limit is passed (keys can be arbitrarily long). */
 function hasAtMostCodePoints(s: string, max: number): boolean {
+  // Two shortcuts (every code point is one or two UTF-16 units); counting gives the same answers.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut, as above
   if (s.length <= max) return true;
+  // Stryker disable next-line ConditionalExpression: a shortcut, as above
   if (s.length > 2 * max) return false;
   let count = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    // A high surrogate followed by a low surrogate is one code point.
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+    // A high surrogate followed by a low surrogate is one code point (past the end, charCodeAt is NaN: no low surrogate).
+    if (c >= 0xd800 && c <= 0xdbff) {
       const next = s.charCodeAt(i + 1);
       if (next >= 0xdc00 && next <= 0xdfff) i++;
     }
@@ -79,7 +83,7 @@ function hasAtMostCodePoints(s: string, max: number): boolean {
 
 function forbiddenCharReason(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
-  const printableAscii = cp > 0x20 && cp < 0x7f;
+  const printableAscii = cp >= 0x21 && cp <= 0x7e; // '!' to '~'
   const shown = JSON.stringify(ch);
   return printableAscii
     ? `contains a character that is not allowed: ${shown}`

@@ -39,23 +39,77 @@ export class SecretBox {
 
 export const MASTER_KEY_FILE = 'master.key';
 
-/**
- * The master key: POOLKEEPER_MASTER_KEY (base64 or hex of 32 bytes) when given, else `<dataDir>/master.key`,
- * generated owner-only on first use. Replicas sharing a PostgreSQL database must share the key.
- */
-export function loadMasterKey(configured: string | undefined, dataDir: string): { key: Buffer; source: string } {
+/** The master key does not fit the store: starting (or sealing anything) would make the store's secrets unusable. */
+export class MasterKeyError extends Error {}
+
+interface MasterKey {
+  key: Buffer;
+  /** Where it came from, for messages: `POOLKEEPER_MASTER_KEY`, the key file's path, or `memory`. */
+  source: string;
+}
+
+/** POOLKEEPER_MASTER_KEY when given, else `<dataDir>/master.key` when it exists; never creates anything. */
+function findMasterKey(configured: string | undefined, dataDir: string | undefined): MasterKey | undefined {
   if (configured) {
     const key = /^[0-9a-fA-F]{64}$/.test(configured) ? Buffer.from(configured, 'hex') : Buffer.from(configured, 'base64');
-    if (key.length !== KEY_BYTES) throw new Error('POOLKEEPER_MASTER_KEY must be 32 bytes, as 64 hex characters or base64');
+    if (key.length !== KEY_BYTES) throw new MasterKeyError('POOLKEEPER_MASTER_KEY must be 32 bytes, as 64 hex characters or base64');
     return { key, source: 'POOLKEEPER_MASTER_KEY' };
   }
+  if (dataDir === undefined) return undefined;
   const file = join(dataDir, MASTER_KEY_FILE);
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
-  }
+  if (!existsSync(file)) return undefined;
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== KEY_BYTES) throw new Error(`${file} does not hold a 32-byte base64 key`);
+  if (key.length !== KEY_BYTES) throw new MasterKeyError(`${file} does not hold a 32-byte base64 key`);
   return { key, source: file };
+}
+
+function createMasterKeyFile(dataDir: string): MasterKey {
+  const file = join(dataDir, MASTER_KEY_FILE);
+  const key = randomBytes(KEY_BYTES);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { key, source: file };
+}
+
+export interface MasterKeyOptions {
+  /** POOLKEEPER_MASTER_KEY. */
+  configured: string | undefined;
+  /** Where the key file is looked for (and created for a store without secrets). */
+  dataDir: string;
+  /** No key file is read or written: the key is POOLKEEPER_MASTER_KEY or a new one kept in memory. */
+  ephemeral?: boolean;
+}
+
+/**
+ * The master key for a store: POOLKEEPER_MASTER_KEY (base64 or hex of 32 bytes), else `<dataDir>/master.key`. A new
+ * key is generated (owner-only file, or in memory when ephemeral) only for a store that holds no sealed secret yet.
+ * A store that does must be opened with the key that sealed them: a missing key or another key is refused with a
+ * MasterKeyError that says which key to use, before anything is sealed with the wrong one. `sealedSample` is any
+ * secret the store holds (undefined when it holds none). Replicas sharing a PostgreSQL database must share the key.
+ */
+export function openMasterKey(options: MasterKeyOptions, sealedSample: string | undefined): { box: SecretBox; source: string } {
+  let found = findMasterKey(options.configured, options.ephemeral ? undefined : options.dataDir);
+  if (!found) {
+    if (sealedSample !== undefined) {
+      throw new MasterKeyError(
+        `the store holds secrets sealed with a master key, but no key was found: set POOLKEEPER_MASTER_KEY, or put the ` +
+          `service's key file at ${join(options.dataDir, MASTER_KEY_FILE)} (POOLKEEPER_DATA_DIR names its folder). Nothing was changed.`,
+      );
+    }
+    found = options.ephemeral ? { key: randomBytes(KEY_BYTES), source: 'memory' } : createMasterKeyFile(options.dataDir);
+  }
+  const box = SecretBox.fromKey(found.key);
+  if (sealedSample !== undefined) {
+    try {
+      box.open(sealedSample);
+    } catch {
+      throw new MasterKeyError(
+        `the master key from ${found.source} does not open the secrets already in the store: they were sealed with ` +
+          `another key. Use the key the service uses (POOLKEEPER_MASTER_KEY, or the ${MASTER_KEY_FILE} file in its data ` +
+          `folder, POOLKEEPER_DATA_DIR). Nothing was changed.`,
+      );
+    }
+  }
+  return { box, source: found.source };
 }

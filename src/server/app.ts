@@ -28,6 +28,7 @@ import { HEALTH_SCHEMA, openapiOptions, READY_SCHEMA } from './openapi.js';
 import { iamRoutes } from './routes/iam.js';
 import { metricsRoute } from './routes/metrics.js';
 import { poolRoutes } from './routes/pools.js';
+import { resetRoutes } from './routes/reset.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { guardPathParameters, transportOptions } from './transport.js';
 import { registerNulGuard } from './nul-guard.js';
@@ -52,6 +53,8 @@ export interface AppDependencies {
   secrets: SecretBox;
   backend: NodeBackend;
   metrics?: Metrics;
+  /** Puts the store back to its seeded state (ephemeral or seeded services only); answers the rows per table. */
+  reset?: () => Promise<Record<string, number>>;
   /** The built web pages (default: dist/web of this package). */
   webRoot?: string;
 }
@@ -121,6 +124,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await protectedScope.register(nodeBatchRoutes(pools, lifecycle, config.limits.maxBatchNodes));
     await protectedScope.register(simulationRoutes(pools, lifecycle));
     await protectedScope.register(iamRoutes(iam));
+    await protectedScope.register(resetRoutes(deps.reset, identities));
     if (!config.publicDocs) await protectedScope.register(docs);
   });
 

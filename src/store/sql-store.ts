@@ -45,6 +45,7 @@ import {
   type NodeDriverSummary,
   type NodeJob,
   type OperationOutcome,
+  type StoreSnapshot,
   type WorkloadResult,
   type BackgroundJobKind,
   type NodeCensus,
@@ -130,6 +131,27 @@ const NEW_NODE_COLUMNS = [
   ['driver_phase', 'text'],
 ] as const;
 
+/** The tables a snapshot holds, parents before children (restored in this order, emptied in the reverse). */
+export const SNAPSHOT_TABLES = [
+  'accounts',
+  'projects',
+  'users',
+  'user_projects',
+  'user_policies',
+  'access_keys',
+  'pools',
+  'nodes',
+  'node_labels',
+  'node_taints',
+  'node_tags',
+  'operations',
+  'fault_rules',
+  'operation_outcomes',
+] as const satisfies ReadonlyArray<keyof Database>;
+
+/** Tables whose `id` PostgreSQL draws from a sequence, which a restore moves past the restored ids. */
+const SERIAL_TABLES: ReadonlyArray<(typeof SNAPSHOT_TABLES)[number]> = ['pools', 'nodes', 'fault_rules'];
+
 /**
  * The background jobs the reconciler takes once their time has come, with the conditions of its statements
  * (advanceSimulation, finishDrains, claimDriverUpgrades, claimReboots) and the column saying since when each is due.
@@ -194,6 +216,43 @@ export class SqlStore implements Store {
   async hasAnyAccount(): Promise<boolean> {
     const row = await this.db.selectFrom('accounts').select('id').limit(1).executeTakeFirst();
     return row !== undefined;
+  }
+
+  async findSealedSecret(): Promise<string | undefined> {
+    const key = await this.db.selectFrom('access_keys').select('secret_key').limit(1).executeTakeFirst();
+    if (key) return key.secret_key;
+    const signing = await this.db.selectFrom('signing_keys').select('sealed_secret').limit(1).executeTakeFirst();
+    return signing?.sealed_secret;
+  }
+
+  async snapshot(): Promise<StoreSnapshot> {
+    return this.runner.transaction(function* () {
+      const tables: StoreSnapshot['tables'] = [];
+      for (const table of SNAPSHOT_TABLES) tables.push({ table, rows: (yield sql`SELECT * FROM ${ident(table)}`).rows });
+      return { tables };
+    });
+  }
+
+  async restore(snapshot: StoreSnapshot): Promise<void> {
+    const postgres = this.dialect === 'postgres';
+    await this.runner.transaction(function* () {
+      for (const table of [...SNAPSHOT_TABLES].reverse()) yield sql`DELETE FROM ${ident(table)}`;
+      for (const { table, rows } of snapshot.tables) {
+        if (rows.length === 0) continue;
+        if (postgres) {
+          yield sql`INSERT INTO ${ident(table)} SELECT * FROM json_populate_recordset(NULL::${ident(table)}, ${JSON.stringify(rows)}::json)`;
+          continue;
+        }
+        const columns = Object.keys(rows[0]!);
+        const values = raw(columns.map((c) => `j.value ->> '$."${c}"'`).join(', '));
+        yield sql`INSERT INTO ${ident(table)} (${join(columns.map(ident))}) SELECT ${values} FROM json_each(${JSON.stringify(rows)}) AS j`;
+      }
+      if (postgres) {
+        for (const table of SERIAL_TABLES) {
+          yield sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM ${ident(table)}`;
+        }
+      }
+    });
   }
 
   async createBootstrapIdentity(identity: BootstrapIdentity): Promise<boolean> {

@@ -295,6 +295,11 @@ export interface OperationOutcome {
   completedAt: number;
 }
 
+/** The rows of every table a reset restores, as the store read them (StoreSnapshot is opaque to callers). */
+export interface StoreSnapshot {
+  tables: Array<{ table: string; rows: Array<Record<string, unknown>> }>;
+}
+
 /** Background work the reconciler picks up once its time has come. */
 export type BackgroundJobKind = 'node_create' | 'node_delete' | 'pool_delete' | 'drain' | 'driver_upgrade' | 'reboot';
 
@@ -317,6 +322,15 @@ export interface Store {
   ping(): Promise<void>;
 
   hasAnyAccount(): Promise<boolean>;
+  /** One sealed secret the store holds (an access key's SK or the token-signing key), to check a master key against. */
+  findSealedSecret(): Promise<string | undefined>;
+  /**
+   * Everything a reset restores: identities, keys, pools, nodes with their labels, taints and tags, operation records,
+   * fault rules. The token-signing key is not part of it (tokens stay valid across a reset).
+   */
+  snapshot(): Promise<StoreSnapshot>;
+  /** Puts the store back to `snapshot` in one transaction: readers see the state before or after, never between. */
+  restore(snapshot: StoreSnapshot): Promise<void>;
   /** Creates the first account and its admin; false when another replica's bootstrap won the race. */
   createBootstrapIdentity(identity: BootstrapIdentity): Promise<boolean>;
 

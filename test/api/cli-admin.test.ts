@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 import { startTestService, TEST_AK, TEST_SK, type TestService } from '../helpers/service.js';
 
-/** `poolkeeper admin ...` run as a process on the live service's store, as the README shows it. */
-const entry = resolve(import.meta.dirname, '../../dist/src/main.js');
 let t: TestService;
 
 beforeAll(async () => {
@@ -16,22 +13,9 @@ afterAll(async () => {
   await t.stop();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function admin(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [entry, 'admin', ...args], {
-    env: { ...process.env, POOLKEEPER_DATABASE_URL: t.database.url, POOLKEEPER_DATA_DIR: t.dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
+/** `poolkeeper admin ...` run as a process on the live service's store, as the README shows it. */
+function admin(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(['admin', ...args], { ...process.env, POOLKEEPER_DATABASE_URL: t.database.url, POOLKEEPER_DATA_DIR: t.dataDir, ...env });
 }
 
 async function succeeded<T>(args: string[]): Promise<T> {
@@ -101,7 +85,7 @@ describe('poolkeeper admin attach-policy --document', () => {
 
   it('names the option when the document is not JSON', async () => {
     const run = await admin(['attach-policy', 'cli-invalid', 'odd', '--account', 'poolkeeper', '--document', '{"Version":']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2); // a usage error: nothing was sent or written
     expect(run.stderr).toMatch(/^poolkeeper: --document is not valid JSON: .+\n$/);
   });
 });

@@ -36,31 +36,49 @@ function cli(args: string[], closeOutput = false): Promise<Run> {
 }
 
 describe('poolkeeper request', () => {
-  it('prints the status, the request id and the JSON answer of a signed call, with {project_id} filled in', async () => {
+  it('prints only the JSON answer on stdout (so it pipes into jq), with {project_id} filled in; the status goes to stderr', async () => {
     const run = await cli(['GET', '/v2/{project_id}/pools']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^HTTP 200\nX-Request-Id: [0-9a-f]{32}\n/);
-    expect(JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))).items.map((p: { metadata: { name: string } }) => p.metadata.name)).toContain(t.demoPool);
+    expect(JSON.parse(run.stdout).items.map((p: { metadata: { name: string } }) => p.metadata.name)).toContain(t.demoPool);
+    expect(run.stderr).toMatch(/^HTTP 200 {2}X-Request-Id: [0-9a-f]{32}\n$/);
   });
 
-  it('sends a JSON body and shows the X-Operation-Id of a batch call', async () => {
+  it('sends a JSON body and shows the X-Operation-Id of a batch call on stderr', async () => {
     const nodes = await t.client.request<{ items: Array<{ metadata: { name: string } }> }>('GET', `/v2/${TEST_PROJECT_ID}/pools/${t.demoPool}/nodes?limit=1`);
     const body = JSON.stringify({ nodeNames: [nodes.body.items[0]!.metadata.name], action: 'createTags', tags: [{ key: 'cli', value: 'yes' }] });
     const run = await cli(['POST', `/v2/{project_id}/pools/${t.demoPool}/nodes/batch-update`, '--data', body]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/\nX-Operation-Id: [0-9a-f-]{36}\n/);
-    expect(JSON.parse(run.stdout.slice(run.stdout.indexOf('{')))).toEqual({ successNodeNames: [nodes.body.items[0]!.metadata.name], failNodeNames: [] });
+    expect(run.stderr).toMatch(/ {2}X-Operation-Id: [0-9a-f-]{36}\n$/);
+    expect(JSON.parse(run.stdout)).toEqual({ successNodeNames: [nodes.body.items[0]!.metadata.name], failNodeNames: [] });
   });
 
-  it('exits 1 on an error answer', async () => {
+  it('-i prints the status line and the headers on stdout before the body', async () => {
+    const run = await cli(['GET', `/v2/{project_id}/pools/${t.demoPool}`, '-i']);
+    expect(run.code).toBe(0);
+    const [head, body] = run.stdout.split('\n\n');
+    expect(head).toMatch(/^HTTP 200\n/);
+    expect(head).toMatch(/\ncontent-type: application\/json/);
+    expect(JSON.parse(body!).metadata.name).toBe(t.demoPool);
+  });
+
+  it('exits 1 on an error answer, and 4 when a batch call failed for every node', async () => {
     const run = await cli(['GET', `/v2/{project_id}/pools/nosuch-${TEST_PROJECT_ID}`]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('HTTP 404');
+    expect(run.stderr).toContain('HTTP 404');
+    expect(JSON.parse(run.stdout)).toEqual({ error_code: 'ModelArts.50015001', error_msg: 'pool not found' });
+    const failed = await cli(['POST', `/v2/{project_id}/pools/${t.demoPool}/nodes/batch-update`, '--data', '{"nodeNames":["os-node-created-abcde"],"action":"closeHaRedundant"}']);
+    expect(failed.code).toBe(4);
+  });
+
+  it('refuses a --data that is not JSON without sending it (exit 2)', async () => {
+    const run = await cli(['POST', `/v2/{project_id}/pools/${t.demoPool}/nodes/batch-update`, '--data', '{nodeNames']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('poolkeeper: --data is not valid JSON');
   });
 
   it('ends quietly when its reader stops early (| head)', async () => {
     const run = await cli(['GET', `/v2/{project_id}/pools/${t.demoPool}/nodes`], true);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).not.toContain('Error');
     expect(run.code).toBe(0);
   });
 });

@@ -91,11 +91,14 @@ it('an unknown access key answers like a wrong signature; the warning logged tel
       .filter((line) => line.startsWith('{') && line.includes(requestId))
       .map((line) => JSON.parse(line) as { level: number; msg: string; accessKey?: string; authFailure?: string })
       .filter((entry) => entry.msg === 'authentication failed');
-  const [unknownLog] = await eventually(async () => {
-    const found = warnings(unknown.body.request_id);
-    return found.length > 0 ? found : undefined;
-  });
-  const [wrongLog] = warnings(wrong.body.request_id);
+  // The service's output reaches this process asynchronously: wait for each line.
+  const logged = (requestId: string) =>
+    eventually(async () => {
+      const found = warnings(requestId);
+      return found.length > 0 ? found : undefined;
+    });
+  const [unknownLog] = await logged(unknown.body.request_id);
+  const [wrongLog] = await logged(wrong.body.request_id);
   expect(unknownLog).toMatchObject({ level: 40, accessKey: 'NOSUCHACCESSKEY00001', authFailure: 'unknown access key' });
   expect(wrongLog).toMatchObject({ level: 40, accessKey: TEST_AK, authFailure: 'signature does not match' });
   for (const line of service.output().split('\n')) {

@@ -80,13 +80,12 @@ describe('checkBatchUpdateRequest: nodeNames', () => {
     );
   });
 
-  it('checks 10,000 names quickly', () => {
+  // How long this takes is measured by bench/name-validation.ts, not here.
+  it('checks all 10,000 names of the largest request', () => {
     const names = Array.from({ length: 10_000 }, (_, i) => `os-node-created-${i.toString(36).padStart(5, '0')}`);
-    const start = performance.now();
     expect(checkBatchUpdateRequest(body({ nodeNames: names }))).toBeNull();
     names[9_999] = names[0]!;
     expect(checkBatchUpdateRequest(body({ nodeNames: names }))).toBe(`nodeNames[9999]: duplicate node name "${names[0]}"`);
-    expect(performance.now() - start).toBeLessThan(250);
   });
 });
 

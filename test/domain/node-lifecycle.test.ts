@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyDelta,
+  driverUpgradeFailed,
   FaultBudget,
   invariantViolation,
   NODE_BEING_DELETED,
@@ -13,6 +14,7 @@ import {
   poolDriverTargets,
   planUnlock,
   progressNode,
+  rebootFailed,
   shrinkResources,
   simulatedProgress,
   TAINT_DRAIN,
@@ -311,5 +313,221 @@ describe('state machine over time (model)', () => {
     expect(invariantViolation(modelNode('a', { phase: 'Deleting', lockedActions: ['delete'] }))).toContain('locked');
     expect(invariantViolation(modelNode('a', { drained: true }))).toContain('drain taint');
     expect(invariantViolation(modelNode('a', { reboot: { startedAt: NOW, fail: false } }))).toContain('reboot');
+  });
+});
+
+describe('what a caller reads: codes, reasons and the names poolkeeper documents', () => {
+  it('each refusal carries its documented code and says why', () => {
+    expect(planLock(['gone'], nodes(state('gone', { phase: 'Deleting' })), ['delete'])[0]).toEqual({
+      name: 'gone',
+      ok: false,
+      failure: { code: 'ModelArts.50004006', message: 'Node gone is being deleted.' },
+    });
+    const upgrading = { version: '535', phase: 'Pending' as const, targetVersion: '550', updateStrategy: 'idle' as const };
+    expect(planReboot(['ab', 'up'], nodes(state('ab', { phase: 'Abnormal' }), state('up', { driver: upgrading })), noFaults())).toEqual([
+      { name: 'ab', ok: false, failure: { code: 'ModelArts.50004002', message: 'Node ab is Abnormal; only Available nodes can be rebooted.' } },
+      {
+        name: 'up',
+        ok: false,
+        failure: { code: 'ModelArts.50004005', message: 'Node up has a driver upgrade in progress (driver phase Pending); it cannot be rebooted until the upgrade ends.' },
+      },
+    ]);
+    expect(planDrain(['new', 'gone'], nodes(state('new', { phase: 'Creating' }), state('gone', { phase: 'Deleting' })), NOW, NOW + 5000)).toEqual([
+      { name: 'new', ok: false, failure: { code: 'ModelArts.50004002', message: 'Node new is Creating; only Available, Abnormal or Checking nodes can be drained.' } },
+      { name: 'gone', ok: false, failure: { code: 'ModelArts.50004002', message: 'Node gone is Deleting; only Available, Abnormal or Checking nodes can be drained.' } },
+    ]);
+    expect(planPoolDriverUpgrade(new Map([['chk', '550'], ['up', '550']]), nodes(state('chk', { phase: 'Checking' }), state('up', { driver: { ...upgrading, phase: 'Updating' } })), 'idle')).toEqual([
+      // Not Available yet: queued, it starts when the node is (a pool-wide upgrade leaves no node behind).
+      { name: 'chk', ok: true, delta: { nodeId: expect.any(Number), driverUpgrade: { version: '550', updateStrategy: 'idle' } } },
+      {
+        name: 'up',
+        ok: false,
+        failure: { code: 'ModelArts.50004005', message: 'Node up has a driver upgrade in progress (driver phase Updating); it cannot be upgraded again until the upgrade ends.' },
+      },
+    ]);
+  });
+
+  it('injected faults report their own codes', () => {
+    expect(driverUpgradeFailed('n1', '550')).toEqual({ code: 'ModelArts.50005201', message: 'Driver upgrade of node n1 to version 550 failed (injected fault).' });
+    expect(rebootFailed('n1')).toEqual({ code: 'ModelArts.50005202', message: 'Node n1 did not come back from the reboot (injected fault); it is Abnormal.' });
+  });
+
+  it('the isolation taints are the documented ones', () => {
+    const [idle] = withUpgradeEffects([{ name: 'a', ok: true, delta: { nodeId: 1, driverUpgrade: { version: '550', updateStrategy: 'idle' } } }], noFaults(), NOW);
+    expect(idle).toEqual({
+      name: 'a',
+      ok: true,
+      delta: {
+        nodeId: 1,
+        driverUpgrade: { version: '550', updateStrategy: 'idle', fail: false },
+        addTaints: [{ key: 'os.modelarts.node/driver.upgrade', value: 'true', effect: 'NoSchedule', timeAdded: '2026-11-28T12:00:00Z' }],
+      },
+    });
+    const [drain] = planDrain(['a'], nodes(state('a')), NOW, NOW + 5000);
+    expect(drain).toMatchObject({ delta: { addTaints: [{ key: 'os.modelarts.node/drain', value: 'true', effect: 'NoSchedule', timeAdded: '2026-11-28T12:00:00Z' }] } });
+  });
+});
+
+describe('lifecycle planners: edge cases', () => {
+  it('locks are kept sorted and unlocking removes only the named actions', () => {
+    expect(planLock(['a'], nodes(state('a', { lockedActions: ['scale'] })), ['delete'])[0]).toMatchObject({ delta: { setLockedActions: ['delete', 'scale'] } });
+    expect(planUnlock(['a'], nodes(state('a', { lockedActions: ['delete'] })), [])[0]).toMatchObject({ delta: { setLockedActions: ['delete'] } });
+  });
+
+  it('delete refusals list up to five names, with the verb agreeing', () => {
+    const many = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7'];
+    expect(planDelete(many, nodes(state('a')), 1, NOW)).toEqual({
+      ok: false,
+      detail: 'deleteNodeNames: n1, n2, n3, n4, n5 and 2 more are not in the pool',
+      failures: many.map(nodeNotFound),
+    });
+    expect(planDelete(many.slice(0, 5), nodes(state('a')), 1, NOW)).toEqual({
+      ok: false,
+      detail: 'deleteNodeNames: n1, n2, n3, n4, n5 are not in the pool',
+      failures: many.slice(0, 5).map(nodeNotFound),
+    });
+    const locked = ['a', 'b'].map((n) => state(n, { lockedActions: ['delete'] }));
+    expect(planDelete(['a', 'b'], nodes(...locked, state('c')), 3, NOW)).toEqual({
+      ok: false,
+      detail: 'deleteNodeNames: a, b are locked against deletion; unlock first',
+      failures: ['a', 'b'].map((n) => nodeLocked(n, ['delete'])),
+    });
+  });
+
+  it('delete: nodes already Deleting do not count against the last live node', () => {
+    const deleting = state('d', { phase: 'Deleting' });
+    expect(planDelete(['a', 'd'], nodes(state('a'), deleting), 2, NOW)).toMatchObject({ ok: true });
+    expect(planDelete(['a', 'd'], nodes(state('a'), deleting), 1, NOW)).toEqual({ ok: false, detail: 'deleteNodeNames: a pool must keep at least one node', failures: [] });
+  });
+
+  it('nodes without a driver reboot and upgrade', () => {
+    expect(planReboot(['a'], nodes(state('a', { driver: null })), noFaults())[0]).toMatchObject({ ok: true, delta: { reboot: { fail: false } } });
+    expect(planPoolDriverUpgrade(new Map([['a', '550']]), nodes(state('a', { driver: null })), 'force')[0]).toMatchObject({ ok: true });
+  });
+
+  it('upgrade effects leave failed decisions and decisions without an upgrade alone', () => {
+    const failed: NodeDecision = { name: 'x', ok: false, failure: { code: 'C', message: 'm' } };
+    const plain: NodeDecision = { name: 'a', ok: true, delta: { nodeId: 1, setLabels: { k: 'v' } } };
+    const faults = new FaultBudget([{ id: 1, pool: null, nodes: null, fail: 'driverUpgrade', remaining: 5 }], 'pool');
+    expect(withUpgradeEffects([failed, plain], faults, NOW)).toEqual([failed, { name: 'a', ok: true, delta: { nodeId: 1, setLabels: { k: 'v' } } }]);
+    expect(faults.used.size).toBe(0);
+  });
+
+  it('more work is refused only when it grows, on a node that is not Available or carries a NoSchedule or NoExecute taint', () => {
+    const noExecute = state('e', { runningJobs: 1, taints: [{ key: 'k', value: 'v', effect: 'NoExecute', timeAdded: '' }] });
+    expect(workloadRefusal(noExecute, 2)).toBe('runningJobs: node e has the taint k:NoExecute; no new work can land on it');
+    expect(workloadRefusal(noExecute, 1)).toBeNull();
+    expect(workloadRefusal(state('c', { phase: 'Checking', runningJobs: 1 }), 2)).toBe('runningJobs: node c is Checking; no new work can land on it');
+  });
+});
+
+describe('shrinkResources: which group and az lose the node', () => {
+  it('matches flavor and node pool; an unknown group changes nothing; maxCount follows count', () => {
+    const resources = [
+      { flavor: 'f1', count: 2, maxCount: 2 },
+      { flavor: 'f1', count: 2, nodePool: 'np' },
+    ];
+    expect(
+      shrinkResources(resources, [
+        { flavor: 'f1', nodePool: 'np', az: 'z' },
+        { flavor: 'f2', nodePool: null, az: 'z' },
+        { flavor: 'f1', nodePool: 'other', az: 'z' },
+      ]),
+    ).toEqual([
+      { flavor: 'f1', count: 2, maxCount: 2 },
+      { flavor: 'f1', count: 1, nodePool: 'np' },
+    ]);
+    expect(shrinkResources(resources, [{ flavor: 'f1', nodePool: null, az: 'z' }])).toEqual([
+      { flavor: 'f1', count: 1, maxCount: 1 },
+      { flavor: 'f1', count: 2, nodePool: 'np' },
+    ]);
+  });
+
+  it("takes the node's own az when it has nodes there, else the first az with nodes; the input is not changed", () => {
+    const resources = [{ flavor: 'f', count: 3, azs: [{ az: 'z0', count: 0 }, { az: 'z1', count: 1 }, { az: 'z2', count: 2 }] }];
+    expect(shrinkResources(resources, [{ flavor: 'f', nodePool: null, az: 'z2' }])).toEqual([{ flavor: 'f', count: 2, azs: [{ az: 'z1', count: 1 }, { az: 'z2', count: 1 }] }]);
+    expect(shrinkResources(resources, [{ flavor: 'f', nodePool: null, az: 'z0' }])).toEqual([{ flavor: 'f', count: 2, azs: [{ az: 'z2', count: 2 }] }]);
+    expect(shrinkResources(resources, [{ flavor: 'f', nodePool: null, az: 'elsewhere' }])).toEqual([{ flavor: 'f', count: 2, azs: [{ az: 'z2', count: 2 }] }]);
+    expect(resources).toEqual([{ flavor: 'f', count: 3, azs: [{ az: 'z0', count: 0 }, { az: 'z1', count: 1 }, { az: 'z2', count: 2 }] }]);
+  });
+});
+
+describe('the model: applyDelta and progressNode', () => {
+  const UPGRADE = 10_000;
+  const REBOOT = 5_000;
+  const ha = (effect: 'NoSchedule' | 'NoExecute') => ({ key: 'ha', value: 'true', effect, timeAdded: '' });
+
+  it('sets locks, removes taints by key and effect, and adds a taint only when that key and effect are absent', () => {
+    const other = (key: string, effect: 'NoSchedule' | 'NoExecute') => ({ key, value: 'v', effect, timeAdded: '' });
+    const n = modelNode('a', { taints: [ha('NoSchedule'), ha('NoExecute'), other('other', 'NoSchedule'), other('gone', 'NoSchedule'), other('keep', 'NoExecute')] });
+    const next = applyDelta(
+      n,
+      {
+        nodeId: 1,
+        setLockedActions: ['delete'],
+        removeTaints: [{ key: 'ha', effect: 'NoExecute' }, { key: 'gone', effect: 'NoSchedule' }],
+        addTaints: [{ ...ha('NoSchedule'), timeAdded: 'new' }, { ...ha('NoExecute'), timeAdded: 'new' }],
+      },
+      NOW,
+    );
+    expect(next.lockedActions).toEqual(['delete']);
+    expect(next.taints).toEqual([ha('NoSchedule'), other('other', 'NoSchedule'), other('keep', 'NoExecute'), { ...ha('NoExecute'), timeAdded: 'new' }]);
+    expect(n.taints).toHaveLength(5);
+    expect(n.lockedActions).toEqual([]);
+  });
+
+  it('a node without a driver keeps none, or gets one with an empty version when an upgrade is scheduled', () => {
+    const bare = modelNode('a', { driver: null });
+    expect(applyDelta(bare, { nodeId: 1, drain: { until: NOW } }, NOW).driver).toBeNull();
+    expect(progressNode(bare, NOW, UPGRADE, REBOOT)).toEqual(bare);
+    expect(applyDelta(bare, { nodeId: 1, driverUpgrade: { version: '550', updateStrategy: 'force' } }, NOW).driver).toEqual({
+      version: '',
+      phase: 'Pending',
+      targetVersion: '550',
+      updateStrategy: 'force',
+      startedAt: null,
+      fail: false,
+    });
+  });
+
+  it('never changes the node it is given', () => {
+    const n = modelNode('a', { driver: { version: '535', phase: 'Pending', targetVersion: '550', updateStrategy: 'force', startedAt: null, fail: false } });
+    const before = structuredClone(n);
+    progressNode(n, NOW, UPGRADE, REBOOT);
+    applyDelta(n, { nodeId: 1, driverUpgrade: { version: '560', updateStrategy: 'idle' } }, NOW);
+    expect(n).toEqual(before);
+  });
+
+  it('a driver that is Running or Abnormal, or an upgrade waiting for work to end, stays as it is', () => {
+    const running = modelNode('a');
+    expect(progressNode(running, NOW + UPGRADE, UPGRADE, REBOOT)).toEqual(running);
+    const abnormal = modelNode('b', { driver: { version: '535', phase: 'Abnormal', targetVersion: null, updateStrategy: null, startedAt: null, fail: false } });
+    expect(progressNode(abnormal, NOW + UPGRADE, UPGRADE, REBOOT)).toEqual(abnormal);
+    const waiting = modelNode('c', { runningJobs: 2, driver: { version: '535', phase: 'Pending', targetVersion: '550', updateStrategy: 'idle', startedAt: null, fail: false } });
+    expect(progressNode(waiting, NOW, UPGRADE, REBOOT)).toEqual(waiting);
+  });
+
+  it('a reboot ends only for a Checking node, and only a Deleting node whose time has come disappears', () => {
+    const rebootingButDeleting = modelNode('a', { phase: 'Deleting', phaseUntil: null, reboot: { startedAt: NOW, fail: false } });
+    expect(progressNode(rebootingButDeleting, NOW + REBOOT, UPGRADE, REBOOT)).toEqual(rebootingButDeleting);
+    const checkingWithoutReboot = modelNode('b', { phase: 'Checking' });
+    expect(progressNode(checkingWithoutReboot, NOW + REBOOT, UPGRADE, REBOOT)).toEqual(checkingWithoutReboot);
+    const due = modelNode('c', { phaseUntil: NOW });
+    expect(progressNode(due, NOW, UPGRADE, REBOOT)).toEqual(due);
+    const deletingForever = modelNode('d', { phase: 'Deleting', phaseUntil: null });
+    expect(progressNode(deletingForever, NOW, UPGRADE, REBOOT)).toEqual(deletingForever);
+  });
+
+  it('names each broken rule', () => {
+    const driver = { version: '1', startedAt: null, fail: false, updateStrategy: null };
+    expect(invariantViolation(modelNode('a', { driver: { ...driver, phase: 'Pending', targetVersion: null } }))).toBe('a: driver Pending without a target version');
+    expect(invariantViolation(modelNode('a', { driver: { ...driver, phase: 'Running', targetVersion: '2' } }))).toBe('a: driver Running still has a target version');
+    expect(invariantViolation(modelNode('a', { driver: { ...driver, phase: 'Updating', targetVersion: '2' } }))).toBe('a: driver Updating but no upgrade started');
+    expect(invariantViolation(modelNode('a', { driver: { ...driver, phase: 'Updating', targetVersion: '2', startedAt: NOW } }))).toBeNull();
+    expect(invariantViolation(modelNode('a', { driver: null }))).toBeNull();
+    expect(invariantViolation(modelNode('a', { runningJobs: -1 }))).toBe('a: negative running jobs');
+    expect(invariantViolation(modelNode('a', { phase: 'Checking', reboot: { startedAt: NOW, fail: false } }))).toBeNull();
+    expect(invariantViolation(modelNode('a', { drained: true, taints: [{ key: TAINT_DRAIN, value: 'true', effect: 'NoSchedule', timeAdded: '' }] }))).toBeNull();
+    expect(invariantViolation(modelNode('a', { drained: true, taints: [{ key: 'other', value: 'true', effect: 'NoSchedule', timeAdded: '' }] }))).toBe('a: drained without the drain taint');
   });
 });

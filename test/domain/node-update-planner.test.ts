@@ -112,16 +112,20 @@ describe('node failures', () => {
       message: 'Node n1 is Creating; only Available nodes can be updated.',
     });
     expect(NODE_NOT_AVAILABLE).toBe('ModelArts.50004002');
-    expect(nodeLocked('n1', ['delete']).code).toBe('ModelArts.50004003');
-    expect(nodeLocked('n1', ['delete']).message).toMatch(/^Node n1 is locked .*delete/);
+    expect(nodeLocked('n1', ['delete', 'scale'])).toEqual({
+      code: 'ModelArts.50004003',
+      message: 'Node n1 is locked (locked actions: delete, scale); unlock it before updating.',
+    });
     expect(NODE_LOCKED).toBe('ModelArts.50004003');
     expect(tagLimitExceeded('n1', 21)).toEqual({
       code: 'ModelArts.50004004',
       message: 'Node n1 would have 21 tags; at most 20 are allowed.',
     });
     expect(NODE_TAG_LIMIT_EXCEEDED).toBe('ModelArts.50004004');
-    expect(driverUpgradeInProgress('n1', 'Updating').code).toBe('ModelArts.50004005');
-    expect(driverUpgradeInProgress('n1', 'Updating').message).toMatch(/^Node n1 .*Updating/);
+    expect(driverUpgradeInProgress('n1', 'Updating')).toEqual({
+      code: 'ModelArts.50004005',
+      message: 'Node n1 already has a driver upgrade in progress (driver phase Updating); wait until it finishes.',
+    });
     expect(NODE_DRIVER_UPGRADE_IN_PROGRESS).toBe('ModelArts.50004005');
   });
 });
@@ -196,8 +200,13 @@ describe('planBatchUpdate: closeHaRedundant', () => {
     expect(delta.removeTaints).toEqual([{ key: TAINT_HA_REDUNDANT, effect: 'NoSchedule' }]);
   });
 
-  it('is idempotent: closing a node without HA taints only sets the label', () => {
-    const n = node('n1');
+  it('is idempotent: closing a node without HA taints only sets the label, whatever other taints it has', () => {
+    const n = node('n1', {
+      taints: [
+        { key: 'x', value: 'y', effect: 'NoSchedule', timeAdded: EARLIER_TS },
+        { key: 'z', value: 'y', effect: 'NoExecute', timeAdded: EARLIER_TS },
+      ],
+    });
     expect(deltaFor({ action: 'closeHaRedundant' }, n)).toEqual({
       nodeId: n.id,
       setLabels: { [LABEL_HA_REDUNDANT]: 'false' },
@@ -242,6 +251,13 @@ describe('planBatchUpdate: createTags', () => {
 
   it('allows 20 tags on an empty node', () => {
     expect(deltaFor({ action: 'createTags', tags: tags(20) }, node('n1')).upsertTags).toHaveLength(20);
+  });
+});
+
+describe('createdTagKeys', () => {
+  it('the distinct keys of a createTags request, none for a request without tags', () => {
+    expect(createdTagKeys({ nodeNames: ['n1'], action: 'createTags', tags: [{ key: 'a', value: '1' }, { key: 'b', value: '' }, { key: 'a', value: '2' }] })).toEqual(['a', 'b']);
+    expect(createdTagKeys({ nodeNames: ['n1'], action: 'openHaRedundant' })).toEqual([]);
   });
 });
 
@@ -299,7 +315,7 @@ describe('planBatchUpdate: driver', () => {
   });
 
   it('has no driverUpgrade without body.driver', () => {
-    expect(deltaFor({ action: 'closeHaRedundant' }, node('n1')).driverUpgrade).toBeUndefined();
+    expect(Object.keys(deltaFor({ action: 'closeHaRedundant' }, node('n1')))).not.toContain('driverUpgrade');
   });
 
   it.each(['Running', 'Abnormal'] as const)('upgrades a node whose driver is %s', (phase) => {

@@ -52,6 +52,35 @@ describe('checkTagKey', () => {
     expect(checkTagKey('a' + astral.repeat(128))).toBe('must be 1-128 characters');
   });
 
+  it.each([
+    ['U+10000, the first supplementary code point', '\u{10000}'],
+    ['U+203FF, a low surrogate of DFFF', '\u{203FF}'],
+    ['U+2A6D6', '\u{2A6D6}'],
+  ])('counts a supplementary-plane letter as one character: %s', (_name, letter) => {
+    expect(letter.length).toBe(2);
+    expect(checkTagKey(letter.repeat(128))).toBeNull();
+    expect(checkTagKey(letter.repeat(129))).toBe('must be 1-128 characters');
+    expect(checkTagKey(letter.repeat(64) + 'a'.repeat(64))).toBeNull();
+    expect(checkTagValue(letter.repeat(255))).toBeNull();
+    expect(checkTagValue(letter.repeat(256))).toBe('must be at most 255 characters');
+  });
+
+  it('counts U+10FFFF (high surrogate DBFF) as one character: 128 pass the length rule and fail on the character', () => {
+    const last = '\u{10FFFF}';
+    expect(checkTagKey(last.repeat(128))).toBe(`contains a character that is not allowed: ${JSON.stringify(last)} (U+10FFFF)`);
+    expect(checkTagKey(last.repeat(129))).toBe('must be 1-128 characters');
+  });
+
+  it('counts a lone surrogate as one character', () => {
+    // high surrogates not followed by a low one, and low surrogates on their own: 128 units, 128 characters
+    expect(checkTagKey('\ud800'.repeat(128))).toBe('contains a character that is not allowed: "\\ud800" (U+D800)');
+    expect(checkTagKey('\ud800'.repeat(129))).toBe('must be 1-128 characters');
+    // a high surrogate before a character above the low surrogates (U+FF21) does not pair with it: 130 characters
+    expect(checkTagKey('\ud800\uff21'.repeat(65))).toBe('must be 1-128 characters');
+    expect(checkTagKey('a'.repeat(127) + '\udc00'.repeat(2))).toBe('must be 1-128 characters');
+    expect(checkTagKey('a'.repeat(128) + '\ud800')).toBe('must be 1-128 characters');
+  });
+
   it('rejects a very long key cheaply', () => {
     expect(checkTagKey('a'.repeat(1_000_000))).toBe('must be 1-128 characters');
   });
@@ -77,6 +106,10 @@ describe('checkTagKey', () => {
     const reason = checkTagKey(`a${ch}b`);
     expect(reason).toMatch(/^contains a character that is not allowed: /);
     expect(reason).toContain(`(${cp})`);
+  });
+
+  it('rejects DEL (U+007F), showing its code point', () => {
+    expect(checkTagKey('a\u007fb')).toBe(`contains a character that is not allowed: ${JSON.stringify('\u007f')} (U+007F)`);
   });
 
   it('reports the first forbidden character', () => {
@@ -112,6 +145,10 @@ describe('checkTagValue', () => {
 
   it.each(['#', '*', '?', ',', '\\', '"', '|', '<', '~'])('rejects %j', (ch) => {
     expect(checkTagValue(`a${ch}b`)).toBe(`contains a character that is not allowed: ${JSON.stringify(ch)}`);
+  });
+
+  it('rejects DEL (U+007F), showing its code point', () => {
+    expect(checkTagValue('v\u007f')).toBe(`contains a character that is not allowed: ${JSON.stringify('\u007f')} (U+007F)`);
   });
 
   it('rejects non-ASCII forbidden characters', () => {

@@ -35,4 +35,9 @@ export class IdentityCache {
   forget(userId: string): void {
     this.entries.delete(userId);
   }
+
+  /** After a reset every user's rights may differ. */
+  clear(): void {
+    this.entries.clear();
+  }
 }

@@ -167,6 +167,18 @@ describe('requests signed by the official Node SDK signer verify', () => {
   it('an absolute-form request target (as sent to a proxy) is reduced to its path and query', () => {
     const wire = official({ method: 'GET', path: `/v2/${PROJECT}/pools`, queryParams: { limit: '5' } });
     expect(() => verify({ ...wire, url: ENDPOINT + wire.url })).not.toThrow();
+    const root = official({ method: 'GET', path: '/', queryParams: { limit: '5' } });
+    expect(() => verify({ ...root, url: ENDPOINT + '?limit=5' })).not.toThrow();
+    expect(rejection({ ...root, url: ENDPOINT + '/x?limit=5' })).toBe('signature does not match');
+    const bare = official({ method: 'GET', path: '' });
+    expect(() => verify({ ...bare, url: ENDPOINT })).not.toThrow();
+    expect(() => verify({ ...bare, url: '/' })).not.toThrow();
+  });
+
+  it('a path containing :// is a path, not an absolute-form target', () => {
+    const wire = official({ method: 'GET', path: `/v2/${PROJECT}/pools/a://b` });
+    expect(wire.url).toBe(`/v2/${PROJECT}/pools/a://b`);
+    expect(() => verify(wire)).not.toThrow();
   });
 });
 
@@ -334,6 +346,22 @@ describe('Go-SDK-style requests (user-agent signed, no host, decoded path signed
     expect(rejection(wire('/v2/p?q=a%2Bb', signedSpace))).toBe('signature does not match');
   });
 
+  it('a key-only parameter is a key with an empty value; a + in a key is a space', () => {
+    const headers = { 'X-Sdk-Date': SDK_DATE };
+    const wire = (url: string, authorization: string): SignedRequest => ({ method: 'GET', url, headers: { 'x-sdk-date': SDK_DATE, authorization }, body: undefined });
+    const signed = goSign('GET', '/v2/p', { 'a b': '1', dryrun: '' }, headers, '');
+    expect(() => verify(wire('/v2/p?a+b=1&dryrun', signed))).not.toThrow();
+    expect(() => verify(wire('/v2/p?dryrun=&a%20b=1', signed))).not.toThrow();
+    expect(rejection(wire('/v2/p?a%2Bb=1&dryrun', signed))).toBe('signature does not match');
+    expect(rejection(wire('/v2/p?a+b=1', signed))).toBe('signature does not match');
+  });
+
+  it('an asterisk-form target (OPTIONS *) is signed as the path *', () => {
+    const headers = { 'X-Sdk-Date': SDK_DATE };
+    const authorization = goSign('OPTIONS', '*', {}, headers, '');
+    expect(() => verify({ method: 'OPTIONS', url: '*', headers: { 'x-sdk-date': SDK_DATE, authorization }, body: undefined })).not.toThrow();
+  });
+
   it('verifies the same Go-style header set signed by our signer (SignedHeaders taken from the header only)', () => {
     const url = new URL(`http://localhost:8080/v2/${PROJECT}/pools?limit=2`);
     const signed = signRequest({ method: 'GET', url, headers: { 'User-Agent': 'huaweicloud-usdk-go/3.0', 'X-Sdk-Date': SDK_DATE } }, { accessKey: AK, secretKey: SK });
@@ -408,10 +436,41 @@ describe('tampering is rejected', () => {
     expect(() => verify(base, NOW + 6 * MINUTE, SK, 5 * MINUTE)).toThrow(/clock skew/);
   });
 
-  it('a malformed X-Sdk-Date', () => {
-    for (const date of ['2024-03-15T10:15:30Z', '20240315T101530', '20241315T101530Z', '20240230T101530Z', '20240315T251530Z', '2024031aT101530Z', '']) {
-      expect(rejection({ ...base, headers: { ...base.headers, 'x-sdk-date': date } }), date).toMatch(/X-Sdk-Date/);
+  it('the clock-skew reason gives the distance and the allowed skew in seconds', () => {
+    expect(rejection(base, NOW + 15 * MINUTE + 1)).toBe('the X-Sdk-Date is -900 s away from the server time; the allowed clock skew is 900 s');
+    expect(rejection(base, NOW - 20 * MINUTE)).toBe('the X-Sdk-Date is 1200 s away from the server time; the allowed clock skew is 900 s');
+    expect(() => verify(base, NOW - 15 * MINUTE)).not.toThrow();
+  });
+
+  it('a malformed X-Sdk-Date is refused for its format', () => {
+    for (const date of [
+      '2024-03-15T10:15:30Z',
+      '20240315T101530',
+      '20240315T101530X',
+      '20240315X101530Z',
+      '20241315T101530Z',
+      '20240230T101530Z',
+      '20240315T251530Z',
+      '2024031aT101530Z',
+      '',
+    ]) {
+      expect(rejection({ ...base, headers: { ...base.headers, 'x-sdk-date': date } }), date).toBe('the X-Sdk-Date header must be YYYYMMDDTHHMMSSZ (UTC)');
     }
+  });
+
+  it.each([
+    ['New Year, midnight', Date.UTC(2024, 0, 1, 0, 0, 0)],
+    ['New Year\'s Eve, 23:59:59', Date.UTC(2024, 11, 31, 23, 59, 59)],
+    ['the 1st of a month', Date.UTC(2025, 5, 1, 12, 0, 0)],
+    ['29 February', Date.UTC(2024, 1, 29, 23, 30, 0)],
+    ['nines everywhere', Date.UTC(2029, 8, 19, 19, 59, 59)],
+  ])('a request signed at any real time verifies: %s', (_name, millis) => {
+    const url = new URL(`http://127.0.0.1:9710/v2/${PROJECT}/pools`);
+    const signed = signRequest({ method: 'GET', url, headers: {} }, { accessKey: AK, secretKey: SK }, new Date(millis));
+    const wire: SignedRequest = { method: 'GET', url: url.pathname, headers: lowercase(signed), body: undefined };
+    expect(() => verify(wire, millis)).not.toThrow();
+    expect(() => verify(wire, millis + 15 * MINUTE)).not.toThrow();
+    expect(rejection(wire, millis + 16 * MINUTE)).toMatch(/^the X-Sdk-Date is -960 s away/);
   });
 
   it('a signed header listed but missing names the header', () => {
@@ -433,11 +492,11 @@ describe('tampering is rejected', () => {
   it('X-Sdk-Date missing or not listed in SignedHeaders', () => {
     const headers = { ...base.headers };
     delete headers['x-sdk-date'];
-    expect(rejection({ ...base, headers })).toMatch(/X-Sdk-Date/);
+    expect(rejection({ ...base, headers })).toBe('the X-Sdk-Date header is missing');
 
     // a request whose SignedHeaders omit x-sdk-date (signed consistently otherwise) is still refused
     const unsignedDate = goStyleWithout('x-sdk-date');
-    expect(rejection(unsignedDate)).toMatch(/X-Sdk-Date.*SignedHeaders/);
+    expect(rejection(unsignedDate)).toBe('the X-Sdk-Date header must be listed in SignedHeaders');
   });
 
   it('the wrong secret key', () => {
@@ -485,6 +544,26 @@ function goStyleWithout(omit: string): SignedRequest {
 describe('parseAuthorization', () => {
   const sig = 'a'.repeat(64);
 
+  it('throws SignatureError, named so in logs', () => {
+    let caught: unknown;
+    try {
+      parseAuthorization('Bearer abc');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SignatureError);
+    expect((caught as SignatureError).name).toBe('SignatureError');
+  });
+
+  it('tolerates whitespace around the whole header', () => {
+    expect(parseAuthorization(` \tSDK-HMAC-SHA256 Access=AK1, SignedHeaders=x-sdk-date, Signature=${sig}\t `)).toEqual({
+      algorithm: 'SDK-HMAC-SHA256',
+      accessKey: 'AK1',
+      signedHeaders: ['x-sdk-date'],
+      signature: sig,
+    });
+  });
+
   it('parses both algorithms, tolerating whitespace after commas', () => {
     expect(parseAuthorization(`SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=${sig}`)).toEqual({
       algorithm: 'SDK-HMAC-SHA256',
@@ -505,32 +584,64 @@ describe('parseAuthorization', () => {
     });
   });
 
+  const credentialShape = 'Credential must be <AK>/<YYYYMMDD>/<region>/<service>';
+  const unsupported = 'unsupported algorithm (expected SDK-HMAC-SHA256 or V11-HMAC-SHA256)';
+  const notParameters = 'expected comma-separated name=value parameters';
   it.each([
-    ['empty', ''],
-    ['algorithm only', 'SDK-HMAC-SHA256'],
-    ['another scheme', `Bearer abc`],
-    ['AWS', `AWS4-HMAC-SHA256 Credential=AK/20240315/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${sig}`],
-    ['lowercase algorithm', `sdk-hmac-sha256 Access=AK, SignedHeaders=x-sdk-date, Signature=${sig}`],
-    ['missing Access', `SDK-HMAC-SHA256 SignedHeaders=x-sdk-date, Signature=${sig}`],
-    ['empty Access', `SDK-HMAC-SHA256 Access=, SignedHeaders=x-sdk-date, Signature=${sig}`],
-    ['missing SignedHeaders', `SDK-HMAC-SHA256 Access=AK, Signature=${sig}`],
-    ['empty SignedHeaders', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=, Signature=${sig}`],
-    ['empty name in SignedHeaders', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;;x-sdk-date, Signature=${sig}`],
-    ['invalid name in SignedHeaders', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=host x-sdk-date, Signature=${sig}`],
-    ['missing Signature', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date`],
-    ['empty Signature', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=`],
-    ['unknown parameter', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${sig}, Extra=1`],
-    ['duplicate parameter', `SDK-HMAC-SHA256 Access=AK, Access=AK2, SignedHeaders=x-sdk-date, Signature=${sig}`],
-    ['parameter without =', `SDK-HMAC-SHA256 Access=AK, SignedHeaders, Signature=${sig}`],
-    ['trailing comma', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${sig},`],
-    ['Credential on SDK-HMAC-SHA256', `SDK-HMAC-SHA256 Credential=AK/20240315/r/s, SignedHeaders=x-sdk-date, Signature=${sig}`],
-    ['Access on V11', `V11-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${sig}`],
-    ['V11 Credential with 3 parts', `V11-HMAC-SHA256 Credential=AK/20240315/cn-north-4, SignedHeaders=x-sdk-date, Signature=${sig}`],
-    ['V11 Credential with 5 parts', `V11-HMAC-SHA256 Credential=AK/20240315/cn-north-4/modelarts/x, SignedHeaders=x-sdk-date, Signature=${sig}`],
-    ['V11 Credential with a bad date', `V11-HMAC-SHA256 Credential=AK/2024-03-15/cn-north-4/modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`],
-    ['V11 Credential with an empty region', `V11-HMAC-SHA256 Credential=AK/20240315//modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`],
-  ])('rejects a malformed header: %s', (_name, header) => {
-    expect(() => parseAuthorization(header)).toThrow(SignatureError);
+    ['empty', '', 'expected "<algorithm> <parameters>"'],
+    ['algorithm only', 'SDK-HMAC-SHA256', 'expected "<algorithm> <parameters>"'],
+    ['another scheme', `Bearer abc`, unsupported],
+    ['AWS', `AWS4-HMAC-SHA256 Credential=AK/20240315/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${sig}`, unsupported],
+    ['lowercase algorithm', `sdk-hmac-sha256 Access=AK, SignedHeaders=x-sdk-date, Signature=${sig}`, unsupported],
+    ['missing Access', `SDK-HMAC-SHA256 SignedHeaders=x-sdk-date, Signature=${sig}`, 'Access is missing'],
+    ['empty Access', `SDK-HMAC-SHA256 Access=, SignedHeaders=x-sdk-date, Signature=${sig}`, 'Access is missing'],
+    ['missing SignedHeaders', `SDK-HMAC-SHA256 Access=AK, Signature=${sig}`, 'SignedHeaders is missing'],
+    ['empty SignedHeaders', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=, Signature=${sig}`, 'SignedHeaders is empty'],
+    ['empty name in SignedHeaders', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;;x-sdk-date, Signature=${sig}`, 'SignedHeaders contains an empty name'],
+    ['trailing ; in SignedHeaders', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date;, Signature=${sig}`, 'SignedHeaders contains an empty name'],
+    ['invalid name in SignedHeaders', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=host x-sdk-date, Signature=${sig}`, 'SignedHeaders contains an invalid header name'],
+    ['non-ASCII name in SignedHeaders', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=hést;x-sdk-date, Signature=${sig}`, 'SignedHeaders contains an invalid header name'],
+    ['missing Signature', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date`, 'Signature is missing'],
+    ['empty Signature', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=`, 'Signature is missing'],
+    ['unknown parameter', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${sig}, Extra=1`, 'unexpected parameter "Extra"'],
+    ['unknown parameter with a long name (shown cut to 32 characters)', `SDK-HMAC-SHA256 Access=AK, ${'N'.repeat(40)}=1, SignedHeaders=x-sdk-date, Signature=${sig}`, `unexpected parameter "${'N'.repeat(32)}"`],
+    ['parameter names are case-sensitive', `SDK-HMAC-SHA256 access=AK, SignedHeaders=x-sdk-date, Signature=${sig}`, 'unexpected parameter "access"'],
+    ['duplicate Access', `SDK-HMAC-SHA256 Access=AK, Access=AK2, SignedHeaders=x-sdk-date, Signature=${sig}`, 'duplicate Access'],
+    ['duplicate SignedHeaders', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, SignedHeaders=host;x-sdk-date, Signature=${sig}`, 'duplicate SignedHeaders'],
+    ['duplicate Signature', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${sig}, Signature=${sig}`, 'duplicate Signature'],
+    ['duplicate Credential', `V11-HMAC-SHA256 Credential=AK/20240315/r/s, Credential=AK/20240315/r/s, SignedHeaders=x-sdk-date, Signature=${sig}`, 'duplicate Credential'],
+    ['parameter without =', `SDK-HMAC-SHA256 Access=AK, SignedHeaders, Signature=${sig}`, notParameters],
+    ['parameter without a name', `SDK-HMAC-SHA256 Access=AK, =x-sdk-date, Signature=${sig}`, notParameters],
+    ['trailing comma', `SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${sig},`, notParameters],
+    ['Credential on SDK-HMAC-SHA256', `SDK-HMAC-SHA256 Credential=AK/20240315/r/s, SignedHeaders=x-sdk-date, Signature=${sig}`, 'unexpected parameter "Credential"'],
+    ['Access on V11', `V11-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=${sig}`, 'unexpected parameter "Access"'],
+    ['V11 without a Credential', `V11-HMAC-SHA256 SignedHeaders=x-sdk-date, Signature=${sig}`, 'Credential is missing'],
+    ['V11 Credential with 3 parts', `V11-HMAC-SHA256 Credential=AK/20240315/cn-north-4, SignedHeaders=x-sdk-date, Signature=${sig}`, credentialShape],
+    ['V11 Credential with 5 parts', `V11-HMAC-SHA256 Credential=AK/20240315/cn-north-4/modelarts/x, SignedHeaders=x-sdk-date, Signature=${sig}`, credentialShape],
+    ['V11 Credential with an empty access key', `V11-HMAC-SHA256 Credential=/20240315/cn-north-4/modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`, credentialShape],
+    ['V11 Credential with an empty region', `V11-HMAC-SHA256 Credential=AK/20240315//modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`, credentialShape],
+    ['V11 Credential with an empty service', `V11-HMAC-SHA256 Credential=AK/20240315/cn-north-4/, SignedHeaders=x-sdk-date, Signature=${sig}`, credentialShape],
+    ['V11 Credential date with dashes', `V11-HMAC-SHA256 Credential=AK/2024-03-15/cn-north-4/modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`, 'the Credential date must be YYYYMMDD'],
+    ['V11 Credential date with a letter', `V11-HMAC-SHA256 Credential=AK/2024031a/cn-north-4/modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`, 'the Credential date must be YYYYMMDD'],
+    ['V11 Credential date with a colon (the code after 9)', `V11-HMAC-SHA256 Credential=AK/2024031:/cn-north-4/modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`, 'the Credential date must be YYYYMMDD'],
+    ['V11 Credential date with a dot (a code before 0)', `V11-HMAC-SHA256 Credential=AK/2024031./cn-north-4/modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`, 'the Credential date must be YYYYMMDD'],
+    ['V11 Credential date of 7 digits', `V11-HMAC-SHA256 Credential=AK/2024031/cn-north-4/modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`, 'the Credential date must be YYYYMMDD'],
+    ['V11 Credential date of 9 digits', `V11-HMAC-SHA256 Credential=AK/202403150/cn-north-4/modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`, 'the Credential date must be YYYYMMDD'],
+    ['V11 Credential with an empty date', `V11-HMAC-SHA256 Credential=AK//cn-north-4/modelarts, SignedHeaders=x-sdk-date, Signature=${sig}`, 'the Credential date must be YYYYMMDD'],
+  ])('rejects a malformed header, saying why: %s', (_name, header, why) => {
+    expect(() => parseAuthorization(header)).toThrow(new SignatureError(`malformed Authorization header: ${why}`));
+  });
+
+  it('accepts every RFC 7230 token character in SignedHeaders names, lowercased', () => {
+    const name = "a-z0-9!#$%&'*+.^_`|~";
+    const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    expect(parseAuthorization(`SDK-HMAC-SHA256 Access=AK, SignedHeaders=${name};${upper}, Signature=${sig}`).signedHeaders).toEqual([name, upper.toLowerCase()]);
+  });
+
+  it('accepts V11 Credential dates made of any digits', () => {
+    for (const date of ['20291231', '19990909', '00000000']) {
+      expect(parseAuthorization(`V11-HMAC-SHA256 Credential=AK/${date}/r/s, SignedHeaders=x-sdk-date, Signature=${sig}`)).toMatchObject({ accessKey: 'AK', date, region: 'r', service: 's' });
+    }
   });
 });
 
@@ -572,6 +683,24 @@ describe('UNSIGNED-PAYLOAD', () => {
 });
 
 describe('our signer against the verifier', () => {
+  it('header values with surrounding spaces are signed trimmed, as the verifier reads them', () => {
+    const url = new URL(`http://127.0.0.1:9710/v2/${PROJECT}/pools`);
+    const signed = signRequest({ method: 'GET', url, headers: { 'X-Tag': '  a b \t' } }, { accessKey: AK, secretKey: SK }, new Date(NOW));
+    expect(signed['X-Tag']).toBe('  a b \t');
+    const wire: SignedRequest = { method: 'GET', url: url.pathname, headers: lowercase(signed), body: undefined };
+    expect(() => verify(wire)).not.toThrow();
+    expect(() => verify({ ...wire, headers: { ...wire.headers, 'x-tag': 'a b' } })).not.toThrow();
+  });
+
+  it('a key-only query parameter and a + in a query key are signed as the verifier reads them', () => {
+    for (const query of ['?a=1&dryrun', '?dryrun&a=1', '?a+b=1', '?a%2Bb=c+d&a+b=2']) {
+      const url = new URL(`http://127.0.0.1:9710/v2/${PROJECT}/pools${query}`);
+      const signed = signRequest({ method: 'GET', url, headers: {} }, { accessKey: AK, secretKey: SK }, new Date(NOW));
+      const wire: SignedRequest = { method: 'GET', url: url.pathname + url.search, headers: lowercase(signed), body: undefined };
+      expect(() => verify(wire), query).not.toThrow();
+    }
+  });
+
   it('round trips for a variety of requests', () => {
     const creds = { accessKey: AK, secretKey: SK };
     const cases: Array<{ method: string; url: string; headers?: Record<string, string>; body?: string }> = [

@@ -1,0 +1,91 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { NODE_NAME_PATTERN, StringEnum } from './common.js';
+import { TAINT_EFFECTS } from '../domain/node.js';
+import { ACCOUNT_NAME_PATTERN, CreateUserBodySchema, POLICY_NAME_PATTERN, PROJECT_NAME_PATTERN, PolicyDocumentSchema, USER_NAME_PATTERN } from './iam.js';
+import { CreatePoolBodySchema, PoolResourceSchema, POOL_SCOPES } from './pool.js';
+
+/** The phases a seeded node may start in (Creating becomes Available after POOLKEEPER_SIM_NODE_CREATE_SECONDS). */
+const SEED_NODE_PHASES = ['Available', 'Abnormal', 'Checking', 'Creating'] as const;
+
+const Strings = (description: string) => Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 256 }), { description });
+
+export const SeedTaintSchema = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 253 }),
+    value: Type.Optional(Type.String({ maxLength: 63, description: 'Default: empty.' })),
+    effect: StringEnum(TAINT_EFFECTS),
+  },
+  { additionalProperties: false },
+);
+
+export const SeedNodeSchema = Type.Object(
+  {
+    name: Type.String({ pattern: NODE_NAME_PATTERN, description: 'The node name, unique in its pool.' }),
+    flavor: Type.Optional(PoolResourceSchema.properties.flavor),
+    phase: Type.Optional(StringEnum(SEED_NODE_PHASES, { description: 'Default Available.' })),
+    driverVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'GPU/NPU flavors: default the simulated default version.' })),
+    labels: Type.Optional(Strings('Node labels.')),
+    tags: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Resource tags, key: value (the batch-update tag rules apply).' })),
+    taints: Type.Optional(Type.Array(SeedTaintSchema, { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SeedPoolSchema = Type.Object(
+  {
+    name: CreatePoolBodySchema.properties.metadata.properties.labels.properties['os.modelarts/name'],
+    flavor: Type.Optional(Type.String({ ...PoolResourceSchema.properties.flavor, description: 'The flavor of nodes that name none.' })),
+    scope: Type.Optional(Type.Array(StringEnum(POOL_SCOPES), { minItems: 1, maxItems: 3, uniqueItems: true, description: 'Default [Train].' })),
+    labels: Type.Optional(Strings('Pool labels besides os.modelarts/name.')),
+    nodes: Type.Array(SeedNodeSchema, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const SeedProjectSchema = Type.Object(
+  {
+    name: Type.String({ pattern: PROJECT_NAME_PATTERN }),
+    id: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$', description: '32 lowercase hex; default random. Ignored for a project that exists.' })),
+    pools: Type.Optional(Type.Array(SeedPoolSchema)),
+  },
+  { additionalProperties: false },
+);
+
+export const SeedPolicySchema = Type.Union([
+  Type.String({ pattern: POLICY_NAME_PATTERN, description: 'A built-in policy by name.' }),
+  Type.Object({ name: Type.String({ pattern: POLICY_NAME_PATTERN }), document: PolicyDocumentSchema }, { additionalProperties: false }),
+]);
+
+export const SeedAccessKeySchema = Type.Object(
+  {
+    accessKey: Type.String({ pattern: '^[A-Za-z0-9]{1,128}$' }),
+    secretKey: Type.String({ pattern: '^[\\x21-\\x7e]{1,128}$', description: '1-128 printable ASCII characters, no space.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const SeedUserSchema = Type.Object(
+  {
+    name: Type.String({ pattern: USER_NAME_PATTERN }),
+    password: Type.Optional(CreateUserBodySchema.properties.password),
+    accountAdmin: Type.Optional(Type.Boolean()),
+    projects: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { description: 'Project names or ids the user is a member of.' })),
+    policies: Type.Optional(Type.Array(SeedPolicySchema)),
+    accessKeys: Type.Optional(Type.Array(SeedAccessKeySchema)),
+  },
+  { additionalProperties: false },
+);
+
+export const SeedAccountSchema = Type.Object(
+  {
+    name: Type.String({ pattern: ACCOUNT_NAME_PATTERN, description: 'An account; the operator account created on first start (poolkeeper) is extended.' }),
+    projects: Type.Optional(Type.Array(SeedProjectSchema)),
+    users: Type.Optional(Type.Array(SeedUserSchema)),
+  },
+  { additionalProperties: false },
+);
+
+/** A seed file: what an empty store holds after the first start besides (or inside) the operator account. */
+export const SeedSchema = Type.Object({ accounts: Type.Array(SeedAccountSchema, { minItems: 1 }) }, { additionalProperties: false });
+export type Seed = Static<typeof SeedSchema>;
+export type SeedPool = Static<typeof SeedPoolSchema>;
