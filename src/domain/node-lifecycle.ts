@@ -249,9 +249,11 @@ export interface PoolNodeDriver {
 export function poolDriverTargets(nodes: readonly PoolNodeDriver[], wanted: { gpu?: string | undefined; npu?: string | undefined }): Map<string, string> {
   const targets = new Map<string, string>();
   for (const node of nodes) {
+    // Stryker disable next-line ConditionalExpression: wanted has no "null" key, so indexing it with null is undefined too
     const version = node.accelerator === null ? undefined : wanted[node.accelerator];
     if (version === undefined || node.phase === 'Deleting') continue;
     if (node.driverVersion === version && node.driverPhase === 'Running') continue;
+    // Stryker disable next-line ConditionalExpression: isUpgrading(null) is false too; the null check is for the type
     if (node.driverPhase !== null && isUpgrading(node.driverPhase) && node.driverTargetVersion === version) continue;
     targets.set(node.name, version);
   }

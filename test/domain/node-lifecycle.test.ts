@@ -213,6 +213,7 @@ describe('driver upgrades', () => {
         node('broken', { driverVersion: '550', driverPhase: 'Abnormal' }),
         node('on-its-way', { driverPhase: 'Updating', driverTargetVersion: '550' }),
         node('elsewhere', { driverPhase: 'Pending', driverTargetVersion: '540' }),
+        node('failed-to-it', { driverPhase: 'Abnormal', driverTargetVersion: '550' }),
         node('checking', { phase: 'Checking' }),
         node('gone', { phase: 'Deleting' }),
         node('npu', { accelerator: 'npu' }),
@@ -224,6 +225,7 @@ describe('driver upgrades', () => {
       ['old', '550'],
       ['broken', '550'],
       ['elsewhere', '550'],
+      ['failed-to-it', '550'],
       ['checking', '550'],
     ]);
     expect([...poolDriverTargets([node('npu', { accelerator: 'npu' })], { gpu: '550', npu: '24.1' })]).toEqual([['npu', '24.1']]);
