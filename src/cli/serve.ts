@@ -74,6 +74,7 @@ export function registerServeCommand(program: Command): void {
       }
       if (boot.demoPool) lines.push(`  demo pool  : ${boot.demoPool} (8 simulated nodes)`);
       lines.push('  try        : poolkeeper pools list   (or any Huawei Cloud SDK with the AK/SK)');
+      lines.push(`  in a browser: ${service.url}/explorer (API Explorer), ${service.url}/console (web console)`);
       process.stderr.write(`${lines.join('\n')}\n`);
       if (config.ephemeral && boot.credentials) {
         const exports = {
