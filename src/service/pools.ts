@@ -135,11 +135,12 @@ export class PoolService {
 
   async delete(projectId: string, name: string, caller: Caller): Promise<Pool> {
     const pool = await this.require(projectId, name);
-    if (pool.phase !== 'Deleting') {
-      const now = this.ctx.clock.now();
-      await this.ctx.store.markPoolDeleting(pool.id, now, now + this.ctx.config.simulation.nodeDeleteSeconds * 1000);
-    }
-    return this.render(await this.require(projectId, name), caller);
+    if (pool.phase === 'Deleting') return this.render(pool, caller);
+    const now = this.ctx.clock.now();
+    await this.ctx.store.markPoolDeleting(pool.id, now, now + this.ctx.config.simulation.nodeDeleteSeconds * 1000);
+    // Answer from what was marked: without a deletion delay the background loop may remove the pool at once, and a
+    // re-read would then answer 404 for a delete that succeeded.
+    return this.render({ ...pool, phase: 'Deleting', deletedAt: now }, caller);
   }
 
   private async upgradeDrivers(pool: PoolRecord, patch: NonNullable<PoolSpec['driver']>, spec: PoolSpec, caller: Caller, requestId: string): Promise<string | null> {
