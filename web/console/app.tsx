@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { describeSession, type Session } from '../lib/session.js';
+import type { Session } from '../lib/session.js';
+import { SessionStatus } from '../lib/session-status.js';
 import { SignIn } from '../lib/sign-in.js';
 import { NodesPage } from './nodes.js';
 import { PoolsPage } from './pools.js';
@@ -37,21 +38,7 @@ export function App() {
           </a>
         </nav>
         <div class="session" aria-live="polite">
-          {session ? (
-            <>
-              <span class={`badge ${session.kind === 'token' ? 'badge-token' : 'badge-aksk'}`}>{session.kind === 'token' ? 'Token' : 'AK/SK'}</span>
-              <span class="session-text" data-testid="session">
-                Signed in: {describeSession(session)}
-              </span>
-              <button type="button" onClick={() => setSession(null)}>
-                Sign out
-              </button>
-            </>
-          ) : (
-            <span class="session-text" data-testid="session">
-              Not signed in
-            </span>
-          )}
+          <SessionStatus session={session} onSignOut={() => setSession(null)} />
         </div>
         <nav class="doc-links" aria-label="Documents">
           <a href="/explorer">API Explorer</a>

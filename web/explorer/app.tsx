@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { sendCall, type ApiResult } from '../lib/api.js';
 import { fillPath, readDocument, type ApiDocument, type Operation } from '../lib/openapi.js';
-import { describeSession, type Session } from '../lib/session.js';
+import type { Session } from '../lib/session.js';
 import { OperationView, initialForm, type FormState } from './operation-view.js';
+import { SessionStatus } from '../lib/session-status.js';
 import { SignIn } from '../lib/sign-in.js';
 
 const OPERATION_RECORD = /^#\/operations\/([0-9a-f-]{36})$/;
@@ -132,21 +133,7 @@ export function App() {
           </span>
         </div>
         <div class="session" aria-live="polite">
-          {session ? (
-            <>
-              <span class={`badge ${session.kind === 'token' ? 'badge-token' : 'badge-aksk'}`}>{session.kind === 'token' ? 'Token' : 'AK/SK'}</span>
-              <span class="session-text" data-testid="session">
-                Signed in: {describeSession(session)}
-              </span>
-              <button type="button" onClick={signOut}>
-                Sign out
-              </button>
-            </>
-          ) : (
-            <span class="session-text" data-testid="session">
-              Not signed in
-            </span>
-          )}
+          <SessionStatus session={session} onSignOut={signOut} />
         </div>
         <nav class="doc-links" aria-label="Documents">
           <a href="/openapi.json">openapi.json</a>
