@@ -10,7 +10,7 @@ import { buildApp } from './server/app.js';
 import { openMasterKey, type SecretBox } from './security/secrets.js';
 import { Metrics } from './server/metrics.js';
 import { PoolService } from './service/pools.js';
-import { Reconciler } from './simulation/reconciler.js';
+import { Reconciler } from './service/reconciler.js';
 import { SimulatedNodeBackend } from './simulation/simulated-backend.js';
 import { openStore } from './store/open-store.js';
 import type { Store, StoreSnapshot } from './store/store.js';

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { NodeFailure } from '../domain/node-failures.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { Clock } from '../domain/time.js';
-import type { NodeBackend } from '../simulation/node-backend.js';
+import type { NodeBackend } from './node-backend.js';
 import type { OperationMeta, Store } from '../store/store.js';
 
 /** What the services need from the running process. */

@@ -14,7 +14,7 @@ import { toTimestamp } from '../domain/time.js';
 import type { BatchLockBody, FaultRule, FaultRuleBody } from '../schemas/node-batch.js';
 import type { Node } from '../schemas/node.js';
 import { errors } from '../server/errors.js';
-import { renderNode } from '../server/render.js';
+import { renderNode } from './render.js';
 import { newOperationId } from '../store/sql-store.js';
 import type { FaultRuleRecord, NodeChangeContext, NodeChangePlan, NodeStateNeeds, OperationMeta, PoolRecord } from '../store/store.js';
 import type { Caller, ServiceContext } from './context.js';

@@ -6,7 +6,7 @@ import { toTimestamp } from '../domain/time.js';
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
 import type { ListNodesQuery, Node } from '../schemas/node.js';
 import { errors } from '../server/errors.js';
-import { renderNode } from '../server/render.js';
+import { renderNode } from './render.js';
 import { newOperationId } from '../store/sql-store.js';
 import type { BatchNodeNeeds, OperationMeta, OperationOutcome, OperationRecord, PoolName, PoolRecord } from '../store/store.js';
 import type { Caller, ServiceContext } from './context.js';

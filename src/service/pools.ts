@@ -5,7 +5,7 @@ import { planPoolDriverUpgrade, poolDriverTargets, withUpgradeEffects } from '..
 import { DEFAULT_DRIVER_UPDATE_STRATEGY } from '../domain/node-update-planner.js';
 import { errors } from '../server/errors.js';
 import { newOperationId } from '../store/sql-store.js';
-import { renderPool, renderPoolLabels } from '../server/render.js';
+import { renderPool, renderPoolLabels } from './render.js';
 import {
   LABEL_NODE_PREFIX,
   LABEL_POOL_DISPLAY_NAME,

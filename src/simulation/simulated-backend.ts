@@ -1,6 +1,6 @@
 import { driverUpgradeFailed, rebootFailed, simulatedProgress, type Progress } from '../domain/node-lifecycle.js';
 import type { JobProgress, NodeJob } from '../store/store.js';
-import type { NodeBackend } from './node-backend.js';
+import type { NodeBackend } from '../service/node-backend.js';
 
 export interface SimulatedBackendTiming {
   driverUpgradeSeconds: number;

@@ -27,7 +27,7 @@ const operationExample = {
 };
 
 /** poolkeeper's own endpoints, outside the ModelArts namespace. */
-export function extensionRoutes(pools: PoolService, nodes: NodeService): FastifyPluginAsyncTypebox {
+export function operationRoutes(pools: PoolService, nodes: NodeService): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/_poolkeeper/v1/:project_id/operations/:operation_id',
