@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { BatchCall, PoolApi } from '../client/api.js';
-import { checkBatchUpdateRequest, checkNodeName } from '../domain/batch-update-request.js';
+import { checkBatchUpdateRequest } from '../domain/batch-update-request.js';
+import { checkNodeName } from '../domain/node-name.js';
 import { ANNOTATION_DRAIN, ANNOTATION_LOCK, ANNOTATION_TAGS, LABEL_HA_REDUNDANT, TAINT_HA_REDUNDANT, TAINT_EFFECTS, DRIVER_UPDATE_STRATEGIES } from '../domain/node.js';
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
 import type { Node } from '../schemas/node.js';

@@ -1,4 +1,5 @@
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
+import { checkNodeNameList } from './node-name.js';
 import { checkTagKey, checkTagValue } from './tags.js';
 
 /**
@@ -8,7 +9,6 @@ import { checkTagKey, checkTagValue } from './tags.js';
  * Nothing is written when this fails.
  */
 
-export const NODE_NAME_MAX_LENGTH = 63;
 export const DRIVER_VERSION_MAX_LENGTH = 64;
 
 const HA_ACTIONS: ReadonlySet<string> = new Set(['openHaRedundant', 'closeHaRedundant']);
@@ -16,49 +16,8 @@ const TAG_ACTIONS: ReadonlySet<string> = new Set(['createTags', 'deleteTags']);
 
 const DRIVER_VERSION = /^[A-Za-z0-9._-]+$/;
 
-const NODE_NAME_LENGTH_REASON = `must be 1-${NODE_NAME_MAX_LENGTH} characters`;
-const NODE_NAME_EDGE_REASON = 'must start and end with a lowercase letter or digit';
-const NODE_NAME_DOT_REASON = "each '.'-separated part must start and end with a lowercase letter or digit";
-
-/**
- * Kubernetes node name (DNS-1123 subdomain, capped at 63): lowercase letters, digits, `-` and `.`, starting and
- * ending with a letter or digit, and so is every `.`-separated part (no `..`, `.-`, `-.`).
- * A plain char-code loop: this runs on up to 10,000 names per request.
- */
-export function checkNodeName(name: string): string | null {
-  const n = name.length;
-  if (n === 0 || n > NODE_NAME_MAX_LENGTH) return NODE_NAME_LENGTH_REASON;
-  let prev = 0;
-  for (let i = 0; i < n; i++) {
-    const c = name.charCodeAt(i);
-    const alnum = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
-    if (!alnum) {
-      if (c !== 0x2d && c !== 0x2e) {
-        return `contains a character that is not allowed: ${JSON.stringify(String.fromCodePoint(name.codePointAt(i) ?? c))} (lowercase letters, digits, '-' and '.' only)`;
-      }
-      if (i === 0 || i === n - 1) return NODE_NAME_EDGE_REASON;
-      if (c === 0x2e && prev === 0x2d) return NODE_NAME_DOT_REASON; // "-."
-      if (prev === 0x2e) return NODE_NAME_DOT_REASON; // ".." or ".-"
-    }
-    prev = c;
-  }
-  return null;
-}
-
 export function checkBatchUpdateRequest(body: BatchUpdateBody): string | null {
-  return checkNodeNames(body.nodeNames) ?? checkActionFields(body) ?? checkTags(body) ?? checkDriver(body);
-}
-
-function checkNodeNames(names: readonly string[]): string | null {
-  const seen = new Set<string>();
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    const reason = checkNodeName(name);
-    if (reason !== null) return `nodeNames[${i}]: ${reason}`;
-    if (seen.has(name)) return `nodeNames[${i}]: duplicate node name ${JSON.stringify(name)}`;
-    seen.add(name);
-  }
-  return null;
+  return checkNodeNameList(body.nodeNames, 'nodeNames') ?? checkActionFields(body) ?? checkTags(body) ?? checkDriver(body);
 }
 
 function checkActionFields(body: BatchUpdateBody): string | null {

@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { NODE_NAME_MAX_LENGTH, NODE_NAME_PATTERN } from '../domain/node-name.js';
 import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID } from './examples.js';
 
 export const PROJECT_ID_PATTERN = '^[A-Za-z0-9-]{1,64}$';
 /** Pool ids in paths: lowercase letters, digits and '-', starting with a letter, not ending with '-', 36-63 chars. */
 export const POOL_NAME_PATTERN = '^[a-z][a-z0-9-]{34,61}[a-z0-9]$';
-export const NODE_NAME_PATTERN = '^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$';
 
 export const ProjectParams = Type.Object({
   project_id: Type.String({ pattern: PROJECT_ID_PATTERN, maxLength: 64, description: 'Project id: 1-64 letters, digits or -.', examples: [EXAMPLE_PROJECT_ID] }),
@@ -18,7 +18,7 @@ export type PoolParamsType = Static<typeof PoolParams>;
 
 export const NodeParams = Type.Object({
   ...PoolParams.properties,
-  node_name: Type.String({ pattern: NODE_NAME_PATTERN, maxLength: 63, description: 'Node name (metadata.name).', examples: [EXAMPLE_NODE_NAME] }),
+  node_name: Type.String({ pattern: NODE_NAME_PATTERN, maxLength: NODE_NAME_MAX_LENGTH, description: 'Node name (metadata.name).', examples: [EXAMPLE_NODE_NAME] }),
 });
 export type NodeParamsType = Static<typeof NodeParams>;
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { NODE_NAME_PATTERN, StringEnum } from './common.js';
+import { NODE_NAME_MAX_LENGTH, NODE_NAME_PATTERN } from '../domain/node-name.js';
+import { StringEnum } from './common.js';
 import { TAINT_EFFECTS } from '../domain/node.js';
 import { ACCOUNT_NAME_PATTERN, CreateUserBodySchema, POLICY_NAME_PATTERN, PROJECT_NAME_PATTERN, PolicyDocumentSchema, USER_NAME_PATTERN } from './iam.js';
 import { CreatePoolBodySchema, PoolResourceSchema, POOL_SCOPES } from './pool.js';
@@ -20,7 +21,7 @@ export const SeedTaintSchema = Type.Object(
 
 export const SeedNodeSchema = Type.Object(
   {
-    name: Type.String({ pattern: NODE_NAME_PATTERN, description: 'The node name, unique in its pool.' }),
+    name: Type.String({ pattern: NODE_NAME_PATTERN, maxLength: NODE_NAME_MAX_LENGTH, description: 'The node name, unique in its pool.' }),
     flavor: Type.Optional(PoolResourceSchema.properties.flavor),
     phase: Type.Optional(StringEnum(SEED_NODE_PHASES, { description: 'Default Available.' })),
     driverVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'GPU/NPU flavors: default the simulated default version.' })),

@@ -1,4 +1,4 @@
-import { checkNodeName } from '../domain/batch-update-request.js';
+import { checkNodeNameList } from '../domain/node-name.js';
 import {
   planDelete,
   planDrain,
@@ -131,15 +131,9 @@ export class LifecycleService {
   }
 }
 
-/** Kubernetes node-name syntax and no duplicates, with a plain loop (up to 10,000 names). */
 function checkNames(names: readonly string[], field: string): void {
-  const seen = new Set<string>();
-  for (let i = 0; i < names.length; i++) {
-    const reason = checkNodeName(names[i]!);
-    if (reason !== null) throw errors.badRequest(`${field}[${i}]: ${reason}`);
-    if (seen.has(names[i]!)) throw errors.badRequest(`${field}[${i}]: duplicate node name ${JSON.stringify(names[i])}`);
-    seen.add(names[i]!);
-  }
+  const problem = checkNodeNameList(names, field);
+  if (problem) throw errors.badRequest(problem);
 }
 
 function renderFaultRule(rule: FaultRuleRecord): FaultRule {

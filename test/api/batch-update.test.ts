@@ -108,6 +108,25 @@ describe('BatchUpdatePoolNodes: whole-request checks write nothing', () => {
   });
 });
 
+describe('node names: one rule for paths and bodies', () => {
+  it.each(['a..b', 'a.-b', 'a-.b'])('%s, valid under a per-character pattern, is refused in the path and in a body alike', async (name) => {
+    const shown = await t.client.request<ErrorBody>('GET', `${base}/nodes/${name}`);
+    expect(shown.status).toBe(400);
+    expect(shown.body.error_code).toBe('ModelArts.50004000');
+    expect(shown.body.error_msg).toContain('params.node_name');
+    const updated = await batch({ nodeNames: [nodeNames[0], name], action: 'closeHaRedundant' });
+    expect(updated.status).toBe(400);
+    expect(updated.body.error_msg).toBe("Bad request. nodeNames[1]: each '.'-separated part must start and end with a lowercase letter or digit");
+  });
+
+  it('a dotted name the rule accepts is looked up in the path and in a body', async () => {
+    expect((await t.client.request<ErrorBody>('GET', `${base}/nodes/node-1.zone-a`)).status).toBe(404);
+    const updated = await batch({ nodeNames: ['node-1.zone-a'], action: 'closeHaRedundant' });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toEqual({ successNodeNames: [], failNodeNames: ['node-1.zone-a'] });
+  });
+});
+
 describe('BatchUpdatePoolNodes: HA redundancy', () => {
   it('opens with the default NoSchedule taint and label', async () => {
     const name = nodeNames[1]!;

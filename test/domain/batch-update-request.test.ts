@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBatchUpdateRequest, checkNodeName } from '../../src/domain/batch-update-request.js';
+import { checkBatchUpdateRequest } from '../../src/domain/batch-update-request.js';
 import type { BatchUpdateBody } from '../../src/schemas/batch-update.js';
 
 const NAME = 'os-node-created-xzz78';
@@ -27,38 +27,6 @@ describe('checkBatchUpdateRequest: valid requests', () => {
     ['dotted node names', { nodeNames: ['node-1.zone-a.example', '0', 'a--b'], action: 'closeHaRedundant' }],
   ])('%s', (_label, b) => {
     expect(checkBatchUpdateRequest(b)).toBeNull();
-  });
-});
-
-describe('checkNodeName', () => {
-  it.each(['a', '0', 'os-node-created-xzz78', 'a.b', 'a-b.c-d', 'a--b', 'x'.repeat(63), '1.2.3'])('accepts %j', (n) => {
-    expect(checkNodeName(n)).toBeNull();
-  });
-
-  it('rejects empty and over-63 names', () => {
-    expect(checkNodeName('')).toBe('must be 1-63 characters');
-    expect(checkNodeName('x'.repeat(64))).toBe('must be 1-63 characters');
-  });
-
-  it.each(['-a', 'a-', '.a', 'a.'])('rejects %j (edges)', (n) => {
-    expect(checkNodeName(n)).toBe('must start and end with a lowercase letter or digit');
-  });
-
-  it.each(['a..b', 'a.-b', 'a-.b'])('rejects %j (a dot-separated part with a bad edge)', (n) => {
-    expect(checkNodeName(n)).toBe("each '.'-separated part must start and end with a lowercase letter or digit");
-  });
-
-  it.each([
-    ['Node-1', '"N"'],
-    ['node_1', '"_"'],
-    ['node 1', '" "'],
-    ['node/1', '"/"'],
-    ['nöde', '"ö"'],
-    ['node😀', '"😀"'],
-  ])('rejects %j and names the character', (n, shown) => {
-    expect(checkNodeName(n)).toBe(
-      `contains a character that is not allowed: ${shown} (lowercase letters, digits, '-' and '.' only)`,
-    );
   });
 });
 

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { NODE_NAME_PATTERN } from '../../domain/node-name.js';
 import { batchUpdateBodySchema, BatchUpdateResponseSchema } from '../../schemas/batch-update.js';
 import { NodeParams, PoolParams } from '../../schemas/common.js';
 import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, exampleBatchUpdates, exampleNode } from '../../schemas/examples.js';
@@ -59,7 +60,7 @@ export function nodeRoutes(pools: PoolService, nodes: NodeService, maxBatchNodes
           response: {
             200: withExamples(NodeSchema, [exampleNode], { description: 'The node.' }),
             ...errorResponses({
-              400: [errors.badRequest('params.node_name must match pattern "^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$"')],
+              400: [errors.badRequest(`params.node_name must match pattern "${NODE_NAME_PATTERN}"`)],
               403: denied('modelarts:pool:get'),
               404: [errors.poolNotFound(), errors.notFound('Node', EXAMPLE_NODE_NAME)],
             }),
