@@ -356,7 +356,7 @@ function stageTable(totals: StageTotals, clientMs: number): string {
     });
   return [
     `  ${totals.requests} requests; client-side median ${millis(clientMs)}. Per request: wall ms, share of the server's request time, calls`,
-    '  (nested stages overlap: store.updateNodes contains its SQL, the planner callback and the detail reads):',
+    '  (nested stages overlap: store.changes.apply contains its SQL, the planner callback and the detail reads):',
     ...rows,
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 /**
  * Stage timers for `npm run bench -- --stages`, installed inside the poolkeeper child process only: they wrap
- * (at run time, without touching src/) every SqlStore method, the callbacks passed to them (the batch planner),
+ * (at run time, without touching src/) every method of the store's aggregates, the callbacks passed to them (the batch planner),
  * SecretBox.open, IdentityCache.get, better-sqlite3's prepare and statement execution, and on PostgreSQL `pg`'s
  * pool checkout and each query (from the call to its result, by SQL text), and time each HTTP request from arrival
  * to the end of the answer. Wall-clock times: nested stages overlap their parents.
@@ -10,7 +10,13 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { IdentityCache } from '../src/server/auth/identities.js';
 import { SecretBox } from '../src/security/secrets.js';
-import { SqlStore } from '../src/store/sql-store.js';
+import { SqlCredentialStore } from '../src/store/credentials.js';
+import { SqlIdentityStore } from '../src/store/identity.js';
+import { SqlJobStore } from '../src/store/jobs.js';
+import { SqlNodeChangeStore } from '../src/store/node-changes.js';
+import { SqlNodeStore } from '../src/store/nodes.js';
+import { SqlOperationStore } from '../src/store/operations.js';
+import { SqlPoolStore } from '../src/store/pools.js';
 
 export interface StageTotals {
   /** stage name → [calls, total milliseconds] */
@@ -33,9 +39,7 @@ function record(stage: string, ms: number): void {
 
 function timed<F extends (...args: never[]) => unknown>(stage: string, fn: F, wrapCallbacks = false): F {
   return function (this: unknown, ...args: never[]) {
-    if (wrapCallbacks) {
-      args = args.map((arg, i) => (typeof arg === 'function' ? timed(`${stage} › callback #${i}`, arg as (...a: never[]) => unknown) : arg)) as never[];
-    }
+    if (wrapCallbacks) args = args.map((arg, i) => withTimedCallbacks(stage, arg, i)) as never[];
     const started = performance.now();
     const result = fn.apply(this, args);
     if (result instanceof Promise) {
@@ -44,6 +48,15 @@ function timed<F extends (...args: never[]) => unknown>(stage: string, fn: F, wr
     record(stage, performance.now() - started);
     return result;
   } as F;
+}
+
+/** A callback argument, or the callbacks among an object argument's own properties (a node change's `plan`), timed. */
+function withTimedCallbacks(stage: string, arg: unknown, index: number): unknown {
+  if (typeof arg === 'function') return timed(`${stage} › callback #${index}`, arg as (...a: never[]) => unknown);
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) return arg;
+  const entries = Object.entries(arg);
+  if (!entries.some(([, value]) => typeof value === 'function')) return arg;
+  return Object.fromEntries(entries.map(([key, value]) => [key, typeof value === 'function' ? timed(`${stage} › ${key}`, value as (...a: never[]) => unknown) : value]));
 }
 
 function wrapMethods(prototype: object, label: string, wrapCallbacks: boolean): void {
@@ -116,7 +129,17 @@ export function installStageTimers(): void {
   installed = true;
   wrapSqlite();
   wrapPg();
-  wrapMethods(SqlStore.prototype, 'store', true);
+  for (const [aggregate, prototype] of [
+    ['changes', SqlNodeChangeStore.prototype],
+    ['credentials', SqlCredentialStore.prototype],
+    ['identity', SqlIdentityStore.prototype],
+    ['jobs', SqlJobStore.prototype],
+    ['nodes', SqlNodeStore.prototype],
+    ['operations', SqlOperationStore.prototype],
+    ['pools', SqlPoolStore.prototype],
+  ] as const) {
+    wrapMethods(prototype, `store.${aggregate}`, true);
+  }
   wrapMethods(SecretBox.prototype, 'secrets', false);
   wrapMethods(IdentityCache.prototype, 'identities', false);
 }

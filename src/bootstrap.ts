@@ -47,7 +47,7 @@ export function readSavedCredentials(file: string): SavedCredentials | undefined
  * overwritten, so the start is refused, naming the file. A seed loads into an empty store only.
  */
 export async function checkBeforeStart(store: Store, config: Config): Promise<void> {
-  if (await store.hasAnyAccount()) {
+  if (await store.identity.hasAnyAccount()) {
     if (config.seedFile) {
       throw new ConfigError(
         `the store (${maskPasswords(config.databaseUrl)}) already holds data, and a seed loads into an empty store only: ` +
@@ -82,7 +82,7 @@ export async function bootstrap(
 ): Promise<BootstrapResult> {
   const credentialsFile = config.ephemeral ? undefined : credentialsPath(config.dataDir);
   const saved = () => (credentialsFile ? readSavedCredentials(credentialsFile) : undefined);
-  if (await store.hasAnyAccount()) return { created: false, credentialsFile, credentials: saved() };
+  if (await store.identity.hasAnyAccount()) return { created: false, credentialsFile, credentials: saved() };
   const generated = newAccessKeyPair();
   const projectId = config.bootstrap.projectId
     ? checkBootstrapValue('POOLKEEPER_BOOTSTRAP_PROJECT_ID (32 lowercase hex characters)', config.bootstrap.projectId, /^[0-9a-f]{32}$/)
@@ -90,7 +90,7 @@ export async function bootstrap(
   const accessKey = config.bootstrap.accessKey ? checkBootstrapValue('POOLKEEPER_BOOTSTRAP_AK', config.bootstrap.accessKey, /^[A-Za-z0-9]{1,128}$/) : generated.accessKey;
   const secretKey = config.bootstrap.secretKey ? checkBootstrapValue('POOLKEEPER_BOOTSTRAP_SK', config.bootstrap.secretKey, /^[\x21-\x7e]{1,128}$/) : generated.secretKey;
   const accountId = newHexId();
-  const won = await store.createBootstrapIdentity({
+  const won = await store.identity.createBootstrapIdentity({
     accountId,
     accountName: OPERATOR_ACCOUNT,
     projectId,

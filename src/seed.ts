@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { OPERATOR_ACCOUNT, OPERATOR_ADMIN } from './bootstrap.js';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError } from './config.js';
 import { newHexId, poolName } from './domain/naming.js';
 import type { NodeDelta, Taint } from './domain/node.js';
 import type { PolicyDocument } from './domain/policy.js';
@@ -13,9 +13,11 @@ import { compileInputValidator } from './schemas/validator.js';
 import type { SecretBox } from './security/secrets.js';
 import { ApiError, describeValidationError } from './server/errors.js';
 import { BUILTIN_POLICIES, IamService } from './service/iam.js';
-import { DEFAULT_GPU_DRIVER_VERSION, DEFAULT_NPU_DRIVER_VERSION, flavorProfile } from './simulation/flavors.js';
-import { newOperationId } from './store/sql-store.js';
-import { AlreadyExistsError, PoolExistsError, type NewNode, type Store } from './store/store.js';
+import type { NodeBackend } from './service/node-backend.js';
+import { operationMeta } from './service/node-changes.js';
+import { AlreadyExistsError } from './store/identity.js';
+import { PoolExistsError, type NewNode } from './store/pools.js';
+import type { Store } from './store/store.js';
 
 const validateSeed = compileInputValidator(SeedSchema);
 
@@ -135,7 +137,10 @@ export interface SeedDependencies {
   store: Store;
   secrets: SecretBox;
   clock: Clock;
-  config: Pick<Config, 'region' | 'simulation'>;
+  /** The node backend's flavors, default drivers and creation time. */
+  backend: NodeBackend;
+  /** The first start's project name; the seed's nodes are in its zone `a`. */
+  region: string;
 }
 
 /**
@@ -148,18 +153,18 @@ export async function applySeed(seed: Seed, deps: SeedDependencies): Promise<voi
   const iam = new IamService(store, deps.secrets, clock);
   for (const [a, account] of seed.accounts.entries()) {
     const at = `accounts[${a}]`;
-    const accountId = ((await store.findAccount(account.name)) ?? (await named(`${at}.name`, () => iam.createAccount(account.name)))).id;
+    const accountId = ((await store.identity.findAccount(account.name)) ?? (await named(`${at}.name`, () => iam.createAccount(account.name)))).id;
     for (const [p, project] of (account.projects ?? []).entries()) {
-      let projectId = (await store.findProject(accountId, project.name))?.id;
+      let projectId = (await store.identity.findProject(accountId, project.name))?.id;
       if (projectId === undefined) {
         projectId = project.id ?? newHexId();
-        await named(`${at}.projects[${p}].id`, () => store.createProject({ id: projectId!, accountId, name: project.name, createdAt: clock.now() }));
+        await named(`${at}.projects[${p}].id`, () => store.identity.createProject({ id: projectId!, accountId, name: project.name, createdAt: clock.now() }));
       }
       for (const [q, pool] of (project.pools ?? []).entries()) await createPool(pool, projectId, `${at}.projects[${p}].pools[${q}]`, deps);
     }
     for (const [u, user] of (account.users ?? []).entries()) {
       const uat = `${at}.users[${u}]`;
-      const existing = await store.findUser(accountId, user.name);
+      const existing = await store.identity.findUser(accountId, user.name);
       if (existing === undefined) {
         await named(uat, () => iam.createUser(accountId, { name: user.name, password: user.password, accountAdmin: user.accountAdmin, projects: user.projects }));
       } else {
@@ -176,7 +181,7 @@ export async function applySeed(seed: Seed, deps: SeedDependencies): Promise<voi
       }
       for (const [k, key] of (user.accessKeys ?? []).entries()) {
         await named(`${uat}.accessKeys[${k}].accessKey`, () =>
-          store.createAccessKey({
+          store.identity.createAccessKey({
             accessKey: key.accessKey,
             sealedSecretKey: deps.secrets.seal(key.secretKey),
             userId,
@@ -203,30 +208,30 @@ async function named<T>(field: string, create: () => Promise<T>): Promise<T> {
 }
 
 async function createPool(pool: SeedPool, projectId: string, at: string, deps: SeedDependencies): Promise<void> {
-  const { store, clock, config } = deps;
+  const { store, clock, backend, region } = deps;
   const now = clock.now();
-  const createMillis = config.simulation.nodeCreateSeconds * 1000;
+  const creatingUntil = backend.creatingUntil(now);
   const counts = new Map<string, number>();
   const nodes: NewNode[] = pool.nodes.map((node, i) => {
     const flavor = (node.flavor ?? pool.flavor)!;
     counts.set(flavor, (counts.get(flavor) ?? 0) + 1);
-    const accelerator = flavorProfile(flavor).accelerator;
+    const accelerator = backend.flavor(flavor).accelerator;
     const phase = node.phase ?? 'Available';
-    const creating = phase === 'Creating' && createMillis > 0;
+    const creating = phase === 'Creating' && creatingUntil !== null;
     return {
       name: node.name,
       flavor,
-      az: `${config.region}a`,
+      az: `${region}a`,
       privateIp: `192.168.${Math.floor(i / 250)}.${(i % 250) + 2}`,
       nodePool: null,
       phase: phase === 'Creating' && !creating ? 'Available' : phase,
-      phaseUntil: creating ? now + createMillis : null,
-      driverVersion: node.driverVersion ?? (accelerator === 'gpu' ? DEFAULT_GPU_DRIVER_VERSION : accelerator === 'npu' ? DEFAULT_NPU_DRIVER_VERSION : null),
+      phaseUntil: creating ? creatingUntil : null,
+      driverVersion: node.driverVersion ?? (accelerator === null ? null : backend.defaultDriverVersion(accelerator)),
     };
   });
   const name = poolName(pool.name, projectId);
   const record = await named(`${at}.name`, () =>
-    store.createPool(
+    store.pools.create(
       {
         projectId,
         name,
@@ -248,18 +253,19 @@ async function createPool(pool: SeedPool, projectId: string, at: string, deps: S
   const detailed = pool.nodes.filter((n) => n.labels || n.tags || n.taints);
   if (detailed.length === 0) return;
   const byName = new Map(detailed.map((n) => [n.name, n]));
-  await store.updateNodes(
-    record.id,
-    [...byName.keys()],
-    {},
-    (states) =>
-      [...byName.values()].map((node) => {
+  await store.changes.apply({
+    pool: { projectId, name: record.name },
+    nodeNames: [...byName.keys()],
+    read: 'batch',
+    plan: (states) => ({
+      decisions: [...byName.values()].map((node) => {
         const delta: NodeDelta = { nodeId: states.get(node.name)!.id };
         if (node.labels) delta.setLabels = node.labels;
         if (node.tags) delta.upsertTags = Object.entries(node.tags).map(([key, value]) => ({ key, value }));
         if (node.taints) delta.addTaints = node.taints.map((t): Taint => ({ key: t.key, value: t.value ?? '', effect: t.effect, timeAdded: toTimestamp(now) }));
         return { name: node.name, ok: true, delta };
       }),
-    { id: newOperationId(), projectId, poolName: name, operation: 'Seed', action: null, principal: 'seed', requestId: 'seed', createdAt: now },
-  );
+    }),
+    operation: operationMeta({ projectId, name: record.name }, 'Seed', null, { display: 'seed' }, 'seed', now),
+  });
 }

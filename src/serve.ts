@@ -9,17 +9,20 @@ import { applySeed, loadSeedFile } from './seed.js';
 import { buildApp } from './server/app.js';
 import { openMasterKey, type SecretBox } from './security/secrets.js';
 import { Metrics } from './server/metrics.js';
+import type { NodeBackend } from './service/node-backend.js';
 import { PoolService } from './service/pools.js';
 import { Reconciler } from './service/reconciler.js';
-import { SimulatedNodeBackend } from './simulation/simulated-backend.js';
+import { simulation } from './simulation/simulation.js';
 import { openStore } from './store/open-store.js';
-import type { Store, StoreSnapshot } from './store/store.js';
+import type { StoreSnapshot } from './store/snapshot.js';
+import type { Store } from './store/store.js';
 
 export interface RunningService {
   app: FastifyInstance;
   url: string;
-  /** For embedding and tests: the store and the master-key box the service uses. */
+  /** For embedding and tests: the store, the node backend and the master-key box the service uses. */
   store: Store;
+  backend: NodeBackend;
   secrets: SecretBox;
   bootstrap: BootstrapResult;
   /** Where the master key came from: POOLKEEPER_MASTER_KEY, the key file, or memory (ephemeral). */
@@ -56,20 +59,20 @@ export async function startService(config: Config, clock: Clock = systemClock): 
   try {
     await store.migrate();
     await checkBeforeStart(store, config);
-    masterKey = openMasterKey({ configured: config.masterKey, dataDir: config.dataDir, ephemeral: config.ephemeral }, await store.findSealedSecret());
+    masterKey = openMasterKey({ configured: config.masterKey, dataDir: config.dataDir, ephemeral: config.ephemeral }, await store.identity.findSealedSecret());
   } catch (error) {
     await store.close();
     throw error;
   }
   const secrets = masterKey.box;
-  const backend = new SimulatedNodeBackend(config.simulation);
+  const { backend, routes: backendRoutes } = simulation(config.simulation, opened.context, clock, logger);
   const pools = new PoolService({ store, clock, config, backend });
   // Everything the store should hold is in it before the service listens: a caller that sees it answer sees it all.
   let boot: BootstrapResult;
   let seeded: StoreSnapshot | undefined;
   try {
     boot = await bootstrap(store, secrets, pools, config, clock);
-    if (seed) await applySeed(seed, { store, secrets, clock, config });
+    if (seed) await applySeed(seed, { store, secrets, clock, backend, region: config.region });
     // A CI service (ephemeral or seeded) can be put back to the state it has now.
     if (config.ephemeral || seed) seeded = await store.snapshot();
   } catch (error) {
@@ -82,7 +85,7 @@ export async function startService(config: Config, clock: Clock = systemClock): 
         return counts(seeded);
       }
     : undefined;
-  const app = await buildApp({ config, store, clock, logger, secrets, backend, metrics, reset });
+  const app = await buildApp({ config, store, clock, logger, secrets, backend, backendRoutes, metrics, reset });
   const reconciler = new Reconciler({ store, clock, logger, backend, intervalMs: config.simulation.reconcileIntervalMs,
     jobLeaseMs: config.simulation.jobLeaseSeconds * 1000,
     maintenance: opened.maintenance });
@@ -108,6 +111,7 @@ export async function startService(config: Config, clock: Clock = systemClock): 
     app,
     url,
     store,
+    backend,
     secrets,
     bootstrap: result,
     masterKeySource: masterKey.source,

@@ -37,7 +37,7 @@ async function withIam<T>(work: (iam: IamService, store: Store) => Promise<T>): 
   try {
     await store.migrate();
     // The service's key, or none: sealing with another would leave keys the service cannot open.
-    const { box } = openMasterKey({ configured: config.masterKey, dataDir: config.dataDir }, await store.findSealedSecret());
+    const { box } = openMasterKey({ configured: config.masterKey, dataDir: config.dataDir }, await store.identity.findSealedSecret());
     return await work(new IamService(store, box, systemClock), store);
   } finally {
     await store.close();

@@ -1,7 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
 import type { Node } from '../schemas/node.js';
-import type { BatchDeleteBody, BatchLockBody, BatchNodeNamesBody } from '../schemas/node-batch.js';
+import type { BatchDeleteBody } from '../schemas/batch-delete.js';
+import type { BatchLockBody } from '../schemas/batch-lock.js';
+import type { NodeNamesBody } from '../schemas/node-names.js';
 import type { OperationSchema } from '../schemas/operation.js';
 import type { CreatePoolBody, ListPoolsQuery, PatchPoolBody, Pool } from '../schemas/pool.js';
 import type { ApiResponse, PoolkeeperClient } from './client.js';
@@ -24,7 +26,7 @@ export class ApiCallError extends Error {
 export type BatchCall =
   | { path: 'batch-update'; body: BatchUpdateBody }
   | { path: 'batch-lock' | 'batch-unlock'; body: BatchLockBody }
-  | { path: 'batch-reboot' | 'batch-drain'; body: BatchNodeNamesBody }
+  | { path: 'batch-reboot' | 'batch-drain'; body: NodeNamesBody }
   | { path: 'batch-delete'; body: BatchDeleteBody };
 
 /** The ModelArts pool and node operations (and poolkeeper's operation records) for one project, typed by the schemas. */

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from './common.js';
 import { DRIVER_UPDATE_STRATEGIES, TAINT_EFFECTS } from '../domain/node.js';
+import { nodeNameList } from './node-names.js';
 
 export const BATCH_UPDATE_ACTIONS = ['openHaRedundant', 'closeHaRedundant', 'createTags', 'deleteTags'] as const;
 export type BatchUpdateAction = (typeof BATCH_UPDATE_ACTIONS)[number];
@@ -30,7 +31,7 @@ export const NodeDriverRequestSchema = Type.Object(
 export function batchUpdateBodySchema(maxNodes: number) {
   return Type.Object(
     {
-      nodeNames: Type.Array(Type.String(), { minItems: 1, maxItems: maxNodes, description: `Names of the nodes to update: 1 to ${maxNodes}, no duplicates.` }),
+      nodeNames: nodeNameList(maxNodes, 'update'),
       action: StringEnum(BATCH_UPDATE_ACTIONS, { description: 'What to do to every node.' }),
       haRedundantEffect: Type.Optional(StringEnum(TAINT_EFFECTS, { description: 'Effect of the HA taint; default NoSchedule.' })),
       haRedundantEnable: Type.Optional(Type.Boolean({ description: 'Accepted for compatibility; must agree with the action.' })),

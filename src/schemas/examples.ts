@@ -4,7 +4,6 @@
  */
 import type { BatchUpdateBody } from './batch-update.js';
 import type { Node } from './node.js';
-import type { FaultRule } from './node-batch.js';
 import type { Pool } from './pool.js';
 
 export const EXAMPLE_PROJECT_ID = '3f0c6a1e9b2d4c5f8a7b6c5d4e3f2a1b';
@@ -77,15 +76,6 @@ export const exampleBatchUpdates: BatchUpdateBody[] = [
   { nodeNames: [EXAMPLE_NODE_NAME], action: 'createTags', tags: [{ key: '环境', value: '测试' }] },
   { nodeNames: [EXAMPLE_NODE_NAME], action: 'closeHaRedundant', driver: { version: '550.54.15', updateStrategy: 'idle' } },
 ];
-
-export const exampleFaultRule: FaultRule = {
-  id: 1,
-  match: { pool: EXAMPLE_POOL_NAME, nodes: [EXAMPLE_NODE_NAME] },
-  fail: 'driverUpgrade',
-  times: 1,
-  remaining: 1,
-  creationTimestamp: EXAMPLE_TIME,
-};
 
 export const exampleUser = {
   id: EXAMPLE_USER_ID,

@@ -46,9 +46,3 @@ export const ListNodesQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 export type ListNodesQuery = Static<typeof ListNodesQuerySchema>;
-
-export const SetNodePhaseBodySchema = Type.Object(
-  { phase: StringEnum(['Abnormal', 'Checking', 'Available'] as const) },
-  { additionalProperties: false },
-);
-export type SetNodePhaseBody = Static<typeof SetNodePhaseBodySchema>;

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import type { Store } from '../store/store.js';
+import type { IdentityStore } from '../store/identity.js';
 import type { SecretBox } from './secrets.js';
 
 export const TOKEN_LIFETIME_MILLIS = 24 * 60 * 60 * 1000;
@@ -27,7 +27,7 @@ export class TokenService {
   private key: Promise<Uint8Array> | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<IdentityStore, 'ensureSigningKey'>,
     private readonly secrets: SecretBox,
   ) {}
 

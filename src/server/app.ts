@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { INPUT_VALIDATION } from '../schemas/validator.js';
@@ -18,10 +18,13 @@ import { errorHandler, errors, sendApiError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { registerRequestLogging, requestIdFor } from './request-log.js';
 import { operationRoutes } from './routes/operations.js';
-import { nodeBatchRoutes } from './routes/node-batch.js';
-import { simulationRoutes } from '../simulation/routes.js';
-import { LifecycleService } from '../service/lifecycle.js';
+import { NodeBatchService } from '../service/node-batches.js';
 import type { NodeBackend } from '../service/node-backend.js';
+import { batchDeleteRoutes } from './routes/batch-delete.js';
+import { batchDrainRoutes } from './routes/batch-drain.js';
+import { batchLockRoutes } from './routes/batch-lock.js';
+import { batchRebootRoutes } from './routes/batch-reboot.js';
+import { batchUpdateRoutes } from './routes/batch-update.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { docsRoutes, defaultWebRoot } from './routes/docs.js';
 import { HEALTH_SCHEMA, openapiOptions, READY_SCHEMA } from './openapi.js';
@@ -44,14 +47,19 @@ function answersWithin(work: Promise<void>, millis: number): Promise<void> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** A node backend's own routes (the simulated backend's controls), built on the services the API routes use. */
+export type BackendRoutes = (services: { pools: PoolService; nodes: NodeService }) => FastifyPluginAsyncTypebox;
+
 export interface AppDependencies {
-  config: Pick<Config, 'limits' | 'simulation' | 'region' | 'http' | 'publicDocs' | 'metricsToken'>;
+  config: Pick<Config, 'limits' | 'region' | 'http' | 'publicDocs' | 'metricsToken'>;
   store: Store;
   clock: Clock;
   logger: FastifyBaseLogger;
   /** Opens the sealed secrets (access keys, the token-signing key) kept in the store. */
   secrets: SecretBox;
   backend: NodeBackend;
+  /** Registered with the API when the backend has routes of its own. */
+  backendRoutes?: BackendRoutes;
   metrics?: Metrics;
   /** Puts the store back to its seeded state (ephemeral or seeded services only); answers the rows per table. */
   reset?: () => Promise<Record<string, number>>;
@@ -97,13 +105,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const services = { store, clock, config, backend: deps.backend, events: batchEvents(metrics, deps.logger) };
   const pools = new PoolService(services);
   const nodes = new NodeService(services);
-  const lifecycle = new LifecycleService(services);
-  const tokens = new TokenService(store, deps.secrets);
+  const batches = new NodeBatchService(services);
+  const tokens = new TokenService(store.identity, deps.secrets);
   const iam = new IamService(store, deps.secrets, clock, tokens);
-  const identities = new IdentityCache(store, clock);
+  const identities = new IdentityCache(store.credentials, clock);
   metrics.watchIdentityCache(identities);
   const authenticate = createAuthenticateHook({
-    store,
+    store: store.credentials,
     identities,
     secrets: deps.secrets,
     tokens,
@@ -115,14 +123,18 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(tokenRoutes(iam));
   const docs = docsRoutes({ document: () => app.swagger(), public: config.publicDocs, webRoot: deps.webRoot ?? defaultWebRoot() });
   if (config.publicDocs) await app.register(docs);
-  await app.register(metricsRoute({ metrics, store, clock, bearerToken: config.metricsToken, authenticate }));
+  await app.register(metricsRoute({ metrics, pools: store.pools, clock, bearerToken: config.metricsToken, authenticate }));
   await app.register(async (protectedScope) => {
     protectedScope.addHook('preValidation', authenticate);
     await protectedScope.register(poolRoutes(pools));
-    await protectedScope.register(nodeRoutes(pools, nodes, config.limits.maxBatchNodes));
-    await protectedScope.register(operationRoutes(pools, nodes));
-    await protectedScope.register(nodeBatchRoutes(pools, lifecycle, config.limits.maxBatchNodes));
-    await protectedScope.register(simulationRoutes(pools, lifecycle));
+    await protectedScope.register(nodeRoutes(pools, nodes));
+    await protectedScope.register(batchUpdateRoutes(batches, config.limits.maxBatchNodes));
+    await protectedScope.register(batchDeleteRoutes(batches, config.limits.maxBatchNodes));
+    await protectedScope.register(batchLockRoutes(batches, config.limits.maxBatchNodes));
+    await protectedScope.register(batchRebootRoutes(batches, config.limits.maxBatchNodes));
+    await protectedScope.register(batchDrainRoutes(batches));
+    await protectedScope.register(operationRoutes(nodes));
+    if (deps.backendRoutes) await protectedScope.register(deps.backendRoutes({ pools, nodes }));
     await protectedScope.register(iamRoutes(iam));
     await protectedScope.register(resetRoutes(deps.reset, identities));
     if (!config.publicDocs) await protectedScope.register(docs);

@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BatchSummary } from '../domain/batch-summary.js';
 import { STATEMENT_KINDS, type StatementKind, type StoreObserver } from '../store/observer.js';
-import type { NodeCensus, OperationMeta } from '../store/store.js';
+import type { OperationMeta } from '../store/operations.js';
+import type { NodeCensus } from '../store/pools.js';
 import { FixedLabelHistogram } from './fixed-label-histogram.js';
 
 /** Said of every gauge read from the database at scrape time. */

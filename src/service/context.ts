@@ -2,15 +2,16 @@ import type { Config } from '../config.js';
 import type { NodeFailure } from '../domain/node-failures.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { Clock } from '../domain/time.js';
+import type { OperationMeta } from '../store/operations.js';
+import type { Store } from '../store/store.js';
 import type { NodeBackend } from './node-backend.js';
-import type { OperationMeta, Store } from '../store/store.js';
 
 /** What the services need from the running process. */
 export interface ServiceContext {
   store: Store;
   clock: Clock;
-  config: Pick<Config, 'simulation' | 'limits' | 'region'>;
-  /** Where committed node changes go to the machines (the simulated backend by default). */
+  config: Pick<Config, 'limits' | 'region'>;
+  /** Where committed node changes go to the machines, and the catalogue and timings they plan with. */
   backend: NodeBackend;
   /** Told of every batch operation's outcome (metrics, the batch log line); absent, nobody is. */
   events?: BatchEvents;

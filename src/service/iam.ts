@@ -7,7 +7,8 @@ import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../security/p
 import type { SecretBox } from '../security/secrets.js';
 import type { TokenService } from '../security/tokens.js';
 import { errors } from '../server/errors.js';
-import { AlreadyExistsError, type AccountRecord, type ProjectRecord, type Store, type UserRecord } from '../store/store.js';
+import { AlreadyExistsError, type AccountRecord, type ProjectRecord, type UserRecord } from '../store/identity.js';
+import type { Store } from '../store/store.js';
 
 export const BUILTIN_POLICIES: Readonly<Record<string, PolicyDocument>> = {
   ModelArtsResourceManagementAllPolicy: ALL_POOL_ACTIONS_POLICY,
@@ -60,26 +61,26 @@ export class IamService {
   }
 
   async requireAccount(idOrName: string): Promise<AccountRecord> {
-    const account = await this.store.findAccount(idOrName);
+    const account = await this.store.identity.findAccount(idOrName);
     if (!account) throw errors.notFound('Account', idOrName);
     return account;
   }
 
   async requireUser(accountId: string, name: string): Promise<UserRecord> {
-    const user = await this.store.findUser(accountId, name);
+    const user = await this.store.identity.findUser(accountId, name);
     if (!user) throw errors.notFound('User', name);
     return user;
   }
 
   async requireProject(accountId: string, idOrName: string): Promise<ProjectRecord> {
-    const project = await this.store.findProject(accountId, idOrName);
+    const project = await this.store.identity.findProject(accountId, idOrName);
     if (!project) throw errors.notFound('Project', idOrName);
     return project;
   }
 
   async createAccount(name: string): Promise<AccountRecord> {
     const account = { id: newHexId(), name, createdAt: this.clock.now() };
-    await this.unique(() => this.store.createAccount(account));
+    await this.unique(() => this.store.identity.createAccount(account));
     return account;
   }
 
@@ -91,17 +92,17 @@ export class IamService {
   }
 
   listAccounts(): Promise<AccountRecord[]> {
-    return this.store.listAccounts();
+    return this.store.identity.listAccounts();
   }
 
   async createProject(accountId: string, name: string): Promise<ProjectRecord> {
     const project = { id: newHexId(), accountId, name, createdAt: this.clock.now() };
-    await this.unique(() => this.store.createProject(project));
+    await this.unique(() => this.store.identity.createProject(project));
     return project;
   }
 
   listProjects(accountId: string): Promise<ProjectRecord[]> {
-    return this.store.listProjects(accountId);
+    return this.store.identity.listProjects(accountId);
   }
 
   async createUser(accountId: string, body: CreateUserBody): Promise<UserRecord> {
@@ -109,25 +110,25 @@ export class IamService {
     const id = newHexId();
     const passwordHash = body.password === undefined ? null : await hashPassword(body.password);
     await this.unique(() =>
-      this.store.createUser({ id, accountId, name: body.name, isAccountAdmin: body.accountAdmin ?? false, passwordHash, createdAt: this.clock.now() }),
+      this.store.identity.createUser({ id, accountId, name: body.name, isAccountAdmin: body.accountAdmin ?? false, passwordHash, createdAt: this.clock.now() }),
     );
-    for (const project of projects) await this.store.setUserProject(id, project.id, true);
+    for (const project of projects) await this.store.identity.setUserProject(id, project.id, true);
     return this.requireUser(accountId, body.name);
   }
 
   async setPassword(accountId: string, userName: string, password: string): Promise<void> {
     const user = await this.requireUser(accountId, userName);
-    await this.store.setUserPassword(user.id, await hashPassword(password));
+    await this.store.identity.setUserPassword(user.id, await hashPassword(password));
   }
 
   listUsers(accountId: string): Promise<UserRecord[]> {
-    return this.store.listUsers(accountId);
+    return this.store.identity.listUsers(accountId);
   }
 
   async setMembership(accountId: string, userName: string, projectIdOrName: string, member: boolean): Promise<UserRecord> {
     const user = await this.requireUser(accountId, userName);
     const project = await this.requireProject(accountId, projectIdOrName);
-    await this.store.setUserProject(user.id, project.id, member);
+    await this.store.identity.setUserProject(user.id, project.id, member);
     return this.requireUser(accountId, userName);
   }
 
@@ -139,7 +140,7 @@ export class IamService {
     const securityToken = temporarySeconds === undefined ? undefined : randomBytes(48).toString('base64url');
     const expiresAt = temporarySeconds === undefined ? null : now + temporarySeconds * 1000;
     await this.unique(() =>
-      this.store.createAccessKey({
+      this.store.identity.createAccessKey({
         accessKey,
         sealedSecretKey: this.secrets.seal(secretKey),
         userId: user.id,
@@ -158,7 +159,7 @@ export class IamService {
 
   async listAccessKeys(accountId: string, userName: string) {
     const user = await this.requireUser(accountId, userName);
-    return (await this.store.listAccessKeys(user.id)).map((k) => ({
+    return (await this.store.identity.listAccessKeys(user.id)).map((k) => ({
       accessKey: k.accessKey,
       createdAt: toTimestamp(k.createdAt),
       ...(k.expiresAt !== null ? { expiresAt: toTimestamp(k.expiresAt) } : {}),
@@ -166,7 +167,7 @@ export class IamService {
   }
 
   async deleteAccessKey(accountId: string, accessKey: string): Promise<void> {
-    if (!(await this.store.deleteAccessKey(accountId, accessKey))) throw errors.notFound('Access key', accessKey);
+    if (!(await this.store.identity.deleteAccessKey(accountId, accessKey))) throw errors.notFound('Access key', accessKey);
   }
 
   /** Attaches a built-in policy by name, or a custom one with its document. */
@@ -174,13 +175,13 @@ export class IamService {
     const user = await this.requireUser(accountId, userName);
     const body = document ?? BUILTIN_POLICIES[policyName];
     if (!body) throw errors.badRequest(`document is required: ${policyName} is not a built-in policy (${Object.keys(BUILTIN_POLICIES).join(', ')})`);
-    await this.store.putUserPolicy(user.id, policyName, body);
+    await this.store.identity.putUserPolicy(user.id, policyName, body);
     return this.requireUser(accountId, userName);
   }
 
   async detachPolicy(accountId: string, userName: string, policyName: string): Promise<UserRecord> {
     const user = await this.requireUser(accountId, userName);
-    if (!(await this.store.deleteUserPolicy(user.id, policyName))) throw errors.notFound('Policy', policyName);
+    if (!(await this.store.identity.deleteUserPolicy(user.id, policyName))) throw errors.notFound('Policy', policyName);
     return this.requireUser(accountId, userName);
   }
 
@@ -195,10 +196,10 @@ export class IamService {
     const scope = request.auth.scope.project;
     if (!domain) throw errors.badRequest('auth.identity.password.user.domain needs a name or an id');
     if (!scope.id && !scope.name) throw errors.badRequest('auth.scope.project needs an id or a name');
-    const account = await this.store.findAccount(domain);
-    const user = account ? await this.store.findUser(account.id, credentials.name) : undefined;
+    const account = await this.store.identity.findAccount(domain);
+    const user = account ? await this.store.identity.findUser(account.id, credentials.name) : undefined;
     const passwordOk = await verifyPassword(credentials.password, user?.passwordHash || DUMMY_PASSWORD_HASH);
-    const project = account && user && passwordOk ? await this.store.findProject(account.id, (scope.id ?? scope.name)!) : undefined;
+    const project = account && user && passwordOk ? await this.store.identity.findProject(account.id, (scope.id ?? scope.name)!) : undefined;
     if (!account || !user || !passwordOk || !project || !user.projectIds.includes(project.id)) throw errors.wrongPassword();
     const now = this.clock.now();
     const { token, expiresAt } = await this.tokens.issue({ userId: user.id, accountId: account.id, projectId: project.id }, now);

@@ -4,8 +4,6 @@ import { checkPoolResources, planInitialNodes, planScaling, type NodeToCreate } 
 import { planPoolDriverUpgrade, poolDriverTargets, withUpgradeEffects } from '../domain/node-lifecycle.js';
 import { DEFAULT_DRIVER_UPDATE_STRATEGY } from '../domain/node-update-planner.js';
 import { errors } from '../server/errors.js';
-import { newOperationId } from '../store/sql-store.js';
-import { renderPool, renderPoolLabels } from './render.js';
 import {
   LABEL_NODE_PREFIX,
   LABEL_POOL_DISPLAY_NAME,
@@ -16,25 +14,30 @@ import {
   type Pool,
   type PoolSpec,
 } from '../schemas/pool.js';
-import { DEFAULT_GPU_DRIVER_VERSION, DEFAULT_NPU_DRIVER_VERSION, flavorProfile } from '../simulation/flavors.js';
-import { PoolExistsError, type NewNode, type OperationMeta, type PoolRecord } from '../store/store.js';
+import { PoolExistsError, type NewNode, type PoolRecord } from '../store/pools.js';
 import type { Caller, ServiceContext } from './context.js';
+import { NodeChanges } from './node-changes.js';
+import { renderPool, renderPoolLabels } from './render.js';
 
 export class PoolService {
-  constructor(private readonly ctx: ServiceContext) {}
+  private readonly changes: NodeChanges;
+
+  constructor(private readonly ctx: ServiceContext) {
+    this.changes = new NodeChanges(ctx);
+  }
 
   private get defaultAz(): string {
     return `${this.ctx.config.region}a`;
   }
 
   async render(pool: PoolRecord, caller: Caller): Promise<Pool> {
-    const [counts, drivers] = await Promise.all([this.ctx.store.countNodesByFlavorAndPhase([pool.id]), this.ctx.store.countNodeDrivers([pool.id])]);
-    return renderPool(pool, counts, drivers, caller.accountId);
+    const [counts, drivers] = await Promise.all([this.ctx.store.pools.countNodes([pool.id]), this.ctx.store.pools.countDrivers([pool.id])]);
+    return renderPool(pool, counts, drivers, caller.accountId, this.ctx.backend);
   }
 
   /** The pool, or 404 ModelArts.50015001. */
   async require(projectId: string, name: string): Promise<PoolRecord> {
-    const pool = await this.ctx.store.getPool(projectId, name);
+    const pool = await this.ctx.store.pools.get({ projectId, name });
     if (!pool) throw errors.poolNotFound();
     return pool;
   }
@@ -48,7 +51,7 @@ export class PoolService {
     const nodes = this.newNodes(planInitialNodes(body.spec.resources, this.defaultAz), prefix, new Set(), body.spec, now);
     const name = poolName(labels[LABEL_POOL_DISPLAY_NAME], projectId);
     try {
-      const pool = await this.ctx.store.createPool(
+      const pool = await this.ctx.store.pools.create(
         {
           projectId,
           name,
@@ -70,7 +73,7 @@ export class PoolService {
 
   async list(projectId: string, query: ListPoolsQuery, caller: Caller): Promise<Pool[]> {
     const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : [];
-    const pools = (await this.ctx.store.listPools(projectId)).filter((p) => {
+    const pools = (await this.ctx.store.pools.list(projectId)).filter((p) => {
       const labels = renderPoolLabels(p, caller.accountId);
       return (
         selector.every((term) => term(labels)) &&
@@ -79,8 +82,8 @@ export class PoolService {
       );
     });
     const ids = pools.map((p) => p.id);
-    const [counts, drivers] = await Promise.all([this.ctx.store.countNodesByFlavorAndPhase(ids), this.ctx.store.countNodeDrivers(ids)]);
-    return pools.map((p) => renderPool(p, counts, drivers, caller.accountId));
+    const [counts, drivers] = await Promise.all([this.ctx.store.pools.countNodes(ids), this.ctx.store.pools.countDrivers(ids)]);
+    return pools.map((p) => renderPool(p, counts, drivers, caller.accountId, this.ctx.backend));
   }
 
   /**
@@ -109,20 +112,20 @@ export class PoolService {
       if (body.spec?.resources) {
         const problem = checkPoolResources(body.spec.resources, this.ctx.config.limits.maxPoolNodes);
         if (problem) throw errors.badRequest(problem);
-        const existing = await this.ctx.store.listNodesForScaling(pool.id);
+        const existing = await this.ctx.store.pools.nodesForScaling(pool.id);
         const plan = planScaling(existing, body.spec.resources, this.defaultAz);
         if (!plan.ok) throw errors.badRequest(plan.detail);
-        const taken = await this.ctx.store.listNodeNames(pool.id);
+        const taken = await this.ctx.store.pools.nodeNames(pool.id);
         addNodes = this.newNodes(plan.create, pool.labels[LABEL_NODE_PREFIX] ?? DEFAULT_NODE_PREFIX, taken, spec, now);
         deleteNodeIds = plan.remove;
       }
-      const applied = await this.ctx.store.scalePool(pool.id, pool.resourceVersion, {
+      const applied = await this.ctx.store.pools.scale(pool.id, pool.resourceVersion, {
         spec,
         labels,
         annotations,
         addNodes,
         deleteNodeIds,
-        deleteUntil: now + this.ctx.config.simulation.nodeDeleteSeconds * 1000,
+        deleteUntil: this.ctx.backend.deletingUntil(now),
         now,
       });
       if (applied) {
@@ -137,59 +140,50 @@ export class PoolService {
     const pool = await this.require(projectId, name);
     if (pool.phase === 'Deleting') return this.render(pool, caller);
     const now = this.ctx.clock.now();
-    await this.ctx.store.markPoolDeleting(pool.id, now, now + this.ctx.config.simulation.nodeDeleteSeconds * 1000);
+    await this.ctx.store.pools.markDeleting(pool.id, now, this.ctx.backend.deletingUntil(now));
     // Answer from what was marked: without a deletion delay the background loop may remove the pool at once, and a
     // re-read would then answer 404 for a delete that succeeded.
     return this.render({ ...pool, phase: 'Deleting', deletedAt: now }, caller);
   }
 
   private async upgradeDrivers(pool: PoolRecord, patch: NonNullable<PoolSpec['driver']>, spec: PoolSpec, caller: Caller, requestId: string): Promise<string | null> {
-    const nodes = (await this.ctx.store.listNodeDrivers(pool.id)).map((n) => ({ ...n, accelerator: flavorProfile(n.flavor).accelerator }));
+    const nodes = (await this.ctx.store.nodes.drivers(pool.id)).map((n) => ({ ...n, accelerator: this.ctx.backend.flavor(n.flavor).accelerator }));
     const targets = poolDriverTargets(nodes, { gpu: patch.gpuVersion, npu: patch.npuVersion });
     if (targets.size === 0) return null;
     const strategy = spec.driver?.updateStrategy ?? DEFAULT_DRIVER_UPDATE_STRATEGY;
-    const now = this.ctx.clock.now();
-    const operation: OperationMeta = {
-      id: newOperationId(),
-      projectId: pool.projectId,
-      poolName: pool.name,
-      operation: 'PatchPool',
-      action: 'driverUpgrade',
-      principal: caller.display,
+    const { operationId } = await this.changes.run(
+      { projectId: pool.projectId, name: pool.name },
+      {
+        operation: 'PatchPool',
+        action: 'driverUpgrade',
+        problem: null,
+        nodeNames: [...targets.keys()],
+        read: 'lifecycle',
+        taints: true,
+        faults: true,
+        plan: (nodes, context, now) => ({ decisions: withUpgradeEffects(planPoolDriverUpgrade(targets, nodes, strategy), context.faults, now) }),
+      },
+      caller,
       requestId,
-      createdAt: now,
-    };
-    const decisions = await this.ctx.store.updateNodes(
-      pool.id,
-      [...targets.keys()],
-      { taints: true, faults: true },
-      (nodes, context) => withUpgradeEffects(planPoolDriverUpgrade(targets, nodes, strategy), context.faults, now),
-      operation,
     );
-    this.ctx.events?.recorded(operation, decisions);
-    const scheduled = decisions.flatMap((d) => (d.ok ? [d.name] : []));
-    if (scheduled.length > 0) await this.ctx.backend.applyMetadata({ projectId: pool.projectId, poolName: pool.name }, scheduled);
-    return operation.id;
+    return operationId;
   }
 
   private newNodes(planned: NodeToCreate[], prefix: string, taken: Set<string>, spec: PoolSpec, now: number): NewNode[] {
-    const createMillis = this.ctx.config.simulation.nodeCreateSeconds * 1000;
+    const { backend } = this.ctx;
+    const until = backend.creatingUntil(now);
     return planned.map((n) => {
-      const accelerator = flavorProfile(n.flavor).accelerator;
+      const accelerator = backend.flavor(n.flavor).accelerator;
       const driverVersion =
-        accelerator === 'gpu'
-          ? (spec.driver?.gpuVersion ?? DEFAULT_GPU_DRIVER_VERSION)
-          : accelerator === 'npu'
-            ? (spec.driver?.npuVersion ?? DEFAULT_NPU_DRIVER_VERSION)
-            : null;
+        accelerator === null ? null : ((accelerator === 'gpu' ? spec.driver?.gpuVersion : spec.driver?.npuVersion) ?? backend.defaultDriverVersion(accelerator));
       return {
         name: newNodeName(prefix, taken),
         flavor: n.flavor,
         az: n.az,
         privateIp: `192.168.${randomInt(256)}.${randomInt(2, 255)}`,
         nodePool: n.nodePool,
-        phase: createMillis === 0 ? 'Available' : 'Creating',
-        phaseUntil: createMillis === 0 ? null : now + createMillis,
+        phase: until === null ? 'Available' : 'Creating',
+        phaseUntil: until,
         driverVersion,
       };
     });
@@ -216,7 +210,7 @@ function mergePatch(current: Record<string, string>, patch: Record<string, strin
 type LabelTerm = (labels: Record<string, string>) => boolean;
 
 /** Kubernetes equality-based selectors: `k=v`, `k==v`, `k!=v`, `k` (exists), `!k` (absent), comma-joined (AND). */
-export function parseLabelSelector(selector: string): LabelTerm[] {
+function parseLabelSelector(selector: string): LabelTerm[] {
   return selector
     .split(',')
     .map((t) => t.trim())

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../domain/time.js';
+import type { JobProgress, NodeJob, NodeJobKind } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
 import type { NodeBackend } from './node-backend.js';
 
@@ -18,10 +19,17 @@ export interface ReconcilerOptions {
 /** Jobs handed to the backend per kind and tick. */
 const JOB_BATCH = 5_000;
 
+/** Which backend call runs each job kind. */
+const RUN: Readonly<Record<NodeJobKind, (backend: NodeBackend, jobs: readonly NodeJob[], now: number) => Promise<JobProgress[]>>> = {
+  driver_upgrade: (backend, jobs, now) => backend.driverUpgrade(jobs, now),
+  reboot: (backend, jobs, now) => backend.reboot(jobs, now),
+};
+
 /**
- * Drives the simulated backend from durable state: every tick moves nodes and pools whose transient phase has
- * expired. Each step is one conditional statement, so a restart resumes where the database says and several
- * replicas never apply a step twice.
+ * Drives background work from durable state: every tick the backend's own progress runs, Pending upgrades whose
+ * node is ready start, and due upgrades and reboots are claimed under a lease, handed to the backend, and its reports
+ * recorded conditionally. Each step is conditional on what the database says, so a restart resumes where it left off
+ * and several replicas never apply a step twice.
  */
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
@@ -45,33 +53,26 @@ export class Reconciler {
   }
 
   async tick(): Promise<void> {
-    const { store, clock, logger } = this.options;
+    const { backend, clock, logger } = this.options;
     try {
-      const progress = await store.advanceSimulation(clock.now());
-      if (progress.nodesAvailable + progress.nodesRemoved + progress.poolsRunning + progress.poolsRemoved > 0) {
-        logger.info({ simulation: progress }, 'simulated nodes and pools progressed');
-      }
-      await this.lifecycleStep(clock.now());
+      await backend.progress(clock.now());
+      await this.jobStep(clock.now());
       if (this.options.maintenance && ++this.ticks % 8 === 0) this.options.maintenance();
     } catch (error) {
-      logger.error({ err: error }, 'simulation step failed; retrying on the next tick');
+      logger.error({ err: error }, 'background step failed; retrying on the next tick');
     }
   }
 
-  /**
-   * Drains, driver upgrades and reboots: upgrades whose node is ready start (Pending → Updating), then due upgrades
-   * and reboots are claimed under a lease, handed to the backend, and its reports recorded conditionally.
-   */
-  private async lifecycleStep(now: number): Promise<void> {
-    const { store, backend, logger } = this.options;
-    const drained = await store.finishDrains(now);
-    const started = await store.startDriverUpgrades(now, JOB_BATCH);
-    const upgrades = await store.claimDriverUpgrades(now, this.options.jobLeaseMs, JOB_BATCH);
-    const upgradesEnded = upgrades.length === 0 ? 0 : await store.recordDriverUpgrades(await backend.driverUpgrade(upgrades, now), now);
-    const reboots = await store.claimReboots(now, this.options.jobLeaseMs, JOB_BATCH);
-    const rebootsEnded = reboots.length === 0 ? 0 : await store.recordReboots(await backend.reboot(reboots, now), now);
-    if (drained + started.length + upgradesEnded + rebootsEnded > 0) {
-      logger.info({ simulation: { drained, upgradesStarted: started.length, upgradesEnded, rebootsEnded } }, 'node lifecycle progressed');
+  private async jobStep(now: number): Promise<void> {
+    const { store, backend, logger, jobLeaseMs } = this.options;
+    const started = await store.jobs.startUpgrades(now, JOB_BATCH);
+    const ended: Record<NodeJobKind, number> = { driver_upgrade: 0, reboot: 0 };
+    for (const kind of ['driver_upgrade', 'reboot'] as const) {
+      const jobs = await store.jobs.claim(kind, now, jobLeaseMs, JOB_BATCH);
+      if (jobs.length > 0) ended[kind] = await store.jobs.record(kind, await RUN[kind](backend, jobs, now), now);
+    }
+    if (started.length + ended.driver_upgrade + ended.reboot > 0) {
+      logger.info({ jobs: { upgradesStarted: started.length, upgradesEnded: ended.driver_upgrade, rebootsEnded: ended.reboot } }, 'node jobs progressed');
     }
   }
 }

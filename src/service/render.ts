@@ -5,16 +5,23 @@ import { toTimestamp } from '../domain/time.js';
 import type { Node } from '../schemas/node.js';
 import type { Pool } from '../schemas/pool.js';
 import { LABEL_WORKSPACE } from '../schemas/pool.js';
-import { flavorProfile } from '../simulation/flavors.js';
-import type { FlavorPhaseCount, NodeDriverCount, NodeRecord, PoolRecord } from '../store/store.js';
+import type { NodeRecord } from '../store/node-rows.js';
+import type { OperationOutcome, OperationRecord } from '../store/operations.js';
+import type { FlavorPhaseCount, NodeDriverCount, PoolRecord } from '../store/pools.js';
+import type { FlavorCatalogue } from './node-backend.js';
+
+/** The API objects the services answer with, from the store's records: what `server/` sends as it is. */
 
 export interface Tenancy {
   accountId: string;
   projectId: string;
 }
 
-/** The ModelArts Node object for a stored node. Tags, locks and HA show as annotations, labels and taints. */
-export function renderNode(node: NodeRecord, tenancy: Tenancy): Node {
+/**
+ * The ModelArts Node object for a stored node. Tags, locks and HA show as annotations, labels and taints; its
+ * capacity is what the node backend says a node of its flavor offers.
+ */
+export function renderNode(node: NodeRecord, tenancy: Tenancy, flavors: FlavorCatalogue): Node {
   const labels: Record<string, string> = {
     'os.modelarts/tenant.domain.id': tenancy.accountId,
     'os.modelarts/tenant.project.id': tenancy.projectId,
@@ -25,7 +32,7 @@ export function renderNode(node: NodeRecord, tenancy: Tenancy): Node {
   if (node.tags.length > 0) annotations[ANNOTATION_TAGS] = renderTagsAnnotation(node.tags);
   if (node.lockedActions.length > 0) annotations[ANNOTATION_LOCK] = node.lockedActions.join(',');
   if (node.drained) annotations[ANNOTATION_DRAIN] = node.runningJobs > 0 ? 'Draining' : 'Drained';
-  const profile = flavorProfile(node.flavor);
+  const profile = flavors.flavor(node.flavor);
   return {
     apiVersion: 'v2',
     kind: 'Node',
@@ -59,7 +66,7 @@ export function renderPoolLabels(pool: PoolRecord, accountId: string): Record<st
 const STATUS_BUCKET = { Creating: 'creating', Available: 'available', Abnormal: 'abnormal', Checking: 'abnormal', Deleting: 'deleting' } as const;
 
 /** The ModelArts Pool object; `status.resources` is derived from the nodes' phases, never stored. */
-export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], drivers: NodeDriverCount[], accountId: string): Pool {
+export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], drivers: NodeDriverCount[], accountId: string, flavors: FlavorCatalogue): Pool {
   const resources: Pool['status']['resources'] = {};
   for (const c of counts) {
     if (c.poolId !== pool.id) continue;
@@ -85,7 +92,7 @@ export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], drivers
       root: pool.name,
       resources,
       scope: pool.spec.scope.map((scopeType) => ({ scopeType, state: scopeState })),
-      ...renderPoolDriver(pool, drivers),
+      ...renderPoolDriver(pool, drivers, flavors),
     },
   };
 }
@@ -94,10 +101,10 @@ export function renderPool(pool: PoolRecord, counts: FlavorPhaseCount[], drivers
  * `status.driver.gpu|npu` from the nodes of that accelerator that are not being deleted: the version is the pool's
  * `spec.driver` one, or the one most nodes run; the state is poolDriverState's.
  */
-function renderPoolDriver(pool: PoolRecord, drivers: NodeDriverCount[]): { driver?: NonNullable<Pool['status']['driver']> } {
+function renderPoolDriver(pool: PoolRecord, drivers: NodeDriverCount[], flavors: FlavorCatalogue): { driver?: NonNullable<Pool['status']['driver']> } {
   const driver: NonNullable<Pool['status']['driver']> = {};
   for (const accelerator of ['gpu', 'npu'] as const) {
-    const rows = drivers.filter((d) => d.poolId === pool.id && flavorProfile(d.flavor).accelerator === accelerator);
+    const rows = drivers.filter((d) => d.poolId === pool.id && flavors.flavor(d.flavor).accelerator === accelerator);
     if (rows.length === 0) continue;
     const byVersion = new Map<string, number>();
     for (const r of rows) if (r.driverVersion !== null) byVersion.set(r.driverVersion, (byVersion.get(r.driverVersion) ?? 0) + r.count);
@@ -106,4 +113,27 @@ function renderPoolDriver(pool: PoolRecord, drivers: NodeDriverCount[]): { drive
     driver[accelerator] = { version, state: poolDriverState(pool.phase, rows, version) };
   }
   return Object.keys(driver).length > 0 ? { driver } : {};
+}
+
+/** The record of a batch call; a node whose asynchronous work (upgrade, reboot) has ended also shows how it ended. */
+export function renderOperation(record: OperationRecord, outcomes: OperationOutcome[]) {
+  const ended = new Map(outcomes.map((o) => [o.nodeName, o]));
+  return {
+    id: record.id,
+    operation: record.operation,
+    action: record.action,
+    projectId: record.projectId,
+    poolName: record.poolName,
+    principal: record.principal,
+    requestId: record.requestId,
+    creationTimestamp: toTimestamp(record.createdAt),
+    successCount: record.successCount,
+    failCount: record.failCount,
+    nodes: record.results.map((r) => {
+      const outcome = ended.get(r.name);
+      if (outcome === undefined) return r;
+      const { status, errorCode, errorMsg, completedAt } = outcome;
+      return { ...r, completion: { status, errorCode, errorMsg, completionTimestamp: toTimestamp(completedAt) } };
+    }),
+  };
 }

@@ -1,9 +1,4 @@
-/** Capacity the simulated backend gives a node of a flavor, as Kubernetes quantity strings. */
-export interface FlavorProfile {
-  resources: Record<string, string>;
-  availableResources: Record<string, string>;
-  accelerator: 'gpu' | 'npu' | null;
-}
+import type { Accelerator, FlavorProfile } from '../service/node-backend.js';
 
 const CPU_ONLY = (cores: number): FlavorProfile => ({
   resources: { cpu: `${cores * 1000 - 80}m`, memory: `${cores * 4 * 1024 - 300}Mi` },
@@ -40,5 +35,5 @@ export function flavorProfile(flavor: string): FlavorProfile {
   return CPU_ONLY(cores ? Math.min(Number(cores), 256) : 4);
 }
 
-export const DEFAULT_GPU_DRIVER_VERSION = '535.54.03';
-export const DEFAULT_NPU_DRIVER_VERSION = '23.0.6';
+/** The driver simulated nodes get when their pool names none. */
+export const DEFAULT_DRIVER_VERSIONS: Readonly<Record<Accelerator, string>> = { gpu: '535.54.03', npu: '23.0.6' };

@@ -1,20 +1,49 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { BackendRoutes } from '../server/app.js';
 import { NodeParams, ProjectParams } from '../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, exampleFaultRule, exampleNode } from '../schemas/examples.js';
-import { FaultRuleBodySchema, FaultRuleListSchema, FaultRuleSchema, WorkloadBodySchema } from '../schemas/node-batch.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, exampleNode } from '../schemas/examples.js';
 import { NodeSchema } from '../schemas/node.js';
-import type { LifecycleService } from '../service/lifecycle.js';
-import type { PoolService } from '../service/pools.js';
 import { errors } from '../server/errors.js';
 import { denied, errorResponses, EXTENSION, withExamples } from '../server/openapi.js';
 import { callerOf } from '../server/routes/caller.js';
+import type { SimulationControls } from './controls.js';
+import { exampleFaultRule, FaultRuleBodySchema, FaultRuleListSchema, FaultRuleSchema, SetNodePhaseBodySchema, WorkloadBodySchema } from './schemas.js';
 
 const TAG = 'Simulation';
 const nodeNotFound = [errors.poolNotFound(), errors.notFound('Node', EXAMPLE_NODE_NAME)];
 
-/** Simulation controls of the built-in node backend: simulated work and fault injection. */
-export function simulationRoutes(pools: PoolService, lifecycle: LifecycleService): FastifyPluginAsyncTypebox {
-  return async (app) => {
+/** The simulated backend's controls, registered only when it runs: a node's phase and running work, fault injection. */
+export function simulationRoutes(controls: SimulationControls): BackendRoutes {
+  return ({ pools, nodes }): FastifyPluginAsyncTypebox => async (app) => {
+    app.put(
+      '/_poolkeeper/v1/:project_id/pools/:pool_name/nodes/:node_name/phase',
+      {
+        config: { operation: 'SetSimulatedNodePhase', action: 'modelarts:pool:update' },
+        schema: {
+          operationId: 'SetSimulatedNodePhase',
+          tags: [TAG],
+          ...EXTENSION,
+          summary: 'Set a simulated node’s phase',
+          description: 'Simulation control: sets a simulated node’s phase (Abnormal, Checking, Available) to exercise failure paths.',
+          params: NodeParams,
+          body: withExamples(SetNodePhaseBodySchema, [{ phase: 'Abnormal' }]),
+          response: {
+            200: withExamples(NodeSchema, [{ ...exampleNode, status: { ...exampleNode.status, phase: 'Abnormal' } }], { description: 'The node.' }),
+            ...errorResponses({
+              400: [errors.badRequest('phase must be one of "Abnormal", "Checking", "Available"')],
+              403: denied('modelarts:pool:update'),
+              404: nodeNotFound,
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const pool = await pools.require(request.params.project_id, request.params.pool_name);
+        await controls.setPhase(pool, request.params.node_name, request.body.phase);
+        return nodes.show(pool, request.params.node_name, callerOf(request));
+      },
+    );
+
     app.put(
       '/_poolkeeper/v1/:project_id/pools/:pool_name/nodes/:node_name/workload',
       {
@@ -39,7 +68,7 @@ export function simulationRoutes(pools: PoolService, lifecycle: LifecycleService
       },
       async (request) => {
         const pool = await pools.require(request.params.project_id, request.params.pool_name);
-        return lifecycle.setWorkload(pool, request.params.node_name, request.body.runningJobs, callerOf(request));
+        return controls.setWorkload(pool, request.params.node_name, request.body.runningJobs, callerOf(request));
       },
     );
 
@@ -61,7 +90,7 @@ export function simulationRoutes(pools: PoolService, lifecycle: LifecycleService
           },
         },
       },
-      async (request) => lifecycle.createFault(request.params.project_id, request.body),
+      async (request) => controls.createFault(request.params.project_id, request.body),
     );
 
     app.get(
@@ -81,7 +110,7 @@ export function simulationRoutes(pools: PoolService, lifecycle: LifecycleService
           },
         },
       },
-      async (request) => ({ items: await lifecycle.listFaults(request.params.project_id) }),
+      async (request) => ({ items: await controls.listFaults(request.params.project_id) }),
     );
   };
 }

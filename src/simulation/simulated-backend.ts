@@ -1,18 +1,50 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { driverUpgradeFailed, rebootFailed, simulatedProgress, type Progress } from '../domain/node-lifecycle.js';
-import type { JobProgress, NodeJob } from '../store/store.js';
-import type { NodeBackend } from '../service/node-backend.js';
+import type { Accelerator, FlavorProfile, NodeBackend } from '../service/node-backend.js';
+import type { JobProgress, NodeJob } from '../store/jobs.js';
+import { DEFAULT_DRIVER_VERSIONS, flavorProfile } from './flavors.js';
+import type { SimulationStore } from './simulation-store.js';
 
-export interface SimulatedBackendTiming {
+/** How long the simulated machines take (POOLKEEPER_SIM_*). */
+export interface SimulationTiming {
+  nodeCreateSeconds: number;
+  nodeDeleteSeconds: number;
   driverUpgradeSeconds: number;
   rebootSeconds: number;
+  drainSeconds: number;
 }
 
 /**
- * The built-in backend: the database is the node. Metadata and deletion need no machine work; an upgrade or a
- * reboot takes a fixed time from when it started and fails when an injected fault marked it to.
+ * The built-in backend: the database is the node. Metadata and deletion need no machine work; nodes are ready, gone
+ * and drained after fixed times, which its `progress` applies to the database; an upgrade or a reboot takes a fixed
+ * time from when it started and fails when an injected fault marked it to.
  */
 export class SimulatedNodeBackend implements NodeBackend {
-  constructor(private readonly timing: SimulatedBackendTiming) {}
+  constructor(
+    private readonly timing: SimulationTiming,
+    private readonly store: SimulationStore,
+    private readonly logger: FastifyBaseLogger,
+  ) {}
+
+  flavor(flavor: string): FlavorProfile {
+    return flavorProfile(flavor);
+  }
+
+  defaultDriverVersion(accelerator: Accelerator): string {
+    return DEFAULT_DRIVER_VERSIONS[accelerator];
+  }
+
+  creatingUntil(now: number): number | null {
+    return this.timing.nodeCreateSeconds === 0 ? null : now + this.timing.nodeCreateSeconds * 1000;
+  }
+
+  deletingUntil(now: number): number {
+    return now + this.timing.nodeDeleteSeconds * 1000;
+  }
+
+  drainedBy(now: number): number {
+    return now + this.timing.drainSeconds * 1000;
+  }
 
   async applyMetadata(): Promise<void> {}
 
@@ -28,6 +60,11 @@ export class SimulatedNodeBackend implements NodeBackend {
   async reboot(jobs: readonly NodeJob[], now: number): Promise<JobProgress[]> {
     const duration = this.timing.rebootSeconds * 1000;
     return jobs.map((job) => report(job, simulatedProgress(job.startedAt, duration, now, job.fail ? rebootFailed(job.name) : null)));
+  }
+
+  async progress(now: number): Promise<void> {
+    const moved = await this.store.advance(now);
+    if (Object.values(moved).some((count) => count > 0)) this.logger.info({ simulation: moved }, 'simulated nodes and pools progressed');
   }
 }
 

@@ -1,14 +1,16 @@
-import { CompiledQuery } from 'kysely';
-import sql, { bulk, join, raw, type Sql } from 'sql-template-tag';
-import type { StepResult } from './steps.js';
+import { CompiledQuery, sql as kyselySql, type Kysely } from 'kysely';
+import sql, { bulk, empty, join, raw, type Sql } from 'sql-template-tag';
+import type { Row, StepResult } from './statements.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
 export type JsonColumnType = 'text' | 'integer';
 
 /**
- * The few SQL pieces that differ between SQLite and PostgreSQL. Set-based writes pass their rows as one JSON
- * array parameter (one round trip, no per-row placeholders) and read them back as a table expression.
+ * The SQL pieces that differ between SQLite and PostgreSQL; the store files never ask which dialect they run on.
+ * Set-based writes pass their rows as one JSON array parameter (one round trip, no per-row placeholders) and read
+ * them back as a table expression. Row locks exist only on PostgreSQL: a SQLite write transaction holds the whole
+ * database, so its lock pieces are empty.
  */
 export interface DialectSql {
   readonly name: DialectName;
@@ -29,6 +31,20 @@ export interface DialectSql {
   /** The statement with this driver's placeholders (`?` on SQLite, `$1`… on PostgreSQL), for a Kysely executor. */
   compile(statement: Sql): CompiledQuery;
   isUniqueViolation(error: unknown): boolean;
+  /** Ends a read whose rows the transaction goes on to change: ` FOR UPDATE`. */
+  readonly forUpdate: Sql;
+  /** Ends a read of nodes a batch call changes: ` ORDER BY id FOR UPDATE`, so overlapping calls queue instead of deadlocking. */
+  readonly forUpdateInIdOrder: Sql;
+  /** Ends the subquery of a background step: `FOR UPDATE SKIP LOCKED`, so it skips rows a batch call holds. */
+  readonly skipLocked: Sql;
+  /** A statement locking the rows of `table` whose ids are in `ids` (a valueList), in id order; none on SQLite. */
+  lockRows(table: string, ids: Sql): Sql | null;
+  /** Runs the migrations while holding the lock replicas starting together take turns with. */
+  withMigrationLock(db: Kysely<any>, migrate: (db: Kysely<any>) => Promise<void>): Promise<void>;
+  /** Inserts snapshot rows (as `SELECT *` read them) back into `table`, every column keeping its type. */
+  insertRows(table: string, rows: Row[]): Sql;
+  /** After `table` got rows with explicit ids: moves its id sequence past them (none on SQLite). */
+  syncIdSequence(table: string): Sql | null;
 }
 
 /** A quoted identifier; only ever given names written in this code, never input. */
@@ -69,7 +85,22 @@ export const sqliteSql: DialectSql = {
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
   },
+  forUpdate: empty,
+  forUpdateInIdOrder: empty,
+  skipLocked: empty,
+  lockRows: () => null,
+  // One process owns a SQLite file; there are no replicas to take turns with.
+  withMigrationLock: (db, migrate) => migrate(db),
+  insertRows(table, rows) {
+    const columns = Object.keys(rows[0] ?? {});
+    const values = raw(columns.map((c) => `j.value ->> '$."${c}"'`).join(', '));
+    return sql`INSERT INTO ${ident(table)} (${join(columns.map(ident))}) SELECT ${values} FROM json_each(${JSON.stringify(rows)}) AS j`;
+  },
+  syncIdSequence: () => null,
 };
+
+/** Any fixed 64-bit number: the advisory lock replicas take while migrating. */
+const MIGRATION_LOCK_KEY = 7_210_551_903;
 
 /**
  * Integers travel as one bigint[] parameter: parsing it costs the server less than JSON (a 10,000-node tag upsert
@@ -99,6 +130,23 @@ export const postgresSql: DialectSql = {
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
   },
+  forUpdate: sql` FOR UPDATE`,
+  forUpdateInIdOrder: sql` ORDER BY id FOR UPDATE`,
+  skipLocked: sql`FOR UPDATE SKIP LOCKED`,
+  lockRows: (table, ids) => sql`SELECT id FROM ${ident(table)} WHERE id IN ${ids} ORDER BY id FOR UPDATE`,
+  /** Replicas starting together take turns: a session-level advisory lock held on one connection while migrating. */
+  async withMigrationLock(db, migrate) {
+    await db.connection().execute(async (connection) => {
+      await kyselySql`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      try {
+        await migrate(connection);
+      } finally {
+        await kyselySql`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      }
+    });
+  },
+  insertRows: (table, rows) => sql`INSERT INTO ${ident(table)} SELECT * FROM json_populate_recordset(NULL::${ident(table)}, ${JSON.stringify(rows)}::json)`,
+  syncIdSequence: (table) => sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM ${ident(table)}`,
 };
 
 /** The text of a PostgreSQL bigint[] holding `values`, which must be integers (PostgreSQL rejects anything else). */

@@ -1,11 +1,14 @@
 import { isPostgresUrl, type Config } from '../config.js';
 import type { StoreObserver } from './observer.js';
 import { openPostgresStore } from './postgres.js';
+import type { SqlContext } from './sql-context.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
 export interface OpenedStore {
   store: Store;
+  /** The store's database, for the node backend's own rows (the simulated backend's SimulationStore). */
+  context: SqlContext;
   /** Periodic housekeeping, run by the service's background loop. */
   maintenance?: () => void;
 }
@@ -24,8 +27,8 @@ export async function openStore(
 ): Promise<OpenedStore> {
   if (isPostgresUrl(config.databaseUrl)) {
     const { databaseUrl: url, databasePoolSize: poolSize, databaseConnectTimeoutMs: connectTimeoutMs } = config;
-    return { store: openPostgresStore({ url, poolSize, connectTimeoutMs, onConnectionError: events.onConnectionError, observer: events.observer }) };
+    return openPostgresStore({ url, poolSize, connectTimeoutMs, onConnectionError: events.onConnectionError, observer: events.observer });
   }
   const sqlite = openSqliteStore({ path: config.databaseUrl, synchronous: config.sqliteSynchronous, observer: events.observer });
-  return { store: sqlite.store, maintenance: sqlite.checkpoint };
+  return { store: sqlite.store, context: sqlite.context, maintenance: sqlite.checkpoint };
 }

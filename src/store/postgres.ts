@@ -3,8 +3,10 @@ import pg from 'pg';
 import { postgresSql } from './dialect.js';
 import { kyselyStatementLog, quietObserver, type StoreObserver } from './observer.js';
 import type { Database } from './schema.js';
-import { SqlStore } from './sql-store.js';
+import type { SqlContext } from './sql-context.js';
+import { sqlStore } from './sql-store.js';
 import { asyncStepRunner } from './steps.js';
+import type { Store } from './store.js';
 
 /** BIGINT columns hold epoch milliseconds and ids, all well inside Number's exact range. */
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -24,7 +26,7 @@ export interface PostgresOptions {
   observer?: StoreObserver;
 }
 
-export function openPostgresStore(options: PostgresOptions): SqlStore {
+export function openPostgresStore(options: PostgresOptions): { store: Store; context: SqlContext } {
   // pg's default is to wait forever: a database that stops answering would hang every call instead of failing it.
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
   // pg emits 'error' on a connection the server closes while no query runs on it, idle in the pool or checked out
@@ -33,5 +35,6 @@ export function openPostgresStore(options: PostgresOptions): SqlStore {
   pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...kyselyStatementLog(options.observer ?? quietObserver) });
-  return new SqlStore(db, postgresSql, asyncStepRunner(db, postgresSql));
+  const context: SqlContext = { db, dialect: postgresSql, runner: asyncStepRunner(db, postgresSql) };
+  return { store: sqlStore(context), context };
 }

@@ -3,7 +3,7 @@ import type { Generated } from 'kysely';
 /** Epoch milliseconds. Stored as INTEGER (SQLite) / BIGINT (PostgreSQL). */
 type Millis = number;
 
-export interface AccountTable {
+interface AccountTable {
   id: string;
   name: string;
   created_at: Millis;
@@ -11,14 +11,14 @@ export interface AccountTable {
   is_operator: Generated<number>;
 }
 
-export interface ProjectTable {
+interface ProjectTable {
   id: string;
   account_id: string;
   name: string;
   created_at: Millis;
 }
 
-export interface UserTable {
+interface UserTable {
   id: string;
   account_id: string;
   name: string;
@@ -29,19 +29,19 @@ export interface UserTable {
   is_account_admin: Generated<number>;
 }
 
-export interface UserProjectTable {
+interface UserProjectTable {
   user_id: string;
   project_id: string;
 }
 
-export interface UserPolicyTable {
+interface UserPolicyTable {
   user_id: string;
   policy_name: string;
   /** IAM-style policy document, JSON. */
   document: string;
 }
 
-export interface AccessKeyTable {
+interface AccessKeyTable {
   access_key: string;
   /** Sealed with the master key (security/secrets.ts), never stored in clear. */
   secret_key: string;
@@ -56,13 +56,13 @@ export interface AccessKeyTable {
   locked_until: Millis | null;
 }
 
-export interface SigningKeyTable {
+interface SigningKeyTable {
   id: string;
   sealed_secret: string;
   created_at: Millis;
 }
 
-export interface PoolTable {
+interface PoolTable {
   id: Generated<number>;
   project_id: string;
   name: string;
@@ -80,7 +80,7 @@ export interface PoolTable {
   resource_version: number;
 }
 
-export interface NodeTable {
+interface NodeTable {
   id: Generated<number>;
   pool_id: number;
   name: string;
@@ -98,7 +98,6 @@ export interface NodeTable {
   driver_strategy: string | null;
   /** Comma-joined locked actions, '' when unlocked. */
   locked_actions: string;
-  resource_version: number;
   /** Simulated work on the node (PUT .../workload). */
   running_jobs: Generated<number>;
   /** 1 once drained (annotation os.modelarts.node/drain). */
@@ -119,7 +118,7 @@ export interface NodeTable {
   reboot_operation_id: string | null;
 }
 
-export interface FaultRuleTable {
+interface FaultRuleTable {
   id: Generated<number>;
   project_id: string;
   pool_name: string | null;
@@ -132,7 +131,7 @@ export interface FaultRuleTable {
 }
 
 /** How asynchronous work a batch call started ended, per node (driver upgrades, reboots). */
-export interface OperationOutcomeTable {
+interface OperationOutcomeTable {
   operation_id: string;
   node_name: string;
   status: string;
@@ -141,13 +140,13 @@ export interface OperationOutcomeTable {
   completed_at: Millis;
 }
 
-export interface NodeLabelTable {
+interface NodeLabelTable {
   node_id: number;
   key: string;
   value: string;
 }
 
-export interface NodeTaintTable {
+interface NodeTaintTable {
   node_id: number;
   key: string;
   effect: string;
@@ -155,13 +154,13 @@ export interface NodeTaintTable {
   time_added: Millis;
 }
 
-export interface NodeTagTable {
+interface NodeTagTable {
   node_id: number;
   key: string;
   value: string;
 }
 
-export interface OperationTable {
+interface OperationTable {
   id: string;
   project_id: string;
   pool_name: string;

@@ -5,8 +5,10 @@ import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { sqliteSql } from './dialect.js';
 import { kyselyStatementLog, quietObserver, type StoreObserver } from './observer.js';
 import type { Database as Schema } from './schema.js';
-import { SqlStore } from './sql-store.js';
+import type { SqlContext } from './sql-context.js';
+import { sqlStore } from './sql-store.js';
 import { syncStepRunner } from './steps.js';
+import type { Store } from './store.js';
 
 export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
@@ -20,7 +22,9 @@ export interface SqliteOptions {
 }
 
 export interface SqliteStore {
-  store: SqlStore;
+  store: Store;
+  /** The database the store runs on, for what keeps its own rows beside the store's (the simulated backend). */
+  context: SqlContext;
   /** Folds the write-ahead log back into the database; run it off the request path. */
   checkpoint(): void;
 }
@@ -59,8 +63,10 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   const cached: SqliteDatabase = { close: () => database.close(), prepare };
   const observer = options.observer ?? quietObserver;
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cached }), ...kyselyStatementLog(observer) });
+  const context: SqlContext = { db, dialect: sqliteSql, runner: syncStepRunner(db, database, prepare, observer) };
   return {
-    store: new SqlStore(db, sqliteSql, syncStepRunner(db, database, prepare, observer)),
+    store: sqlStore(context),
+    context,
     checkpoint: () => {
       if (database.open) database.pragma('wal_checkpoint(PASSIVE)');
     },

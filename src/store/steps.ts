@@ -3,35 +3,16 @@ import type { Kysely } from 'kysely';
 import type { Sql } from 'sql-template-tag';
 import type { DialectSql } from './dialect.js';
 import { quietObserver, statementKind, type StoreObserver } from './observer.js';
-
-export interface StepResult {
-  rows: Array<Record<string, unknown>>;
-  /** Rows changed by an INSERT, UPDATE or DELETE. */
-  changes: number;
-}
-
-/**
- * A store operation written once as a sequence of SQL statements: it yields each statement and receives its result.
- * A runner drives it inside one transaction — synchronously on SQLite, where that is the fast path, and
- * asynchronously on PostgreSQL.
- */
-export type Steps<T> = Generator<Sql, T, StepResult>;
-
-export interface StepRunner {
-  /** Runs the steps in one transaction. */
-  transaction<T>(steps: () => Steps<T>): Promise<T>;
-  /** Runs one statement on its own. */
-  query(statement: Sql): Promise<StepResult>;
-}
+import type { Row, StepResult, StepRunner, Steps } from './statements.js';
 
 /** Runs one statement on a Kysely executor (the database or an open transaction). */
-export async function executeOn(executor: Kysely<any>, dialect: DialectSql, statement: Sql): Promise<StepResult> {
+async function executeOn(executor: Kysely<any>, dialect: DialectSql, statement: Sql): Promise<StepResult> {
   const result = await executor.executeQuery(dialect.compile(statement));
-  return { rows: result.rows as Array<Record<string, unknown>>, changes: Number(result.numAffectedRows ?? 0) };
+  return { rows: result.rows as Row[], changes: Number(result.numAffectedRows ?? 0) };
 }
 
 /** Drives steps statement by statement on a Kysely executor. */
-export async function driveSteps<T>(run: Steps<T>, executor: Kysely<any>, dialect: DialectSql): Promise<T> {
+async function driveSteps<T>(run: Steps<T>, executor: Kysely<any>, dialect: DialectSql): Promise<T> {
   let next = run.next();
   while (!next.done) next = run.next(await executeOn(executor, dialect, next.value));
   return next.value;
@@ -41,6 +22,7 @@ export async function driveSteps<T>(run: Steps<T>, executor: Kysely<any>, dialec
 export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql): StepRunner {
   return {
     transaction: <T>(steps: () => Steps<T>) => db.transaction().execute((trx) => driveSteps(steps(), trx, dialect)),
+    read: <T>(steps: () => Steps<T>) => driveSteps(steps(), db, dialect),
     query: (statement) => executeOn(db, dialect, statement),
   };
 }
@@ -72,13 +54,13 @@ export function syncStepRunner(
     const prepared = prepare(text);
     const started = performance.now();
     try {
-      if (prepared.reader) return { rows: prepared.all(...statement.values) as Array<Record<string, unknown>>, changes: 0 };
+      if (prepared.reader) return { rows: prepared.all(...statement.values) as Row[], changes: 0 };
       return { rows: [], changes: prepared.run(...statement.values).changes };
     } finally {
       observer.statement(statementKind(text), (performance.now() - started) / 1000);
     }
   };
-  const drive = (run: Steps<unknown>): unknown => {
+  const drive = <T>(run: Steps<T>): T => {
     let next = run.next();
     while (!next.done) next = run.next(execute(next.value));
     return next.value;
@@ -129,6 +111,7 @@ export function syncStepRunner(
         pending.push({ steps, resolve: resolve as (value: unknown) => void, reject });
         if (pending.length === 1) scheduleFlush();
       }),
+    read: <T>(steps: () => Steps<T>) => whenConnectionFree(() => drive(steps())),
     query: (statement) => whenConnectionFree(() => execute(statement)),
   };
 }

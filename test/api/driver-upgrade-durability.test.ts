@@ -72,10 +72,10 @@ it('resumes every driver upgrade after SIGKILL: each finishes once, none is lost
 
   const { store } = await openStore({ databaseUrl: storage.database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 2 });
   try {
-    const forcedOutcomes = await store.listOperationOutcomes(forced.headers.get('x-operation-id')!);
+    const forcedOutcomes = await store.operations.outcomes(forced.headers.get('x-operation-id')!);
     expect(forcedOutcomes.map((o) => o.nodeName).sort()).toEqual([...free].sort());
     expect(forcedOutcomes.every((o) => o.status === 'succeeded')).toBe(true);
-    const idleOutcomes = await store.listOperationOutcomes(idle.headers.get('x-operation-id')!);
+    const idleOutcomes = await store.operations.outcomes(idle.headers.get('x-operation-id')!);
     expect(idleOutcomes.map((o) => [o.nodeName, o.status])).toEqual([[busy, 'succeeded']]);
   } finally {
     await store.close();

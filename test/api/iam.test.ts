@@ -81,7 +81,7 @@ beforeAll(async () => {
 
   // An admin token issued 25 hours ago, and an access key locked by five bad signatures.
   const adminUser = await iam.requireUser((await iam.requireAccount('poolkeeper')).id, 'admin');
-  expiredToken = (await new TokenService(t.service.store, t.service.secrets).issue({ userId: adminUser.id, accountId: adminUser.accountId, projectId: t.projectId }, Date.now() - 25 * 3_600_000)).token;
+  expiredToken = (await new TokenService(t.service.store.identity, t.service.secrets).issue({ userId: adminUser.id, accountId: adminUser.accountId, projectId: t.projectId }, Date.now() - 25 * 3_600_000)).token;
   const lockedKey = await admin.request<{ accessKey: string; secretKey: string }>('POST', '/_poolkeeper/v1/iam/users/admin/access-keys');
   keys.locked = lockedKey.body;
   const wrong = new PoolkeeperClient(t.url, { accessKey: lockedKey.body.accessKey, secretKey: 'wrong' });

@@ -121,7 +121,7 @@ describe('metrics move when their events happen', () => {
     expect(due.sum('poolkeeper_background_jobs_oldest_due_seconds', { job: 'node_create' })).toBe(1.5);
 
     // What the background loop does on its tick.
-    await t.service.store.advanceSimulation(clock.now());
+    await t.service.backend.progress(clock.now());
     const created = await scrape();
     expect(created.sum('poolkeeper_background_jobs_due', { job: 'node_create' })).toBe(0);
     expect(created.has('poolkeeper_nodes', { pool: t.demoPool, phase: 'Creating' })).toBe(false);
@@ -139,7 +139,7 @@ describe('metrics move when their events happen', () => {
     expect(after.sum('poolkeeper_nodes', { pool: t.demoPool, phase: 'Deleting' })).toBe(1);
     expect(after.sum('poolkeeper_nodes', { pool: t.demoPool, phase: 'Available' })).toBe(7);
 
-    await t.service.store.startDriverUpgrades(clock.now(), 10);
+    await t.service.store.jobs.startUpgrades(clock.now(), 10);
     expect((await scrape()).sum('poolkeeper_node_drivers', { pool: t.demoPool, phase: 'Updating' })).toBe(1);
   });
 

@@ -95,6 +95,31 @@ describe('whole-request checks write nothing', () => {
     expect(res.status).toBe(404);
     expect(res.body.error_code).toBe('ModelArts.50015001');
   });
+
+  // One order for every batch call (README, Behaviour and decisions): a bad body is 400 before an unknown pool is 404.
+  const calls: Array<[string, (nodeNames: string[]) => unknown]> = [
+    ['batch-update', (nodeNames) => ({ nodeNames, action: 'closeHaRedundant' })],
+    ['batch-delete', (nodeNames) => ({ deleteNodeNames: nodeNames })],
+    ['batch-lock', (nodeNames) => ({ nodeNames, actions: ['delete'] })],
+    ['batch-unlock', (nodeNames) => ({ nodeNames, actions: ['delete'] })],
+    ['batch-reboot', (nodeNames) => ({ nodeNames })],
+    ['batch-drain', (nodeNames) => ({ nodeNames })],
+  ];
+
+  it.each(calls)('%s on an unknown pool: a bad or duplicate node name is 400 first, a good body 404', async (path, body) => {
+    const unknown = `/v2/${t.projectId}/pools/nope-${t.projectId}/nodes/${path}`;
+    for (const bad of [['ok', 'a..b'], [names[0]!, names[0]!]]) {
+      const res = await t.client.request<ErrorBody>('POST', unknown, body(bad));
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.error_code).toBe('ModelArts.50004000');
+      expect(res.body.error_msg).toMatch(/\[1\]: /);
+      expect(res.headers.get('x-operation-id')).toBeNull();
+    }
+    const res = await t.client.request<ErrorBody>('POST', unknown, body([names[0]!]));
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error_code: 'ModelArts.50015001', error_msg: 'pool not found' });
+    expect(res.headers.get('x-operation-id')).toBeNull();
+  });
 });
 
 describe('BatchLockPoolNodes / BatchUnlockPoolNodes', () => {

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
-import { SNAPSHOT_TABLES } from '../../src/store/sql-store.js';
+import { SNAPSHOT_TABLES } from '../../src/store/snapshot.js';
 import { TEST_DIALECT } from '../helpers/databases.js';
 import { startTestService, TEST_PROJECT_ID, type TestService } from '../helpers/service.js';
 

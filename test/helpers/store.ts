@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoreObserver } from '../../src/store/observer.js';
 import { openStore } from '../../src/store/open-store.js';
-import type { BootstrapIdentity, Store } from '../../src/store/store.js';
+import type { BootstrapIdentity } from '../../src/store/identity.js';
+import type { SqlContext } from '../../src/store/sql-context.js';
+import type { Store } from '../../src/store/store.js';
 import { TEST_DIALECT, testDatabase } from './databases.js';
 
 export interface TestStore {
   store: Store;
+  /** The store's database, for the simulated backend's own store. */
+  context: SqlContext;
   close(): Promise<void>;
 }
 
@@ -18,9 +22,9 @@ export async function openTestStore(
 ): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-store-'));
   const database = await testDatabase(TEST_DIALECT, dataDir);
-  const { store } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 }, { observer });
+  const { store, context } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 }, { observer });
   await store.migrate();
-  await store.createBootstrapIdentity({
+  await store.identity.createBootstrapIdentity({
     ...identity,
     projectName: 'local-1',
     userName: 'admin',
@@ -30,6 +34,7 @@ export async function openTestStore(
   });
   return {
     store,
+    context,
     async close() {
       await store.close();
       await database.drop();

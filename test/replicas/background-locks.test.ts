@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
-import type { NewNode, Store } from '../../src/store/store.js';
+import { SqlSimulationStore, type SimulationStore } from '../../src/simulation/simulation-store.js';
+import type { NewNode } from '../../src/store/pools.js';
+import type { Store } from '../../src/store/store.js';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/databases.js';
 
 /**
@@ -12,6 +14,7 @@ const PROJECT = 'abcdefabcdefabcdefabcdefabcdef02';
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
 let database: TestDatabase;
 let store: Store;
+let simulation: SimulationStore;
 let holder: pg.Client;
 
 function nodes(prefix: string, phase: NewNode['phase']): NewNode[] {
@@ -28,7 +31,7 @@ function nodes(prefix: string, phase: NewNode['phase']): NewNode[] {
 }
 
 async function createPool(name: string, phase: NewNode['phase']) {
-  return store.createPool(
+  return store.pools.create(
     {
       projectId: PROJECT,
       name,
@@ -50,9 +53,11 @@ function promptly<T>(work: Promise<T>): Promise<T> {
 
 beforeAll(async () => {
   database = await createPostgresDatabase();
-  ({ store } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 3 }));
+  const opened = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 3 });
+  store = opened.store;
+  simulation = new SqlSimulationStore(opened.context);
   await store.migrate();
-  await store.createBootstrapIdentity({
+  await store.identity.createBootstrapIdentity({
     accountId: 'a'.repeat(32),
     accountName: 'acme',
     projectId: PROJECT,
@@ -83,16 +88,16 @@ describe('background progress next to a batch call holding node rows (PostgreSQL
     await holder.query('BEGIN');
     await holder.query(`SELECT id FROM nodes WHERE name IN ('locks-creating-1', 'locks-deleting-2') ORDER BY id FOR UPDATE`);
 
-    const first = await promptly(store.advanceSimulation(T0 + 1));
+    const first = await promptly(simulation.advance(T0 + 1));
     expect(first).toMatchObject({ nodesAvailable: 2, nodesRemoved: 2, poolsRunning: 0 });
-    expect((await store.getNode(creating.id, 'locks-creating-1'))!.phase).toBe('Creating');
-    expect((await store.getNode(creating.id, 'locks-creating-0'))!.phase).toBe('Available');
-    expect([...(await store.listNodeNames(deleting.id))]).toEqual(['locks-deleting-2']);
+    expect((await store.nodes.get(creating.id, 'locks-creating-1'))!.phase).toBe('Creating');
+    expect((await store.nodes.get(creating.id, 'locks-creating-0'))!.phase).toBe('Available');
+    expect([...(await store.pools.nodeNames(deleting.id))]).toEqual(['locks-deleting-2']);
 
     await holder.query('COMMIT');
-    const second = await promptly(store.advanceSimulation(T0 + 2));
+    const second = await promptly(simulation.advance(T0 + 2));
     expect(second).toMatchObject({ nodesAvailable: 1, nodesRemoved: 1, poolsRunning: 1 });
-    expect((await store.getNode(creating.id, 'locks-creating-1'))!.phase).toBe('Available');
-    expect((await store.listNodeNames(deleting.id)).size).toBe(0);
+    expect((await store.nodes.get(creating.id, 'locks-creating-1'))!.phase).toBe('Available');
+    expect((await store.pools.nodeNames(deleting.id)).size).toBe(0);
   });
 });

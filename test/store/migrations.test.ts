@@ -67,7 +67,7 @@ afterAll(async () => {
 
 describe(`migrating a database from an earlier release (${TEST_DIALECT})`, () => {
   it('keeps the labels, taints and tags of existing nodes', async () => {
-    const node = await store.getNode(1, 'node-a');
+    const node = await store.nodes.get(1, 'node-a');
     expect(node?.labels).toEqual({ 'os.modelarts.node/ha-redundant': 'true' });
     expect(node?.taints).toEqual([{ key: 'os.modelarts.node/ha-redundant', value: 'true', effect: 'NoSchedule', timeAdded: toTimestamp(T0) }]);
     expect(node?.tags).toEqual([
@@ -77,7 +77,7 @@ describe(`migrating a database from an earlier release (${TEST_DIALECT})`, () =>
   });
 
   it('reads the operation records it wrote', async () => {
-    expect(await store.getOperation('proj', 'op-1')).toMatchObject({ successCount: 1, failCount: 1, results: OLD_RESULTS });
+    expect(await store.operations.get('proj', 'op-1')).toMatchObject({ successCount: 1, failCount: 1, results: OLD_RESULTS });
   });
 
   it('keeps deleting a node deleting its details', async () => {
@@ -97,8 +97,8 @@ describe(`the ${TEST_DIALECT} schema after migrating`, () => {
     const meta = { id: 'op-big', projectId: 'proj', poolName: 'pool-a', operation: 'BatchUpdatePoolNodes', action: 'createTags', principal: 'admin', requestId: 'r2', createdAt: T0 };
     // The first name succeeds with an empty delta (node-a may be gone by now: nothing is written for it), the others fail.
     const decide = () => names.map((name, i) => (i === 0 ? { name, ok: true as const, delta: { nodeId: 7 } } : { name, ok: false as const, failure: { code: 'X', message: `${name} missing` } }));
-    await store.updateNodes(1, names, {}, decide, meta);
-    const record = await store.getOperation('proj', 'op-big');
+    await store.changes.apply({ pool: { projectId: 'proj', name: 'pool-a' }, nodeNames: names, read: 'lifecycle', plan: () => ({ decisions: decide() }), operation: meta });
+    const record = await store.operations.get('proj', 'op-big');
     expect(record?.results).toHaveLength(10_000);
     expect(record?.results[0]).toEqual({ name: 'node-a', status: 'success' });
     expect(record?.results[9_999]).toEqual({ name: 'missing-9999', status: 'failed', errorCode: 'X', errorMsg: 'missing-9999 missing' });
@@ -106,6 +106,18 @@ describe(`the ${TEST_DIALECT} schema after migrating`, () => {
     await onDatabase(async (db) => {
       const { rows } = await sql<{ method: string }>`SELECT pg_column_compression(results) AS method FROM operations WHERE id = 'op-big'`.execute(db);
       expect(rows[0]?.method).toBe('lz4');
+    });
+  });
+
+  it('keeps no resource version on nodes (nothing read it; pools keep theirs for scaling)', async () => {
+    await onDatabase(async (db) => {
+      const query =
+        TEST_DIALECT === 'postgres'
+          ? sql<{ table: string; name: string }>`SELECT table_name AS table, column_name AS name FROM information_schema.columns WHERE column_name = 'resource_version'`
+          : sql<{ table: string; name: string }>`SELECT m.name AS "table", c.name AS name FROM sqlite_schema AS m, pragma_table_info(m.name) AS c
+              WHERE m.type = 'table' AND c.name = 'resource_version'`;
+      const { rows } = await query.execute(db);
+      expect(rows.map((r) => r.table)).toEqual(['pools']);
     });
   });
 

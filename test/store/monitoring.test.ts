@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
 import { statementKind, type StatementKind } from '../../src/store/observer.js';
-import type { NewNode, OperationMeta, PoolRecord, Store } from '../../src/store/store.js';
+import type { OperationMeta } from '../../src/store/operations.js';
+import type { NewNode, PoolRecord } from '../../src/store/pools.js';
+import type { Store } from '../../src/store/store.js';
 import { TEST_DIALECT } from '../helpers/databases.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 
@@ -27,7 +29,7 @@ function nodes(count: number, phase: NewNode['phase'], phaseUntil: number | null
 }
 
 function createPool(name: string, poolNodes: NewNode[]): Promise<PoolRecord> {
-  return store.createPool(
+  return store.pools.create(
     {
       projectId: PROJECT,
       name,
@@ -77,13 +79,19 @@ describe('statementKind', () => {
 describe(`the store's observer (${TEST_DIALECT})`, () => {
   it('hears every statement with its kind and duration, request-path steps and Kysely statements alike', async () => {
     statements.length = 0;
-    await store.findAccessKey('AK1');
+    await store.credentials.findAccessKey('AK1');
     expect(statements).toEqual([{ kind: 'select', seconds: expect.any(Number) }]);
     expect(statements[0]!.seconds).toBeGreaterThan(0);
     expect(statements[0]!.seconds).toBeLessThan(5);
 
     statements.length = 0;
     await createPool('pool-observed', nodes(2, 'Available', null, false));
+    expect(new Set(statements.map((s) => s.kind))).toContain('insert');
+
+    // IAM administration runs through Kysely, here in a transaction of its own.
+    statements.length = 0;
+    const identity = { accountId: 'b'.repeat(32), accountName: 'observed', projectId: 'c'.repeat(32), projectName: 'p', userId: 'v'.repeat(32), userName: 'u' };
+    expect(await store.identity.createBootstrapIdentity({ ...identity, accessKey: 'AK2', sealedSecretKey: 's', policyName: 'all', policyDocument: {}, createdAt: T0 })).toBe(true);
     const kinds = new Set(statements.map((s) => s.kind));
     expect(kinds).toContain('insert');
     expect(kinds).toContain('transaction');
@@ -92,17 +100,21 @@ describe(`the store's observer (${TEST_DIALECT})`, () => {
   it('hears each SQLite group commit with the number of transactions it committed together', async () => {
     const pool = await createPool('pool-grouped', nodes(3, 'Available', null, false));
     groupCommits.length = 0;
-    await Promise.all(['node-0', 'node-1', 'node-2'].map((name, i) => store.updateNodes(pool.id, [name], {}, lockAll([name]), meta(`op-${i}`, pool.name))));
+    await Promise.all(
+      ['node-0', 'node-1', 'node-2'].map((name, i) =>
+        store.changes.apply({ pool: { projectId: PROJECT, name: pool.name }, nodeNames: [name], read: 'lifecycle', plan: (nodes) => ({ decisions: lockAll([name])(nodes) }), operation: meta(`op-${i}`, pool.name) }),
+      ),
+    );
     if (TEST_DIALECT === 'sqlite') expect(groupCommits).toEqual([3]);
     else expect(groupCommits).toEqual([]);
   });
 });
 
-describe(`nodeCensus (${TEST_DIALECT})`, () => {
+describe(`the census (${TEST_DIALECT})`, () => {
   it('counts every pool by node phase and driver phase, and the background jobs due with the oldest due time', async () => {
     const creating = await createPool('pool-census-a', nodes(3, 'Creating', T0 + 1_000, true));
     const other = await createPool('pool-census-b', nodes(2, 'Deleting', T0 + 5_000, false));
-    const census = await store.nodeCensus(T0 + 3_000);
+    const census = await store.pools.census(T0 + 3_000);
     const ofPool = (name: string) => census.nodes.filter((n) => n.pool === name).map(({ phase, driverPhase, count }) => ({ phase, driverPhase, count }));
     expect(ofPool(creating.name)).toEqual([{ phase: 'Creating', driverPhase: 'Running', count: 3 }]);
     expect(ofPool(other.name)).toEqual([{ phase: 'Deleting', driverPhase: null, count: 2 }]);
@@ -115,11 +127,11 @@ describe(`nodeCensus (${TEST_DIALECT})`, () => {
       reboot: [0, null],
       pool_delete: [0, null],
     });
-    const later = Object.fromEntries((await store.nodeCensus(T0 + 6_000)).dueJobs.map((j) => [j.job, [j.count, j.oldestDueAt]]));
+    const later = Object.fromEntries((await store.pools.census(T0 + 6_000)).dueJobs.map((j) => [j.job, [j.count, j.oldestDueAt]]));
     expect(later.node_delete).toEqual([2, T0 + 5_000]);
 
-    await store.markPoolDeleting(other.id, T0, T0 + 2_000);
-    const removed = Object.fromEntries((await store.nodeCensus(T0 + 6_000)).dueJobs.map((j) => [j.job, [j.count, j.oldestDueAt]]));
+    await store.pools.markDeleting(other.id, T0, T0 + 2_000);
+    const removed = Object.fromEntries((await store.pools.census(T0 + 6_000)).dueJobs.map((j) => [j.job, [j.count, j.oldestDueAt]]));
     expect(removed.pool_delete).toEqual([1, T0 + 2_000]);
     expect(removed.node_delete).toEqual([2, T0 + 2_000]);
   });

@@ -4,7 +4,7 @@ import { isActionAllowed } from '../../domain/policy.js';
 import { toTimestamp, type Clock } from '../../domain/time.js';
 import type { SecretBox } from '../../security/secrets.js';
 import { TokenError, type TokenService } from '../../security/tokens.js';
-import type { Store, UserIdentity } from '../../store/store.js';
+import type { CredentialStore, UserIdentity } from '../../store/credentials.js';
 import { rejectInvalidJson } from '../body.js';
 import { errors, type ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -46,7 +46,7 @@ export const MAX_SIGNATURE_FAILURES = 5;
 export const ACCESS_KEY_LOCK_MILLIS = 5 * 60 * 1000;
 
 export interface AuthDependencies {
-  store: Store;
+  store: CredentialStore;
   identities: IdentityCache;
   secrets: SecretBox;
   tokens: TokenService;

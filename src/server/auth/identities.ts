@@ -1,5 +1,5 @@
 import type { Clock } from '../../domain/time.js';
-import type { Store, UserIdentity } from '../../store/store.js';
+import type { CredentialStore, UserIdentity } from '../../store/credentials.js';
 
 /**
  * A user's projects and policies, read on every authenticated request through a short cache: a change of rights
@@ -12,7 +12,7 @@ export class IdentityCache {
   misses = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<CredentialStore, 'getUserIdentity'>,
     private readonly clock: Clock,
     private readonly ttlMillis = 5_000,
     private readonly maxEntries = 10_000,

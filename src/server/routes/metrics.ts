@@ -1,13 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/time.js';
-import type { NodeCensus, Store } from '../../store/store.js';
+import type { NodeCensus, PoolStore } from '../../store/pools.js';
 import { errors } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 
 export interface MetricsRouteOptions {
   metrics: Metrics;
-  store: Store;
+  pools: Pick<PoolStore, 'census'>;
   clock: Clock;
   /** POOLKEEPER_METRICS_TOKEN: `Authorization: Bearer <token>` may scrape. Absent, only authenticated callers may. */
   bearerToken: string | undefined;
@@ -38,7 +38,7 @@ function within<T>(work: Promise<T>, millis: number): Promise<T> {
  * the other routes accept (AK/SK signature, X-Auth-Token). The database gauges are read when scraped.
  */
 export function metricsRoute(options: MetricsRouteOptions): FastifyPluginAsync {
-  const { metrics, store, clock } = options;
+  const { metrics, pools, clock } = options;
   // Digests have one length, so comparing them takes the same time whatever the token sent.
   const expected = options.bearerToken === undefined ? undefined : digest(options.bearerToken);
 
@@ -61,7 +61,7 @@ export function metricsRoute(options: MetricsRouteOptions): FastifyPluginAsync {
       const now = clock.now();
       let census: NodeCensus | undefined;
       try {
-        census = await within(store.nodeCensus(now), CENSUS_TIMEOUT_MS);
+        census = await within(pools.census(now), CENSUS_TIMEOUT_MS);
       } catch (error) {
         request.log.warn({ err: error }, 'metrics answered without the database gauges: the node census failed');
       }

@@ -1,18 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NODE_NAME_PATTERN } from '../../domain/node-name.js';
-import { batchUpdateBodySchema, BatchUpdateResponseSchema } from '../../schemas/batch-update.js';
 import { NodeParams, PoolParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, exampleBatchUpdates, exampleNode } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAME, exampleNode } from '../../schemas/examples.js';
 import { ListNodesQuerySchema, NodeListSchema, NodeSchema } from '../../schemas/node.js';
 import type { NodeService } from '../../service/nodes.js';
 import type { PoolService } from '../../service/pools.js';
 import { errors } from '../errors.js';
-import { denied, errorResponses, OPERATION_ID_HEADER, withExamples } from '../openapi.js';
+import { denied, errorResponses, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 
 const TAG = 'Nodes';
 
-export function nodeRoutes(pools: PoolService, nodes: NodeService, maxBatchNodes: number): FastifyPluginAsyncTypebox {
+/** ListPoolNodes and ShowPoolNode. */
+export function nodeRoutes(pools: PoolService, nodes: NodeService): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/v2/:project_id/pools/:pool_name/nodes',
@@ -70,45 +70,6 @@ export function nodeRoutes(pools: PoolService, nodes: NodeService, maxBatchNodes
       async (request) => {
         const pool = await pools.require(request.params.project_id, request.params.pool_name);
         return nodes.show(pool, request.params.node_name, callerOf(request));
-      },
-    );
-
-    app.post(
-      '/v2/:project_id/pools/:pool_name/nodes/batch-update',
-      {
-        config: { operation: 'BatchUpdatePoolNodes', action: 'modelarts:pool:update' },
-        schema: {
-          operationId: 'BatchUpdatePoolNodes',
-          tags: [TAG],
-          summary: 'Update nodes in batch',
-          description:
-            'Updates each named node independently: `openHaRedundant` / `closeHaRedundant` (HA label and taint, effect NoSchedule or NoExecute), ' +
-            '`createTags` / `deleteTags`, and optionally a `driver` upgrade. Whole-request problems answer 400/404 with nothing written; ' +
-            'per-node failures land in failNodeNames, with their reasons in the operation record named by the X-Operation-Id header.',
-          params: PoolParams,
-          body: withExamples(batchUpdateBodySchema(maxBatchNodes), exampleBatchUpdates),
-          response: {
-            200: withExamples(
-              BatchUpdateResponseSchema,
-              [
-                { successNodeNames: [...EXAMPLE_NODE_NAMES], failNodeNames: [] },
-                { successNodeNames: [EXAMPLE_NODE_NAME], failNodeNames: ['os-node-created-gone1'] },
-              ],
-              { description: 'Which nodes were updated and which failed, in request order.', headers: OPERATION_ID_HEADER },
-            ),
-            ...errorResponses({
-              400: [errors.badRequest('action must be one of "openHaRedundant", "closeHaRedundant", "createTags", "deleteTags"'), errors.badRequest('nodeNames is required')],
-              403: denied('modelarts:pool:update'),
-              404: [errors.poolNotFound()],
-            }),
-          },
-        },
-      },
-      async (request, reply) => {
-        const pool = { projectId: request.params.project_id, name: request.params.pool_name };
-        const result = await nodes.batchUpdate(pool, request.body, callerOf(request), request.id);
-        reply.header('X-Operation-Id', result.operationId);
-        return { successNodeNames: result.successNodeNames, failNodeNames: result.failNodeNames };
       },
     );
   };

@@ -1,13 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { NodeParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID, EXAMPLE_TIME, exampleNode } from '../../schemas/examples.js';
-import { NodeSchema, SetNodePhaseBodySchema } from '../../schemas/node.js';
+import { EXAMPLE_NODE_NAMES, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID, EXAMPLE_TIME } from '../../schemas/examples.js';
 import { OperationParams, OperationSchema } from '../../schemas/operation.js';
 import type { NodeService } from '../../service/nodes.js';
-import type { PoolService } from '../../service/pools.js';
 import { errors } from '../errors.js';
 import { denied, errorResponses, EXTENSION, withExamples } from '../openapi.js';
-import { callerOf } from './caller.js';
 
 const operationExample = {
   id: EXAMPLE_OPERATION_ID,
@@ -26,8 +22,8 @@ const operationExample = {
   ],
 };
 
-/** poolkeeper's own endpoints, outside the ModelArts namespace. */
-export function operationRoutes(pools: PoolService, nodes: NodeService): FastifyPluginAsyncTypebox {
+/** ShowOperation: a batch call's record, poolkeeper's own endpoint outside the ModelArts namespace. */
+export function operationRoutes(nodes: NodeService): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/_poolkeeper/v1/:project_id/operations/:operation_id',
@@ -53,34 +49,6 @@ export function operationRoutes(pools: PoolService, nodes: NodeService): Fastify
         },
       },
       async (request) => nodes.operation(request.params.project_id, request.params.operation_id),
-    );
-
-    app.put(
-      '/_poolkeeper/v1/:project_id/pools/:pool_name/nodes/:node_name/phase',
-      {
-        config: { operation: 'SetSimulatedNodePhase', action: 'modelarts:pool:update' },
-        schema: {
-          operationId: 'SetSimulatedNodePhase',
-          tags: ['Simulation'],
-          ...EXTENSION,
-          summary: 'Set a simulated node’s phase',
-          description: 'Simulation control: sets a simulated node’s phase (Abnormal, Checking, Available) to exercise failure paths.',
-          params: NodeParams,
-          body: withExamples(SetNodePhaseBodySchema, [{ phase: 'Abnormal' }]),
-          response: {
-            200: withExamples(NodeSchema, [{ ...exampleNode, status: { ...exampleNode.status, phase: 'Abnormal' } }], { description: 'The node.' }),
-            ...errorResponses({
-              400: [errors.badRequest('phase must be one of "Abnormal", "Checking", "Available"')],
-              403: denied('modelarts:pool:update'),
-              404: [errors.poolNotFound(), errors.notFound('Node', EXAMPLE_NODE_NAME)],
-            }),
-          },
-        },
-      },
-      async (request) => {
-        const pool = await pools.require(request.params.project_id, request.params.pool_name);
-        return nodes.setPhase(pool, request.params.node_name, request.body.phase, callerOf(request));
-      },
     );
   };
 }

@@ -1,0 +1,105 @@
+import sql from 'sql-template-tag';
+import { flag, int, nullableInt, nullableText, text } from './rows.js';
+import type { SqlContext } from './sql-context.js';
+import type { Row, Steps } from './statements.js';
+
+/** Who a user is and what they may do: read on each request (through a short cache), never from a token alone. */
+export interface UserIdentity {
+  userId: string;
+  userName: string;
+  accountId: string;
+  accountName: string;
+  isAccountAdmin: boolean;
+  /** The user's account is the operator account (the one created on first start). */
+  isOperator: boolean;
+  projectIds: string[];
+  /** IAM-style policy documents attached to the user, parsed. */
+  policies: unknown[];
+}
+
+export interface AccessKeyRecord {
+  accessKey: string;
+  /** The secret key sealed with the master key. */
+  sealedSecretKey: string;
+  userId: string;
+  createdAt: number;
+  expiresAt: number | null;
+  securityTokenHash: string | null;
+  failedAttempts: number;
+  lockedUntil: number | null;
+}
+
+export interface AuthFailures {
+  failedAttempts: number;
+  lockedUntil: number | null;
+}
+
+/** What authentication reads and writes on the request path: the access key, the user's rights, lock-out counters. */
+export interface CredentialStore {
+  findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
+  getUserIdentity(userId: string): Promise<UserIdentity | undefined>;
+  /** Counts a failed signature; at `maxFailures` consecutive failures the key is locked until `now + lockMillis`. */
+  recordAuthFailure(accessKey: string, now: number, maxFailures: number, lockMillis: number): Promise<AuthFailures>;
+  clearAuthFailures(accessKey: string): Promise<void>;
+}
+
+/** Every authenticated request runs these: `sql-template-tag` statements through the step runner. */
+export class SqlCredentialStore implements CredentialStore {
+  constructor(private readonly sql: SqlContext) {}
+
+  async findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined> {
+    const { rows } = await this.sql.runner.query(
+      sql`SELECT access_key, secret_key, user_id, created_at, expires_at, security_token_hash, failed_attempts, locked_until FROM access_keys WHERE access_key = ${accessKey}`,
+    );
+    return rows[0] && toAccessKeyRecord(rows[0]);
+  }
+
+  getUserIdentity(userId: string): Promise<UserIdentity | undefined> {
+    return this.sql.runner.read(() => userIdentitySteps(userId));
+  }
+
+  async recordAuthFailure(accessKey: string, now: number, maxFailures: number, lockMillis: number): Promise<AuthFailures> {
+    const { rows } = await this.sql.runner.query(sql`UPDATE access_keys SET failed_attempts = failed_attempts + 1,
+        locked_until = CASE WHEN failed_attempts >= ${maxFailures - 1} THEN ${now + lockMillis} ELSE locked_until END
+      WHERE access_key = ${accessKey} RETURNING failed_attempts, locked_until`);
+    const row = rows[0];
+    return { failedAttempts: row ? int(row.failed_attempts) : 0, lockedUntil: row ? nullableInt(row.locked_until) : null };
+  }
+
+  async clearAuthFailures(accessKey: string): Promise<void> {
+    await this.sql.runner.query(sql`UPDATE access_keys SET failed_attempts = 0, locked_until = NULL WHERE access_key = ${accessKey}`);
+  }
+}
+
+function toAccessKeyRecord(row: Row): AccessKeyRecord {
+  return {
+    accessKey: text(row.access_key),
+    sealedSecretKey: text(row.secret_key),
+    userId: text(row.user_id),
+    createdAt: int(row.created_at),
+    expiresAt: nullableInt(row.expires_at),
+    securityTokenHash: nullableText(row.security_token_hash),
+    failedAttempts: int(row.failed_attempts),
+    lockedUntil: nullableInt(row.locked_until),
+  };
+}
+
+function* userIdentitySteps(userId: string): Steps<UserIdentity | undefined> {
+  const [user] = (
+    yield sql`SELECT u.id, u.name, u.is_account_admin, a.id AS account_id, a.name AS account_name, a.is_operator
+      FROM users AS u INNER JOIN accounts AS a ON a.id = u.account_id WHERE u.id = ${userId}`
+  ).rows;
+  if (!user) return undefined;
+  const projects = (yield sql`SELECT project_id FROM user_projects WHERE user_id = ${userId} ORDER BY project_id`).rows;
+  const policies = (yield sql`SELECT document FROM user_policies WHERE user_id = ${userId} ORDER BY policy_name`).rows;
+  return {
+    userId: text(user.id),
+    userName: text(user.name),
+    accountId: text(user.account_id),
+    accountName: text(user.account_name),
+    isAccountAdmin: flag(user.is_account_admin),
+    isOperator: flag(user.is_operator),
+    projectIds: projects.map((p) => text(p.project_id)),
+    policies: policies.map((p) => JSON.parse(text(p.document)) as unknown),
+  };
+}

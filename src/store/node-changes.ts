@@ -1,0 +1,209 @@
+import sql, { join, type Sql } from 'sql-template-tag';
+import { FaultBudget, type FaultKind, type FaultRule, type LifecycleNodeState } from '../domain/node-lifecycle.js';
+import type { NodeFailure } from '../domain/node-failures.js';
+import type { NodeDecision } from '../domain/node-update-planner.js';
+import type { BatchNodeState, NodePhase, NodeState } from '../domain/node.js';
+import type { PoolSpec } from '../schemas/pool.js';
+import { ident, type DialectSql } from './dialect.js';
+import { deltaSteps } from './node-deltas.js';
+import { nodeDriver, taintSteps } from './node-rows.js';
+import type { OperationMeta, StoredNodeResult } from './operations.js';
+import type { PoolName } from './pools.js';
+import { actions, flag, int, nullableText, text } from './rows.js';
+import type { SqlContext } from './sql-context.js';
+import type { Row, Steps } from './statements.js';
+
+/** The node states a planner can be given: batch-update's (the fewest columns), or the lifecycle planners'. */
+export interface NodeStates {
+  batch: BatchNodeState;
+  lifecycle: LifecycleNodeState;
+}
+
+export type NodeReadKind = keyof NodeStates;
+
+/** What a node-change planner gets besides the nodes. */
+export interface NodeChangeContext {
+  /** The project's active fault rules (when asked for); uses taken from it are written back in the same transaction. */
+  faults: FaultBudget;
+  /** Only when NodeChange.lockPool is set: the pool's spec (row locked) and its nodes that are not Deleting. */
+  pool: { spec: PoolSpec; liveNodes: number } | null;
+}
+
+/** A whole request refused by its planner (batch-delete is all or nothing): nothing is written. */
+export interface Refusal {
+  /** The 400's detail. */
+  detail: string;
+  /** The nodes that refused it, each with its reason (none when a pool-wide rule did). */
+  failures: NodeFailure[];
+}
+
+/** A planner's answer: a decision per requested node, optionally with the pool's new spec, or a refusal. */
+export type NodePlan = { decisions: NodeDecision[]; spec?: PoolSpec } | { refused: Refusal };
+
+/** One batch call's change: the request path's one transaction. */
+export interface NodeChange<R extends NodeReadKind> {
+  pool: PoolName;
+  nodeNames: readonly string[];
+  read: R;
+  /** Read each node's taints (NodeState.taints is empty otherwise). */
+  taints?: boolean;
+  /** Count each node's tags whose key is not one of these (BatchNodeState.otherTagCount), without reading the tags. */
+  countTagsBesides?: readonly string[];
+  /** Lock the pool row, and give the planner its spec and the count of its nodes not being deleted. */
+  lockPool?: boolean;
+  /**
+   * Read (on PostgreSQL: lock) the project's active fault-injection rules. Only operations that injection can fail
+   * (driver upgrades, reboots) ask; the others get an empty budget and save the read.
+   */
+  faults?: boolean;
+  plan(nodes: ReadonlyMap<string, NodeStates[R]>, context: NodeChangeContext): NodePlan;
+  operation: OperationMeta;
+}
+
+export type NodeChangeOutcome =
+  | { kind: 'applied'; decisions: NodeDecision[] }
+  | { kind: 'refused'; refusal: Refusal }
+  /** No such pool: nothing was written. */
+  | { kind: 'no-pool' };
+
+/** Every batch call on a pool's nodes. */
+export interface NodeChangeStore {
+  /**
+   * In one transaction: finds the pool, reads the named nodes as far as the planner needs (locked against concurrent
+   * writers), runs the planner, applies the successful nodes' deltas with set-based statements and writes the
+   * operation record.
+   */
+  apply<R extends NodeReadKind>(change: NodeChange<R>): Promise<NodeChangeOutcome>;
+}
+
+interface NodeRead<S extends NodeState> {
+  columns: readonly string[];
+  /** A node's state from its values in `columns` order. */
+  state(values: unknown[]): S;
+}
+
+/** What the batch-update planner reads of a node row, in this order. */
+const BATCH_COLUMNS = ['id', 'name', 'phase', 'locked_actions', 'driver_version', 'driver_phase', 'driver_target_version', 'driver_strategy'] as const;
+
+function nodeState(values: unknown[]): NodeState {
+  const [id, name, phase, lockedActions, driverVersion, driverPhase, driverTargetVersion, driverStrategy] = values;
+  return {
+    id: int(id),
+    name: text(name),
+    phase: text(phase) as NodePhase,
+    taints: [],
+    lockedActions: actions(lockedActions),
+    driver: nodeDriver(driverVersion, driverPhase, driverTargetVersion, driverStrategy),
+  };
+}
+
+/**
+ * Only what each planner decides on is read: at 10,000 nodes the read is most of a batch-update's cost, so it leaves
+ * out the columns only the lifecycle planners and the node view use.
+ */
+const NODE_READS: { [R in NodeReadKind]: NodeRead<NodeStates[R]> } = {
+  batch: { columns: BATCH_COLUMNS, state: (values) => ({ ...nodeState(values), otherTagCount: 0 }) },
+  lifecycle: {
+    columns: [...BATCH_COLUMNS, 'flavor', 'az', 'node_pool', 'running_jobs', 'drained'],
+    state: (values) => {
+      const [flavor, az, nodePool, runningJobs, drained] = values.slice(BATCH_COLUMNS.length);
+      return { ...nodeState(values), flavor: text(flavor), az: text(az), nodePool: nullableText(nodePool), runningJobs: int(runningJobs), drained: flag(drained) };
+    },
+  },
+};
+
+const COUNT_COLUMNS = ['node_id', 'count'] as const;
+
+const NO_POOL: NodeChangeOutcome = { kind: 'no-pool' };
+
+/** The request path: `sql-template-tag` steps, one transaction per call (a savepoint of a group commit on SQLite). */
+export class SqlNodeChangeStore implements NodeChangeStore {
+  constructor(private readonly sql: SqlContext) {}
+
+  apply<R extends NodeReadKind>(change: NodeChange<R>): Promise<NodeChangeOutcome> {
+    return this.sql.runner.transaction(() => changeSteps(this.sql.dialect, change));
+  }
+}
+
+function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeChange<R>): Steps<NodeChangeOutcome> {
+  const { projectId, name } = change.pool;
+  let poolId: Sql;
+  let pool: NodeChangeContext['pool'] = null;
+  if (change.lockPool) {
+    // The pool row is locked before the nodes, in the same order as scaling, so the two never deadlock.
+    const [row] = (yield sql`SELECT id, spec FROM pools WHERE project_id = ${projectId} AND name = ${name}${dialect.forUpdate}`).rows;
+    if (!row) return NO_POOL;
+    const id = int(row.id);
+    const [live] = (yield sql`SELECT COUNT(*) AS count FROM nodes WHERE pool_id = ${id} AND phase <> 'Deleting'`).rows;
+    pool = { spec: JSON.parse(text(row.spec)) as PoolSpec, liveNodes: int(live!.count) };
+    poolId = sql`${id}`;
+  } else {
+    // Found by the node read itself: one statement fewer than looking the pool up first.
+    poolId = sql`(SELECT id FROM pools WHERE project_id = ${projectId} AND name = ${name})`;
+  }
+  const read = NODE_READS[change.read];
+  // The named nodes, locked on PostgreSQL in id order so that overlapping requests queue instead of deadlocking.
+  const selected = sql`SELECT ${join(read.columns.map(ident))} FROM nodes WHERE pool_id = ${poolId}
+    AND name IN ${dialect.valueList(change.nodeNames, 'text')}${dialect.forUpdateInIdOrder}`;
+  const rows = dialect.valuesOf(yield dialect.selectValues(selected, read.columns), read.columns);
+  if (rows.length === 0 && pool === null && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return NO_POOL;
+  const byId = new Map<number, NodeStates[R]>();
+  for (const values of rows) {
+    const node = read.state(values);
+    byId.set(node.id, node);
+  }
+  if (byId.size > 0 && change.taints) yield* taintSteps(dialect, byId);
+  if (byId.size > 0 && change.countTagsBesides) {
+    const counted = sql`SELECT node_id, COUNT(*) AS count FROM node_tags WHERE node_id IN ${dialect.valueList([...byId.keys()], 'integer')}
+      AND key NOT IN ${dialect.valueList(change.countTagsBesides, 'text')} GROUP BY node_id`;
+    for (const [nodeId, count] of dialect.valuesOf(yield dialect.selectValues(counted, COUNT_COLUMNS), COUNT_COLUMNS)) {
+      // Only the batch read asks for tag counts.
+      (byId.get(int(nodeId)) as BatchNodeState).otherTagCount = int(count);
+    }
+  }
+  const states = new Map<string, NodeStates[R]>();
+  for (const node of byId.values()) states.set(node.name, node);
+  return yield* planAndApplySteps(dialect, poolId, states, pool, change);
+}
+
+/** Plans the nodes and writes the plan: pool spec, fault uses, node deltas and the operation record. */
+function* planAndApplySteps<R extends NodeReadKind>(
+  dialect: DialectSql,
+  poolId: Sql,
+  states: ReadonlyMap<string, NodeStates[R]>,
+  pool: NodeChangeContext['pool'],
+  change: NodeChange<R>,
+): Steps<NodeChangeOutcome> {
+  const { operation } = change;
+  const faultRows = change.faults
+    ? (yield sql`SELECT * FROM fault_rules WHERE project_id = ${operation.projectId} AND remaining > 0 ORDER BY id${dialect.forUpdate}`).rows
+    : [];
+  const faults = new FaultBudget(faultRows.map(faultRule), operation.poolName);
+  const plan = change.plan(states, { faults, pool });
+  if ('refused' in plan) return { kind: 'refused', refusal: plan.refused };
+  const { decisions } = plan;
+  if (plan.spec) yield sql`UPDATE pools SET spec = ${JSON.stringify(plan.spec)}, resource_version = resource_version + 1 WHERE id = ${poolId}`;
+  if (faults.used.size > 0) {
+    const used = [...faults.used].map(([id, n]) => [id, n]);
+    yield sql`UPDATE fault_rules SET remaining = remaining - r.used FROM ${dialect.jsonRows(used, [['rule_id', 'integer'], ['used', 'integer']])} AS r
+      WHERE fault_rules.id = r.rule_id`;
+  }
+  yield* deltaSteps(dialect, decisions, operation);
+  const results: StoredNodeResult[] = decisions.map((d) => (d.ok ? d.name : { name: d.name, status: 'failed', errorCode: d.failure.code, errorMsg: d.failure.message }));
+  const successCount = decisions.reduce((n, d) => (d.ok ? n + 1 : n), 0);
+  yield sql`INSERT INTO operations (id, project_id, pool_name, operation, action, principal, request_id, created_at, success_count, fail_count, results)
+    VALUES (${operation.id}, ${operation.projectId}, ${operation.poolName}, ${operation.operation}, ${operation.action}, ${operation.principal},
+      ${operation.requestId}, ${operation.createdAt}, ${successCount}, ${decisions.length - successCount}, ${JSON.stringify(results)})`;
+  return { kind: 'applied', decisions };
+}
+
+/** A row of `SELECT * FROM fault_rules` as the planners' fault budget sees it. */
+function faultRule(row: Row): FaultRule {
+  return {
+    id: int(row.id),
+    pool: nullableText(row.pool_name),
+    nodes: row.node_names === null ? null : (JSON.parse(text(row.node_names)) as string[]),
+    fail: text(row.fail) as FaultKind,
+    remaining: int(row.remaining),
+  };
+}

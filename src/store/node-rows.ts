@@ -1,0 +1,118 @@
+import sql, { join, raw, type Sql } from 'sql-template-tag';
+import type { DriverPhase, DriverUpdateStrategy, NodeDriver, NodePhase, Tag, Taint, TaintEffect } from '../domain/node.js';
+import { toTimestamp } from '../domain/time.js';
+import { ident, type DialectSql } from './dialect.js';
+import { actions, flag, int, nullableText, text } from './rows.js';
+import type { Row, Steps } from './statements.js';
+
+/** A node as the API shows it. */
+export interface NodeRecord {
+  id: number;
+  name: string;
+  flavor: string;
+  az: string;
+  privateIp: string;
+  nodePool: string | null;
+  phase: NodePhase;
+  createdAt: number;
+  driver: NodeDriver | null;
+  lockedActions: string[];
+  labels: Record<string, string>;
+  taints: Taint[];
+  tags: Tag[];
+  runningJobs: number;
+  drained: boolean;
+}
+
+/** The columns a NodeRecord is read from (its labels, taints and tags come from detailSteps). */
+export const NODE_COLUMNS: Sql = raw(
+  [
+    'id',
+    'name',
+    'flavor',
+    'az',
+    'private_ip',
+    'node_pool',
+    'phase',
+    'created_at',
+    'driver_version',
+    'driver_phase',
+    'driver_target_version',
+    'driver_strategy',
+    'locked_actions',
+    'running_jobs',
+    'drained',
+  ].join(', '),
+);
+
+/** A row of NODE_COLUMNS, without its details. */
+export function nodeRecord(row: Row): NodeRecord {
+  return {
+    id: int(row.id),
+    name: text(row.name),
+    flavor: text(row.flavor),
+    az: text(row.az),
+    privateIp: text(row.private_ip),
+    nodePool: nullableText(row.node_pool),
+    phase: text(row.phase) as NodePhase,
+    createdAt: int(row.created_at),
+    driver: nodeDriver(row.driver_version, row.driver_phase, row.driver_target_version, row.driver_strategy),
+    lockedActions: actions(row.locked_actions),
+    labels: {},
+    taints: [],
+    tags: [],
+    runningJobs: int(row.running_jobs),
+    drained: flag(row.drained),
+  };
+}
+
+/** The driver columns as the node's driver; none when the node has no accelerator driver (no driver phase). */
+export function nodeDriver(version: unknown, phase: unknown, targetVersion: unknown, updateStrategy: unknown): NodeDriver | null {
+  if (phase === null) return null;
+  return {
+    version: nullableText(version) ?? '',
+    phase: text(phase) as DriverPhase,
+    targetVersion: nullableText(targetVersion),
+    updateStrategy: nullableText(updateStrategy) as DriverUpdateStrategy | null,
+  };
+}
+
+/** Which of a node's labels, taints and tags a read loads with the rows. */
+export interface DetailNeeds {
+  labels?: boolean;
+  taints?: boolean;
+  tags?: boolean;
+}
+
+export const ALL_DETAILS: DetailNeeds = { labels: true, taints: true, tags: true };
+
+/** Loads the asked-for labels, taints and tags of `nodes`, with one statement per kind. */
+export function* detailSteps(dialect: DialectSql, nodes: readonly NodeRecord[], needs: DetailNeeds): Steps<void> {
+  if (nodes.length === 0) return;
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const ids = dialect.valueList([...byId.keys()], 'integer');
+  if (needs.labels) {
+    for (const [nodeId, key, value] of yield* detailValues(dialect, sql`SELECT node_id, key, value FROM node_labels WHERE node_id IN ${ids}`, ['node_id', 'key', 'value'], 'key')) {
+      byId.get(int(nodeId))!.labels[text(key)] = text(value);
+    }
+  }
+  if (needs.taints) yield* taintSteps(dialect, byId);
+  if (needs.tags) {
+    for (const [nodeId, key, value] of yield* detailValues(dialect, sql`SELECT node_id, key, value FROM node_tags WHERE node_id IN ${ids}`, ['node_id', 'key', 'value'], 'key')) {
+      byId.get(int(nodeId))!.tags.push({ key: text(key), value: text(value) });
+    }
+  }
+}
+
+/** Adds each node's taints, oldest first. */
+export function* taintSteps(dialect: DialectSql, nodes: ReadonlyMap<number, { taints: Taint[] }>): Steps<void> {
+  const columns = ['node_id', 'key', 'value', 'effect', 'time_added'];
+  const read = sql`SELECT ${join(columns.map(ident))} FROM node_taints WHERE node_id IN ${dialect.valueList([...nodes.keys()], 'integer')}`;
+  for (const [nodeId, key, value, effect, timeAdded] of yield* detailValues(dialect, read, columns, 'time_added, key')) {
+    nodes.get(int(nodeId))!.taints.push({ key: text(key), value: text(value), effect: text(effect) as TaintEffect, timeAdded: toTimestamp(int(timeAdded)) });
+  }
+}
+
+function* detailValues(dialect: DialectSql, query: Sql, columns: readonly string[], orderBy: string): Steps<unknown[][]> {
+  return dialect.valuesOf(yield dialect.selectValues(query, columns, orderBy), columns);
+}
