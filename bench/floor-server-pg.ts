@@ -8,6 +8,7 @@
  * when it stops, before poolkeeper is measured in the same database.
  */
 import pg from 'pg';
+import { postgresReader } from './floor-reads.js';
 import { listenFloor, randomNodeNames, type FloorServer, type Tag, type TagResult } from './floor-server.js';
 import { poolId, type BenchPool } from './protocol.js';
 
@@ -18,6 +19,8 @@ export interface PgFloorOptions {
   accessKey: string;
   secretKey: string;
   pools: BenchPool[];
+  /** Set (to the same database): the read routes (floor-reads.ts) read poolkeeper's rows in `public` on the same pool. */
+  readFrom?: string;
 }
 
 /** The same number of connections poolkeeper keeps by default (POOLKEEPER_DATABASE_POOL_SIZE). */
@@ -109,7 +112,7 @@ export async function startPgFloorServer(options: PgFloorOptions): Promise<Floor
     }
   }
 
-  const { url, app } = await listenFloor(options, applyTags);
+  const { url, app } = await listenFloor(options, applyTags, options.readFrom === undefined ? undefined : postgresReader(pool));
   return {
     url,
     server: app.server,

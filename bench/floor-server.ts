@@ -5,14 +5,15 @@
  * are what poolkeeper's are compared with.
  *
  * The HTTP side (Fastify, raw body, signature check, JSON.parse) is shared by both engines; the database side is
- * better-sqlite3 here and `pg` in floor-server-pg.ts.
+ * better-sqlite3 here and `pg` in floor-server-pg.ts. The read calls' floors are in floor-reads.ts.
  */
 import { randomInt } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { parseAuthorization, SignatureError, verifySignature } from '../src/server/auth/signature.js';
+import { FLOOR_READS, sqliteReader, type Reader } from './floor-reads.js';
 import { poolId, type BenchPool } from './protocol.js';
 
 export interface FloorOptions {
@@ -22,6 +23,8 @@ export interface FloorOptions {
   accessKey: string;
   secretKey: string;
   pools: BenchPool[];
+  /** poolkeeper's SQLite file: the read routes (floor-reads.ts) read its rows, read-only. */
+  readFrom?: string;
 }
 
 export interface FloorServer {
@@ -91,11 +94,31 @@ function openDatabase(file: string, options: FloorOptions): { db: Database.Datab
   return { db, nodeNames };
 }
 
+/** The signature check, with poolkeeper's own code: a 401 body, or undefined when the request is signed right. */
+function signatureProblem(request: FastifyRequest, raw: Buffer, options: Pick<FloorOptions, 'accessKey' | 'secretKey'>): object | undefined {
+  try {
+    const auth = parseAuthorization(String(request.headers.authorization ?? ''));
+    if (auth.accessKey !== options.accessKey) throw new SignatureError('unknown access key');
+    verifySignature({ method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: raw }, auth, options.secretKey, Date.now());
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof SignatureError)) throw error;
+    return { error_code: 'APIGW.0301', error_msg: error.reason };
+  }
+}
+
+const NO_BODY = Buffer.alloc(0);
+
 /**
  * The floor's HTTP side, the same for every engine: Fastify on 127.0.0.1 port 0, the raw body kept, the signature
- * checked with poolkeeper's own code, JSON.parse, a minimal shape check, then `apply`.
+ * checked with poolkeeper's own code, JSON.parse, a minimal shape check, then `apply`. With a `reader` on
+ * poolkeeper's database it also answers the read calls of floor-reads.ts.
  */
-export async function listenFloor(options: Pick<FloorOptions, 'accessKey' | 'secretKey'>, apply: ApplyTags): Promise<{ url: string; app: FastifyInstance }> {
+export async function listenFloor(
+  options: Pick<FloorOptions, 'accessKey' | 'secretKey'>,
+  apply: ApplyTags,
+  reader?: Reader,
+): Promise<{ url: string; app: FastifyInstance }> {
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024 });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
@@ -106,14 +129,8 @@ export async function listenFloor(options: Pick<FloorOptions, 'accessKey' | 'sec
     '/v2/:project_id/pools/:pool_name/nodes/batch-update',
     async (request, reply) => {
       const raw = request.body;
-      try {
-        const auth = parseAuthorization(String(request.headers.authorization ?? ''));
-        if (auth.accessKey !== options.accessKey) throw new SignatureError('unknown access key');
-        verifySignature({ method: request.method, url: request.raw.url ?? request.url, headers: request.headers, body: raw }, auth, options.secretKey, Date.now());
-      } catch (error) {
-        if (!(error instanceof SignatureError)) throw error;
-        return reply.code(401).send({ error_code: 'APIGW.0301', error_msg: error.reason });
-      }
+      const refused = signatureProblem(request, raw, options);
+      if (refused) return reply.code(401).send(refused);
       let body: { nodeNames?: unknown; action?: unknown; tags?: unknown };
       try {
         body = JSON.parse(raw.toString('utf8')) as typeof body;
@@ -128,6 +145,22 @@ export async function listenFloor(options: Pick<FloorOptions, 'accessKey' | 'sec
       return result;
     },
   );
+
+  if (reader) {
+    for (const read of FLOOR_READS) {
+      app.route<{ Params: Record<string, string>; Querystring: Record<string, string | undefined> }>({
+        method: read.method,
+        url: read.url,
+        handler: async (request, reply) => {
+          const refused = signatureProblem(request, NO_BODY, options);
+          if (refused) return reply.code(401).send(refused);
+          const answer = await read.answer(reader, { params: request.params, query: request.query });
+          if (answer === undefined) return reply.code(404).send({ error_code: 'ModelArts.50015001', error_msg: 'not found' });
+          return answer;
+        },
+      });
+    }
+  }
 
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -158,16 +191,22 @@ export async function startFloorServer(options: FloorOptions): Promise<FloorServ
     return { successNodeNames, failNodeNames };
   });
 
-  const { url, app } = await listenFloor(options, (poolName, names, tags) => {
-    const pool = findPool.get(poolName);
-    return pool === undefined ? undefined : applyTags(pool.id, names, tags);
-  });
+  const reader = options.readFrom === undefined ? undefined : sqliteReader(options.readFrom);
+  const { url, app } = await listenFloor(
+    options,
+    (poolName, names, tags) => {
+      const pool = findPool.get(poolName);
+      return pool === undefined ? undefined : applyTags(pool.id, names, tags);
+    },
+    reader,
+  );
   return {
     url,
     server: app.server,
     nodeNames,
     async close() {
       await app.close();
+      await reader?.close();
       db.close();
     },
   };

@@ -28,6 +28,11 @@ export interface StartMessage {
   postgresUrl?: string;
   /** poolkeeper only: POOLKEEPER_MASTER_KEY, one per benchmark run, so targets sharing a database read its secrets. */
   masterKey: string;
+  /**
+   * floor only: poolkeeper's database (its SQLite file, or the postgres://... URL), which the floor's read routes
+   * (floor-reads.ts) read poolkeeper's own rows from. Absent: the floor serves only batch-updates.
+   */
+  readFrom?: string;
 }
 
 export interface StopMessage {
@@ -39,13 +44,21 @@ export interface StagesRequest {
   type: 'reset-stages' | 'get-stages';
 }
 
-export type ParentMessage = StartMessage | StopMessage | StagesRequest;
+/** The child's CPU time and memory so far; `gc` runs a full garbage collection first (the child needs --expose-gc). */
+export interface UsageRequest {
+  type: 'usage';
+  gc: boolean;
+}
+
+export type ParentMessage = StartMessage | StopMessage | StagesRequest | UsageRequest;
 
 export interface ReadyMessage {
   type: 'ready';
   url: string;
   /** floor only: the seeded node names by pool id. poolkeeper's are listed over its API. */
   nodeNames: Record<string, string[]>;
+  /** poolkeeper only: its POOLKEEPER_DATABASE_URL (a SQLite file, or postgres://...), for a floor's `readFrom`. */
+  database?: string;
 }
 
 export interface FailedMessage {
@@ -58,7 +71,18 @@ export interface StagesMessage {
   totals: StageTotals;
 }
 
-export type ChildMessage = ReadyMessage | FailedMessage | StagesMessage;
+export interface UsageMessage {
+  type: 'usage';
+  /** process.cpuUsage(), user + system, in µs: every thread of the process (libuv's pool too). */
+  cpuMicros: number;
+  /** process.memoryUsage(), bytes. */
+  rss: number;
+  heapUsed: number;
+  /** Memory outside the JavaScript heap that V8 knows of (Buffers, ArrayBuffers), bytes. */
+  external: number;
+}
+
+export type ChildMessage = ReadyMessage | FailedMessage | StagesMessage | UsageMessage;
 
 export function poolId(pool: BenchPool, projectId: string): string {
   return `${pool.name}-${projectId}`;

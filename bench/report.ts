@@ -2,9 +2,9 @@
 
 export type Row = [figure: string, floor: string, poolkeeper: string, ratio: string, budget: string, result: string];
 
-export function table(header: Row, rows: Row[]): string {
+/** `right`: which columns are right-aligned (by default the floor, poolkeeper and ratio columns). */
+export function table(header: Row, rows: Row[], right: boolean[] = [false, true, true, true, false, false]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const right = [false, true, true, true, false, false];
   const line = (row: readonly string[]) =>
     row
       .map((cell, i) => (right[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
@@ -27,4 +27,17 @@ export function ratio(value: number): string {
 
 export function verdict(pass: boolean): string {
   return pass ? 'PASS' : 'MISS';
+}
+
+export function micros(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(0)} µs` : '—';
+}
+
+export function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** A median ratio with the min–max of the ratios it is the median of. */
+export function ratioSpread(values: { median: number; min: number; max: number }): string {
+  return Number.isFinite(values.median) ? `${values.median.toFixed(2)}× (${values.min.toFixed(2)}–${values.max.toFixed(2)})` : '—';
 }

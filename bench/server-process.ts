@@ -34,18 +34,19 @@ async function exit(code: number): Promise<never> {
 async function start(message: StartMessage): Promise<void> {
   if (message.stages) installStageTimers();
   if (message.role === 'floor') {
-    const common = { projectId: message.projectId, accessKey: message.accessKey, secretKey: message.secretKey, pools: message.pools };
+    const common = { projectId: message.projectId, accessKey: message.accessKey, secretKey: message.secretKey, pools: message.pools, readFrom: message.readFrom };
     const floor = message.postgresUrl ? await startPgFloorServer({ url: message.postgresUrl, ...common }) : await startFloorServer({ dir, ...common });
     stopTarget = () => floor.close();
     if (message.stages) timeRequests(floor.server);
     send({ type: 'ready', url: floor.url, nodeNames: floor.nodeNames });
     return;
   }
+  const database = message.postgresUrl ?? join(dir, 'poolkeeper.db');
   const service = await startService(
     loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
-      POOLKEEPER_DATABASE_URL: message.postgresUrl ?? join(dir, 'poolkeeper.db'),
+      POOLKEEPER_DATABASE_URL: database,
       POOLKEEPER_DATA_DIR: dir,
       // The run's key, so nothing depends on the data folder and a later target on the same PostgreSQL database reads the secrets.
       POOLKEEPER_MASTER_KEY: message.masterKey,
@@ -59,7 +60,15 @@ async function start(message: StartMessage): Promise<void> {
   );
   stopTarget = () => service.stop();
   if (message.stages) timeRequests(service.app.server);
-  send({ type: 'ready', url: service.url, nodeNames: {} });
+  send({ type: 'ready', url: service.url, nodeNames: {}, database });
+}
+
+/** Answers `usage`: CPU time and memory so far (measured in here, so the figures are the server's own). */
+function usage(gc: boolean): void {
+  if (gc) global.gc?.();
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  send({ type: 'usage', cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external });
 }
 
 process.on('message', (message: ParentMessage) => {
@@ -70,6 +79,8 @@ process.on('message', (message: ParentMessage) => {
     });
   } else if (message.type === 'stop') {
     void exit(0);
+  } else if (message.type === 'usage') {
+    usage(message.gc);
   } else {
     const totals = stageTotals();
     if (message.type === 'reset-stages') resetStages();

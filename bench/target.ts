@@ -1,18 +1,30 @@
 /** Starts a benchmark target (floor or poolkeeper) in a child process and stops it again. */
 import { fork } from 'node:child_process';
-import type { ChildMessage, StagesMessage, StartMessage } from './protocol.js';
+import type { ChildMessage, ParentMessage, StagesMessage, StartMessage, UsageMessage } from './protocol.js';
 import type { StageTotals } from './stages.js';
+
+export interface Usage {
+  cpuMicros: number;
+  rss: number;
+  heapUsed: number;
+  external: number;
+}
 
 export interface RunningTarget {
   url: string;
   nodeNames: Record<string, string[]>;
+  /** poolkeeper only: its database (SQLite file or postgres://... URL). */
+  database?: string;
   /** With `stages` on: the stage timers' totals so far; `reset` zeroes them afterwards. */
   stages(reset: boolean): Promise<StageTotals>;
+  /** The child's CPU time (µs, all its threads) and memory; `gc` collects garbage first (needs --expose-gc). */
+  usage(gc?: boolean): Promise<Usage>;
   stop(): Promise<void>;
 }
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
+const ANSWER_TIMEOUT_MS = 10_000;
 
 export interface TargetOptions {
   /** Extra node flags for the child, e.g. --cpu-prof. */
@@ -36,16 +48,29 @@ export function startTarget(start: StartMessage, options: TargetOptions = {}): P
     clearTimeout(timer);
   }
 
-  function stages(reset: boolean): Promise<StageTotals> {
-    return new Promise<StageTotals>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no stage timings from the server process')), 10_000);
-      child.once('message', (message: StagesMessage) => {
+  /** One question, one answer of the given type (the parent asks one at a time). */
+  function ask<A extends ChildMessage>(question: ParentMessage, answer: A['type']): Promise<A> {
+    return new Promise<A>((resolve, reject) => {
+      const listener = (message: ChildMessage) => {
+        if (message.type !== answer) return;
         clearTimeout(timer);
-        resolve(message.totals);
-      });
-      child.send({ type: reset ? 'reset-stages' : 'get-stages' });
+        child.off('message', listener);
+        resolve(message as A);
+      };
+      const timer = setTimeout(() => {
+        child.off('message', listener);
+        reject(new Error(`no ${answer} answer from the ${start.role} process`));
+      }, ANSWER_TIMEOUT_MS);
+      child.on('message', listener);
+      child.send(question);
     });
   }
+
+  const stages = async (reset: boolean) => (await ask<StagesMessage>({ type: reset ? 'reset-stages' : 'get-stages' }, 'stages')).totals;
+  const usage = async (gc = false): Promise<Usage> => {
+    const { cpuMicros, rss, heapUsed, external } = await ask<UsageMessage>({ type: 'usage', gc }, 'usage');
+    return { cpuMicros, rss, heapUsed, external };
+  };
 
   return new Promise<RunningTarget>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -58,7 +83,7 @@ export function startTarget(start: StartMessage, options: TargetOptions = {}): P
     });
     child.once('message', (message: ChildMessage) => {
       clearTimeout(timer);
-      if (message.type === 'ready') resolve({ url: message.url, nodeNames: message.nodeNames, stages, stop });
+      if (message.type === 'ready') resolve({ url: message.url, nodeNames: message.nodeNames, ...(message.database ? { database: message.database } : {}), stages, usage, stop });
       else reject(new Error(`${start.role} failed to start: ${message.type === 'failed' ? message.error : message.type}`));
     });
     child.send(start);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { bootstrap, checkBeforeStart, saveCredentials, type BootstrapResult } from './bootstrap.js';
 import type { Config } from './config.js';
+import { createServiceLog } from './logger.js';
 import { maskPasswords } from './security/redact.js';
 import { systemClock, type Clock } from './domain/time.js';
 import { removeServiceFile, writeServiceFile } from './runtime-file.js';
@@ -30,13 +30,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Errors are the one place a database URL could reach a log line unplanned (a driver quoting its connection string). */
-function maskedError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const serialized = pino.stdSerializers.err(error);
-  return { ...serialized, message: maskPasswords(serialized.message), stack: maskPasswords(serialized.stack) };
-}
-
 /**
  * Opens the store, migrates it, checks the master key against the secrets it holds, bootstraps an empty one (and
  * loads the seed), starts the simulation loop and listens. Every check that can refuse the start runs before the
@@ -44,10 +37,8 @@ function maskedError(error: unknown): unknown {
  */
 export async function startService(config: Config, clock: Clock = systemClock): Promise<RunningService> {
   // An ephemeral service's stdout carries only its `export` lines (for `source`); its log goes to stderr.
-  const logger = pino(
-    { level: config.logLevel, base: { service: 'poolkeeper' }, serializers: { err: maskedError } },
-    config.ephemeral ? pino.destination(2) : undefined,
-  );
+  const log = createServiceLog({ level: config.logLevel, toStderr: config.ephemeral });
+  const { logger } = log;
   const seed = config.seedFile ? loadSeedFile(config.seedFile, { maxPoolNodes: config.limits.maxPoolNodes, region: config.region }) : undefined;
   const metrics = new Metrics({ defaultMetrics: true });
   const opened = await openStore(config, {
@@ -117,9 +108,18 @@ export async function startService(config: Config, clock: Clock = systemClock): 
     masterKeySource: masterKey.source,
     async stop() {
       await reconciler.stop();
-      await app.close();
+      // Closing the server closes the connections idle at that moment; a keep-alive connection whose request was still
+      // being answered would stay open until its keep-alive timeout (72 s) and hold the stop, so each is closed as soon
+      // as its answer is sent.
+      const closeIdle = setInterval(() => app.server.closeIdleConnections(), 25);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(closeIdle);
+      }
       await store.close();
       if (!config.ephemeral) removeServiceFile(config.dataDir);
+      log.flush();
     },
   };
 }

@@ -43,7 +43,7 @@ export function registerServeCommand(program: Command): void {
     .summary('Start the service (the default command).')
     .description(
       'Start the service (configured by PORT, HOST and POOLKEEPER_* environment variables; see the README). It stops ' +
-        'gracefully on SIGTERM or SIGINT: in-flight requests finish and the store closes.',
+        'gracefully on SIGTERM, SIGINT or SIGHUP: in-flight requests finish, the store closes and the log is written out.',
     )
     .option('--ephemeral', 'keep the store in memory and write no file; simulated delays are 0 unless set (POOLKEEPER_EPHEMERAL=1)')
     .option('--seed <file>', 'load this YAML or JSON seed into the empty store at start; `poolkeeper reset` returns to it (POOLKEEPER_SEED)')
@@ -101,7 +101,7 @@ export function registerServeCommand(program: Command): void {
           },
         );
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      // SIGHUP too (a closed terminal, a supervisor's hangup): its default would end the process without a clean stop.
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
     });
 }

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoolkeeperClient } from '../../src/client/client.js';
+import { signRequest } from '../../src/client/signer.js';
 import { serviceStorage, TEST_DIALECT, type ServiceStorage } from '../helpers/databases.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/process.js';
 import { eventually, TEST_AK, TEST_PROJECT_ID, TEST_SK } from '../helpers/service.js';
@@ -17,12 +19,15 @@ const demo = `${pools}/demo-${TEST_PROJECT_ID}`;
 
 type LogLine = Record<string, unknown> & { msg: string; requestId?: string };
 
-function logLines(): LogLine[] {
-  return service
-    .stdout()
+function logLinesOf(stdout: string): LogLine[] {
+  return stdout
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as LogLine);
+}
+
+function logLines(): LogLine[] {
+  return logLinesOf(service.stdout());
 }
 
 /** The log line `msg` written for the request `requestId`, once it is there. */
@@ -127,6 +132,45 @@ describe('the log stream', () => {
     expect(refused.status).toBe(401);
     await lineFor(refused.headers.get('x-request-id'));
     for (const secret of [METRICS_TOKEN, wrong]) expect(service.output()).not.toContain(secret);
+  });
+});
+
+describe('stopping with SIGTERM', () => {
+  it('answers the request in flight and writes its line before the process exits', async () => {
+    const own = await serviceStorage();
+    const stopping = await startServiceProcess({ ...own.env, POOLKEEPER_LOG_LEVEL: 'info' });
+    try {
+      const ownClient = new PoolkeeperClient(stopping.url, { accessKey: TEST_AK, secretKey: TEST_SK });
+      const nodes = await ownClient.request<{ items: Array<{ metadata: { name: string } }> }>('GET', `${demo}/nodes`);
+      const url = new URL(`${demo}/nodes/batch-update`, stopping.url);
+      const body = JSON.stringify({ nodeNames: [nodes.body.items[0]!.metadata.name], action: 'createTags', tags: [{ key: 'last', value: 'line' }] });
+      const headers = signRequest({ method: 'POST', url, headers: { 'Content-Type': 'application/json', Host: url.host, 'X-Request-Id': 'the-last-request' }, body }, { accessKey: TEST_AK, secretKey: TEST_SK });
+      const exited = new Promise<number | null>((done) => stopping.child.once('exit', (code) => done(code)));
+      // The headers go first, with Expect: 100-continue: the service's "100 Continue" says the request is in flight.
+      // Then SIGTERM, and only once the service says it is stopping, the body.
+      const socket = connect(Number(url.port), '127.0.0.1');
+      let received = '';
+      socket.setEncoding('utf8');
+      const closed = new Promise<void>((done, fail) => {
+        socket.on('close', () => done());
+        socket.on('error', fail);
+      });
+      const continued = new Promise<void>((done) => socket.on('data', (chunk: string) => (received += chunk).includes('100 Continue') && done()));
+      const head = Object.entries({ ...headers, 'Content-Length': String(Buffer.byteLength(body)), Expect: '100-continue' }).map(([name, value]) => `${name}: ${value}\r\n`);
+      socket.write(`POST ${url.pathname} HTTP/1.1\r\n${head.join('')}\r\n`);
+      await continued;
+      stopping.child.kill('SIGTERM');
+      await eventually(async () => (stopping.stderr().includes('SIGTERM, stopping') ? true : undefined));
+      socket.write(body);
+      await closed;
+      expect(received).toMatch(/HTTP\/1\.1 200 OK\r\n/);
+      expect(await exited).toBe(0);
+      const requestLines = logLinesOf(stopping.stdout()).filter((line) => line.msg === 'request completed');
+      expect(requestLines.at(-1)).toMatchObject({ requestId: 'the-last-request', operation: 'BatchUpdatePoolNodes', status: 200 });
+    } finally {
+      await stopping.kill();
+      await own.remove();
+    }
   });
 });
 
