@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import sql, { empty, join, raw, type Sql } from 'sql-template-tag';
 import { toTimestamp } from '../src/domain/time.js';
-import { renderNode } from '../src/server/render.js';
+import { renderNode } from '../src/service/render.js';
 
 /** Runs a read on SQLite (better-sqlite3, read-only, statements cached) or PostgreSQL (`pg`, unnamed statements). */
 export interface Reader {
