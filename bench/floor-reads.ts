@@ -11,6 +11,7 @@ import pg from 'pg';
 import sql, { empty, join, raw, type Sql } from 'sql-template-tag';
 import { toTimestamp } from '../src/domain/time.js';
 import { renderNode } from '../src/service/render.js';
+import { flavorProfile } from '../src/simulation/flavors.js';
 
 /** Runs a read on SQLite (better-sqlite3, read-only, statements cached) or PostgreSQL (`pg`, unnamed statements). */
 export interface Reader {
@@ -121,7 +122,7 @@ async function listPoolNodes(reader: Reader, { params, query }: ReadRequest): Pr
     }
   }
   const tenancy = { accountId: String(pool.account_id), projectId: params.project_id! };
-  const items = [...nodes.values()].map((node) => renderNode(node, tenancy));
+  const items = [...nodes.values()].map((node) => renderNode(node, tenancy, { flavor: flavorProfile }));
   // The floor's continue token is the last name itself; poolkeeper's encodes it (and the pool) in base64url JSON.
   const metadata = remaining > 0 ? { continue: items[items.length - 1]!.metadata.name, remainingItemCount: remaining } : {};
   return { apiVersion: 'v2', kind: 'NodeList', metadata, items };
