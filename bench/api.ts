@@ -15,8 +15,11 @@ const MASTER_KEY = randomBytes(32).toString('base64');
 
 export const POOL_1K: BenchPool = { name: 'bench-k', nodes: 1_000 };
 export const POOL_10K: BenchPool = { name: 'bench-tenk', nodes: 10_000 };
+/** The read rows' pools: nothing writes to them, so every read row sees the same rows. */
+export const POOL_8: BenchPool = { name: 'bench-eight', nodes: 8 };
+export const POOL_500: BenchPool = { name: 'bench-half', nodes: 500 };
 /** The pools every poolkeeper and floor of the run hold. */
-export const POOLS = [POOL_1K, POOL_10K];
+export const POOLS = [POOL_1K, POOL_10K, POOL_8, POOL_500];
 
 /** Distinct pre-signed bodies the 1-node load cycles through, so consecutive writes change the tag's value. */
 const LOAD_BODIES = 16;
@@ -94,6 +97,12 @@ export function expectAllUpdated(count: number): AnswerCheck {
       throw new Error(`batch-update updated ${body.successNodeNames.length} of ${count} nodes (${body.failNodeNames.length} failed)`);
     }
   };
+}
+
+/** A read's answer: HTTP 200 and JSON. */
+export function expectReadOk(status: number, text: string): void {
+  if (status !== 200) throw new Error(`read answered HTTP ${status}: ${text.slice(0, 300)}`);
+  JSON.parse(text);
 }
 
 /** The 1-node load's calls: createTags on the first node of the 1,000-node pool, LOAD_BODIES values in turn. */

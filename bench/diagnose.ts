@@ -12,11 +12,12 @@ import { signRequest } from '../src/client/signer.js';
 import { checkBatchUpdateRequest } from '../src/domain/batch-update-request.js';
 import type { BatchUpdateBody } from '../src/schemas/batch-update.js';
 import { parseAuthorization, verifySignature } from '../src/server/auth/signature.js';
-import { CREDENTIALS, expectAllUpdated, oneNodeCalls, POOL_10K, POOL_1K, progress, PROJECT_ID, seedPoolkeeper, startMessage, tagBody } from './api.js';
+import { CREDENTIALS, expectAllUpdated, expectReadOk, oneNodeCalls, POOL_10K, POOL_1K, POOLS, progress, PROJECT_ID, seedPoolkeeper, startMessage, tagBody } from './api.js';
 import { summarizeProfile } from './cpu-profile.js';
 import { interleave, measureThroughput, presign, sendSigned, type ThroughputResult } from './load.js';
 import type { BenchDatabase } from './postgres.js';
 import { batchUpdatePath, poolId, type BenchPool } from './protocol.js';
+import { READ_ROWS } from './rows.js';
 import { millis, perSecond } from './report.js';
 import { median } from './stats.js';
 import type { StageTotals } from './stages.js';
@@ -67,25 +68,41 @@ async function measureBigBatch(
   return median(samples!.ms);
 }
 
+/** `--profile --reads`: each read load row's call on 10 connections, 2 s warm-up + 6 s, one after another. */
+async function readLoads(target: RunningTarget): Promise<void> {
+  const names = await seedPoolkeeper(target.url, POOLS);
+  for (const row of READ_ROWS) {
+    if (row.kind !== 'load') continue;
+    const calls = row.calls({ role: 'poolkeeper', nodeNames: names, readNames: names });
+    const first = await sendSigned(target.url, calls[0]!.method, calls[0]!.path, CREDENTIALS);
+    expectReadOk(first.status, first.text);
+    const load = await measureThroughput(target.url, presign(target.url, calls, CREDENTIALS, new Date()), { connections: 10, warmupSeconds: 2, seconds: 6 });
+    process.stdout.write(`\n${row.label}: ${load.total.toLocaleString('en-US')} requests in ${load.seconds} s after the warm-up (${perSecond(load.requestsPerSecond)})`);
+  }
+}
+
 export async function profile(database: BenchDatabase | undefined): Promise<void> {
   const postgresUrl = database?.url;
   const keepIn = process.env.BENCH_PROFILE_DIR;
   const logLevel = process.argv.includes('--info') ? 'info' : 'warn';
   const dir = keepIn ?? mkdtempSync(join(tmpdir(), 'poolkeeper-bench-prof-'));
+  const cases: ReadonlyArray<readonly [string, (target: RunningTarget) => Promise<void>]> = process.argv.includes('--reads')
+    ? [['read loads', readLoads]]
+    : [
+        [
+          '1-node load',
+          async (target: RunningTarget) => {
+            const load = await measureLoad(target, await seedPoolkeeper(target.url, [POOL_1K]));
+            process.stdout.write(`\n1-node load: ${load.total.toLocaleString('en-US')} requests in ${load.seconds} s after the warm-up (${perSecond(load.requestsPerSecond)})`);
+          },
+        ],
+        [
+          '10,000-node batch-updates',
+          async (target: RunningTarget) => void (await measureBigBatch(target, await seedPoolkeeper(target.url, [POOL_10K]), POOL_10K)),
+        ],
+      ];
   try {
-    for (const [name, work] of [
-      [
-        '1-node load',
-        async (target: RunningTarget) => {
-          const load = await measureLoad(target, await seedPoolkeeper(target.url, [POOL_1K]));
-          process.stdout.write(`\n1-node load: ${load.total.toLocaleString('en-US')} requests in ${load.seconds} s after the warm-up (${perSecond(load.requestsPerSecond)})`);
-        },
-      ],
-      [
-        '10,000-node batch-updates',
-        async (target: RunningTarget) => void (await measureBigBatch(target, await seedPoolkeeper(target.url, [POOL_10K]), POOL_10K)),
-      ],
-    ] as const) {
+    for (const [name, work] of cases) {
       const profileDir = join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
       progress(`poolkeeper under --cpu-prof: ${name}`);
       await withTarget(startMessage('poolkeeper', { logLevel, postgresUrl }), { execArgv: ['--cpu-prof', '--cpu-prof-dir', profileDir], discardStdout: true }, work);

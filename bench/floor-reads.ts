@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import sql, { empty, join, raw, type Sql } from 'sql-template-tag';
 import { toTimestamp } from '../src/domain/time.js';
-import { renderNode } from '../src/service/render.js';
+import { renderNode, renderPool } from '../src/service/render.js';
 import { flavorProfile } from '../src/simulation/flavors.js';
 
 /** Runs a read on SQLite (better-sqlite3, read-only, statements cached) or PostgreSQL (`pg`, unnamed statements). */
@@ -58,6 +58,11 @@ export interface FloorRead {
 }
 
 type NodeRecord = Parameters<typeof renderNode>[0];
+type PoolRecord = Parameters<typeof renderPool>[0];
+type FlavorPhaseCount = Parameters<typeof renderPool>[1][number];
+type NodeDriverCount = Parameters<typeof renderPool>[2][number];
+
+const FLAVORS = { flavor: flavorProfile };
 
 const NODE_COLUMNS = raw(
   'id, name, flavor, az, private_ip, node_pool, phase, created_at, driver_version, driver_phase, driver_target_version, driver_strategy, locked_actions, running_jobs, drained',
@@ -85,23 +90,8 @@ function nodeRecord(row: Record<string, unknown>): NodeRecord {
   };
 }
 
-/** ListPoolNodes: one page by node name (keyset), the nodes' labels, taints and tags, and how many nodes follow. */
-async function listPoolNodes(reader: Reader, { params, query }: ReadRequest): Promise<unknown> {
-  const limit = Math.min(500, Number(query.limit ?? 0) || 500);
-  const after = query.continue;
-  const [pool] = await reader.rows(
-    sql`SELECT p.id, pr.account_id FROM pools p JOIN projects pr ON pr.id = p.project_id WHERE p.project_id = ${params.project_id} AND p.name = ${params.pool_name}`,
-  );
-  if (pool === undefined) return undefined;
-  const rows = await reader.rows(
-    sql`SELECT ${NODE_COLUMNS} FROM nodes WHERE pool_id = ${pool.id}${after === undefined ? empty : sql` AND name > ${after}`} ORDER BY name LIMIT ${limit + 1}`,
-  );
-  let remaining = 0;
-  if (rows.length > limit) {
-    rows.pop();
-    const [counted] = await reader.rows(sql`SELECT COUNT(*) AS count FROM nodes WHERE pool_id = ${pool.id} AND name > ${rows[rows.length - 1]!.name}`);
-    remaining = Number(counted!.count);
-  }
+/** The nodes of `rows` with their labels, taints and tags, one SELECT per kind. */
+async function withDetails(reader: Reader, rows: Record<string, unknown>[]): Promise<NodeRecord[]> {
   const nodes = new Map<number, NodeRecord>();
   for (const row of rows) nodes.set(Number(row.id), nodeRecord(row));
   if (nodes.size > 0) {
@@ -121,11 +111,105 @@ async function listPoolNodes(reader: Reader, { params, query }: ReadRequest): Pr
       nodes.get(Number(row.node_id))!.tags.push({ key: String(row.key), value: String(row.value) });
     }
   }
+  return [...nodes.values()];
+}
+
+/** ListPoolNodes: one page by node name (keyset), the nodes' labels, taints and tags, and how many nodes follow. */
+async function listPoolNodes(reader: Reader, { params, query }: ReadRequest): Promise<unknown> {
+  const limit = Math.min(500, Number(query.limit ?? 0) || 500);
+  const after = query.continue;
+  const [pool] = await reader.rows(
+    sql`SELECT p.id, pr.account_id FROM pools p JOIN projects pr ON pr.id = p.project_id WHERE p.project_id = ${params.project_id} AND p.name = ${params.pool_name}`,
+  );
+  if (pool === undefined) return undefined;
+  const rows = await reader.rows(
+    sql`SELECT ${NODE_COLUMNS} FROM nodes WHERE pool_id = ${pool.id}${after === undefined ? empty : sql` AND name > ${after}`} ORDER BY name LIMIT ${limit + 1}`,
+  );
+  let remaining = 0;
+  if (rows.length > limit) {
+    rows.pop();
+    const [counted] = await reader.rows(sql`SELECT COUNT(*) AS count FROM nodes WHERE pool_id = ${pool.id} AND name > ${rows[rows.length - 1]!.name}`);
+    remaining = Number(counted!.count);
+  }
+  const nodes = await withDetails(reader, rows);
   const tenancy = { accountId: String(pool.account_id), projectId: params.project_id! };
-  const items = [...nodes.values()].map((node) => renderNode(node, tenancy, { flavor: flavorProfile }));
+  const items = nodes.map((node) => renderNode(node, tenancy, FLAVORS));
   // The floor's continue token is the last name itself; poolkeeper's encodes it (and the pool) in base64url JSON.
   const metadata = remaining > 0 ? { continue: items[items.length - 1]!.metadata.name, remainingItemCount: remaining } : {};
   return { apiVersion: 'v2', kind: 'NodeList', metadata, items };
 }
 
-export const FLOOR_READS: FloorRead[] = [{ method: 'GET', url: '/v2/:project_id/pools/:pool_name/nodes', answer: listPoolNodes }];
+/** ShowPoolNode: the pool, the node by name, its labels, taints and tags. */
+async function showPoolNode(reader: Reader, { params }: ReadRequest): Promise<unknown> {
+  const [pool] = await reader.rows(
+    sql`SELECT p.id, pr.account_id FROM pools p JOIN projects pr ON pr.id = p.project_id WHERE p.project_id = ${params.project_id} AND p.name = ${params.pool_name}`,
+  );
+  if (pool === undefined) return undefined;
+  const rows = await reader.rows(sql`SELECT ${NODE_COLUMNS} FROM nodes WHERE pool_id = ${pool.id} AND name = ${params.node_name}`);
+  if (rows.length === 0) return undefined;
+  const [node] = await withDetails(reader, rows);
+  return renderNode(node!, { accountId: String(pool.account_id), projectId: params.project_id! }, FLAVORS);
+}
+
+function poolRecord(row: Record<string, unknown>): PoolRecord {
+  return {
+    id: Number(row.id),
+    projectId: String(row.project_id),
+    name: String(row.name),
+    phase: row.phase as PoolRecord['phase'],
+    labels: JSON.parse(String(row.labels)) as PoolRecord['labels'],
+    annotations: JSON.parse(String(row.annotations)) as PoolRecord['annotations'],
+    spec: JSON.parse(String(row.spec)) as PoolRecord['spec'],
+    createdAt: Number(row.created_at),
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+    resourceVersion: Number(row.resource_version),
+  };
+}
+
+const POOL_COLUMNS = raw('p.id, p.project_id, p.name, p.phase, p.labels, p.annotations, p.spec, p.created_at, p.deleted_at, p.resource_version, pr.account_id');
+
+/** The pools rendered with their nodes counted by flavor and phase, and by flavor and driver. */
+async function renderPools(reader: Reader, rows: Record<string, unknown>[]): Promise<unknown[]> {
+  if (rows.length === 0) return [];
+  const ids = join(rows.map((row) => Number(row.id)));
+  const counts: FlavorPhaseCount[] = (await reader.rows(sql`SELECT pool_id, flavor, phase, COUNT(*) AS count FROM nodes WHERE pool_id IN (${ids}) GROUP BY pool_id, flavor, phase`)).map(
+    (row) => ({ poolId: Number(row.pool_id), flavor: String(row.flavor), phase: row.phase as FlavorPhaseCount['phase'], count: Number(row.count) }),
+  );
+  const drivers: NodeDriverCount[] = (
+    await reader.rows(sql`SELECT pool_id, flavor, driver_phase, driver_version, COUNT(*) AS count FROM nodes
+      WHERE pool_id IN (${ids}) AND driver_phase IS NOT NULL AND phase <> 'Deleting' GROUP BY pool_id, flavor, driver_phase, driver_version`)
+  ).map((row) => ({
+    poolId: Number(row.pool_id),
+    flavor: String(row.flavor),
+    driverPhase: String(row.driver_phase),
+    driverVersion: row.driver_version === null ? null : String(row.driver_version),
+    count: Number(row.count),
+  }));
+  return rows.map((row) => renderPool(poolRecord(row), counts, drivers, String(row.account_id), FLAVORS));
+}
+
+/** ShowPool: the pool and its node counts. */
+async function showPool(reader: Reader, { params }: ReadRequest): Promise<unknown> {
+  const rows = await reader.rows(
+    sql`SELECT ${POOL_COLUMNS} FROM pools p JOIN projects pr ON pr.id = p.project_id WHERE p.project_id = ${params.project_id} AND p.name = ${params.pool_name}`,
+  );
+  if (rows.length === 0) return undefined;
+  return (await renderPools(reader, rows))[0];
+}
+
+/** ListPools: the project's pools, those whose labels match a `key=value` labelSelector, and their node counts. */
+async function listPools(reader: Reader, { params, query }: ReadRequest): Promise<unknown> {
+  const rows = await reader.rows(
+    sql`SELECT ${POOL_COLUMNS} FROM pools p JOIN projects pr ON pr.id = p.project_id WHERE p.project_id = ${params.project_id} ORDER BY p.created_at, p.id`,
+  );
+  const [key, value] = query.labelSelector?.split('=') ?? [];
+  const chosen = key === undefined ? rows : rows.filter((row) => (JSON.parse(String(row.labels)) as Record<string, string>)[key] === value);
+  return { apiVersion: 'v2', kind: 'PoolList', metadata: {}, items: await renderPools(reader, chosen) };
+}
+
+export const FLOOR_READS: FloorRead[] = [
+  { method: 'GET', url: '/v2/:project_id/pools', answer: listPools },
+  { method: 'GET', url: '/v2/:project_id/pools/:pool_name', answer: showPool },
+  { method: 'GET', url: '/v2/:project_id/pools/:pool_name/nodes', answer: listPoolNodes },
+  { method: 'GET', url: '/v2/:project_id/pools/:pool_name/nodes/:node_name', answer: showPoolNode },
+];

@@ -8,7 +8,7 @@
  * - `sequence` rows send requests one after another (a big batch, every page of a list), the floor's and
  *   poolkeeper's runs interleaved (load.ts `interleave`): time per run and the server's CPU time per run.
  */
-import { expectAllUpdated, oneNodeCalls, poolPath, POOL_10K, POOL_1K, PROJECT_ID, tagBody, type AnswerCheck } from './api.js';
+import { expectAllUpdated, expectReadOk, oneNodeCalls, poolPath, POOL_10K, POOL_1K, POOL_500, POOL_8, PROJECT_ID, tagBody, type AnswerCheck } from './api.js';
 import type { SignedCall, TimedAnswer } from './load.js';
 import { batchUpdatePath, poolId, type BenchPool } from './protocol.js';
 
@@ -22,6 +22,8 @@ export interface Side {
    * tables of its own for writes). Reads on either server see poolkeeper's rows (the floor reads poolkeeper's tables).
    */
   nodeNames: Record<string, string[]>;
+  /** poolkeeper's node names, by pool id: what reads see on either server. */
+  readNames: Record<string, string[]>;
 }
 
 /**
@@ -30,6 +32,8 @@ export interface Side {
  */
 export interface Budget {
   requestsAtLeast?: number;
+  /** Read rows: poolkeeper's req/s at least this many times the 1-node batch-update's (poolkeeper's, same run). */
+  requestsAtLeastWrite?: number;
   cpuAtMost?: number;
   timeAtMost?: number;
 }
@@ -47,7 +51,7 @@ export type Variant = 'warn' | 'info' | 'replicas';
  * measured, so a floor that answers less than poolkeeper cannot pass unnoticed.
  */
 export interface SameAnswer {
-  call: SignedCall;
+  call(readNames: Side['readNames']): SignedCall;
   pick: (body: unknown) => unknown;
 }
 
@@ -94,12 +98,13 @@ function bigBatch(pool: BenchPool, budget: Budget): SequenceRow {
 }
 
 /** Every page of a pool's node list at `limit`, following `metadata.continue`; checks that all nodes came back once. */
-function allPages(pool: BenchPool, limit: number): SequenceRow {
+function allPages(pool: BenchPool, limit: number, budget: Budget = {}): SequenceRow {
+  const pages = Math.ceil(pool.nodes / limit);
   return {
     kind: 'sequence',
-    label: `ListPoolNodes of ${pool.nodes.toLocaleString('en-US')} nodes, all ${Math.ceil(pool.nodes / limit)} pages at limit=${limit}`,
-    engines: { sqlite: {}, postgres: {} },
-    sameAnswer: { call: { method: 'GET', path: `${poolPath(pool)}/nodes?limit=${limit}` }, pick: (body) => (body as { items: unknown }).items },
+    label: `ListPoolNodes of ${pool.nodes.toLocaleString('en-US')} nodes, ${pages === 1 ? 'one page' : `all ${pages} pages`} at limit=${limit}`,
+    engines: { sqlite: budget, postgres: budget },
+    sameAnswer: { call: () => ({ method: 'GET', path: `${poolPath(pool)}/nodes?limit=${limit}` }), pick: (body) => (body as { items: unknown }).items },
     warmups: 2,
     runs: 11,
     async run(send) {
@@ -117,10 +122,41 @@ function allPages(pool: BenchPool, limit: number): SequenceRow {
   };
 }
 
+/** The write every read row is compared with: its req/s is the read rows' `requestsAtLeastWrite` yardstick. */
+export const ONE_NODE_UPDATE_LABEL = 'signed batch-update, 1 node, 10 conns';
+
+/** A read replayed on 10 connections, beside its floor, the same answer checked on both first. */
+function readLoad(label: string, path: (readNames: Side['readNames']) => string, budget: Budget): LoadRow {
+  const call = (readNames: Side['readNames']): SignedCall => ({ method: 'GET', path: path(readNames) });
+  return {
+    kind: 'load',
+    label: `${label}, 10 conns`,
+    engines: { sqlite: [{ variant: 'warn', budget }], postgres: [{ variant: 'warn', budget }] },
+    sameAnswer: { call, pick: (body) => body },
+    calls: (side) => [call(side.readNames)],
+    check: expectReadOk,
+  };
+}
+
+const SINGLE_READ_BUDGET: Budget = { requestsAtLeast: 0.7, requestsAtLeastWrite: 1.5 };
+
+/**
+ * The read rows (`--reads`): each read beside its read floor (floor-reads.ts), measured with the 1-node batch-update
+ * row of the same run (its req/s is their `requestsAtLeastWrite` yardstick). Their pools are only read.
+ */
+export const READ_ROWS: Row[] = [
+  // The project also holds the write rows' pools (11,000 nodes to count): the selector keeps the list to the 8-node pool.
+  readLoad(`ListPools (1 pool of ${POOL_8.nodes} nodes)`, () => `/v2/${PROJECT_ID}/pools?labelSelector=${encodeURIComponent(`os.modelarts/name=${POOL_8.name}`)}`, SINGLE_READ_BUDGET),
+  readLoad(`ShowPool (${POOL_8.nodes} nodes)`, () => poolPath(POOL_8), SINGLE_READ_BUDGET),
+  readLoad('ShowPoolNode', (names) => `${poolPath(POOL_8)}/nodes/${names[poolId(POOL_8, PROJECT_ID)]![0]}`, SINGLE_READ_BUDGET),
+  readLoad(`ListPoolNodes of ${POOL_8.nodes} nodes`, () => `${poolPath(POOL_8)}/nodes`, {}),
+  allPages(POOL_500, 500, { timeAtMost: 1.5 }),
+];
+
 export const ROWS: Row[] = [
   {
     kind: 'load',
-    label: 'signed batch-update, 1 node, 10 conns',
+    label: ONE_NODE_UPDATE_LABEL,
     engines: {
       sqlite: [
         { variant: 'warn', budget: { requestsAtLeast: 0.9, cpuAtMost: 1.3 } },

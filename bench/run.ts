@@ -16,7 +16,7 @@ import { LEAK_HEAP_TOLERANCE_BYTES, MEMORY_POOL, measureMemory, type MemoryFigur
 import { openBackendMeter } from './pg-backends.js';
 import { createBenchDatabase, postgresAdminUrl, type BenchDatabase } from './postgres.js';
 import { megabytes, micros, millis, perSecond, ratioSpread, table, verdict, type Row as TableRow } from './report.js';
-import { ROWS, type Budget, type Engine, type LoadRow, type SameAnswer, type SequenceRow, type Side, type Variant } from './rows.js';
+import { ONE_NODE_UPDATE_LABEL, READ_ROWS, ROWS, type Budget, type Engine, type LoadRow, type Row, type SameAnswer, type SequenceRow, type Side, type Variant } from './rows.js';
 import { median, pairRatios, spread } from './stats.js';
 import { startTarget, type RunningTarget, type TargetOptions } from './target.js';
 import { alternate, type LoadPart, type LoadSubject, type Window } from './windows.js';
@@ -99,15 +99,16 @@ function sequenceSubject(row: SequenceRow, target: RunningTarget, side: Side): S
 }
 
 /** The floor must answer a read as poolkeeper does (sameAnswer), or its figures would flatter it. */
-async function expectSameAnswer(label: string, same: SameAnswer, floor: RunningTarget, poolkeeper: RunningTarget): Promise<void> {
+async function expectSameAnswer(label: string, same: SameAnswer, side: Side, floor: RunningTarget, poolkeeper: RunningTarget): Promise<void> {
+  const call = same.call(side.readNames);
   const [fromFloor, fromPoolkeeper] = await Promise.all(
     [floor, poolkeeper].map(async (target) => {
-      const answer = await sendSigned(target.url, same.call.method, same.call.path, CREDENTIALS, same.call.body);
-      if (answer.status !== 200) throw new Error(`${label}: ${same.call.method} ${same.call.path} answered HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
+      const answer = await sendSigned(target.url, call.method, call.path, CREDENTIALS, call.body);
+      if (answer.status !== 200) throw new Error(`${label}: ${call.method} ${call.path} answered HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
       return same.pick(JSON.parse(answer.text));
     }),
   );
-  if (!isDeepStrictEqual(fromFloor, fromPoolkeeper)) throw new Error(`${label}: the floor's answer to ${same.call.path} is not poolkeeper's`);
+  if (!isDeepStrictEqual(fromFloor, fromPoolkeeper)) throw new Error(`${label}: the floor's answer to ${call.path} is not poolkeeper's`);
 }
 
 /** A row's load on one server: its calls signed for it, the first one checked by hand. */
@@ -122,9 +123,9 @@ async function loadPart(row: LoadRow, target: RunningTarget, side: Side, connect
  * One engine's rows. poolkeeper creates the pools through its API; the floor seeds its own write tables and reads
  * poolkeeper's database for the read rows. Every server runs until the engine's last row is measured.
  */
-async function measureEngine(engine: Engine, database: BenchDatabase | undefined): Promise<EngineFigures> {
+async function measureEngine(engine: Engine, database: BenchDatabase | undefined, table: Row[]): Promise<EngineFigures> {
   const name = ENGINE_NAMES[engine];
-  const rows = ROWS.filter((row) => row.engines[engine] !== undefined);
+  const rows = table.filter((row) => row.engines[engine] !== undefined);
   const variants = new Set(rows.flatMap((row) => (row.kind === 'load' ? row.engines[engine]!.map((v) => v.variant) : [])));
   const postgresUrl = database?.url;
   const running: RunningTarget[] = [];
@@ -136,21 +137,23 @@ async function measureEngine(engine: Engine, database: BenchDatabase | undefined
   try {
     progress(`${name}: poolkeeper (log level warn), creating pools of ${POOLS.map((p) => p.nodes.toLocaleString('en-US')).join(' and ')} nodes`);
     const poolkeeper = await start(startMessage('poolkeeper', { postgresUrl }));
-    const side: Side = { role: 'poolkeeper', nodeNames: await seedPoolkeeper(poolkeeper.url, POOLS) };
+    const poolkeeperNames = await seedPoolkeeper(poolkeeper.url, POOLS);
+    const side: Side = { role: 'poolkeeper', nodeNames: poolkeeperNames, readNames: poolkeeperNames };
     let info: { target: RunningTarget; side: Side } | undefined;
     if (variants.has('info')) {
       progress(`${name}: poolkeeper at log level info (stdout to /dev/null)${postgresUrl ? '' : ', its own database with the 1,000-node pool'}`);
       const target = await start(startMessage('poolkeeper', { logLevel: 'info', postgresUrl }), { discardStdout: true });
-      info = { target, side: postgresUrl ? side : { role: 'poolkeeper', nodeNames: await seedPoolkeeper(target.url, [POOL_1K]) } };
+      const own = postgresUrl ? poolkeeperNames : await seedPoolkeeper(target.url, [POOL_1K]);
+      info = { target, side: { role: 'poolkeeper', nodeNames: own, readNames: own } };
     }
     const replica = variants.has('replicas') ? await start(startMessage('poolkeeper', { postgresUrl })) : undefined;
     progress(`${name}: floor, seeding its own ${POOLS.map((p) => p.nodes.toLocaleString('en-US')).join(' + ')} nodes`);
     const floor = await start(startMessage('floor', { postgresUrl, readFrom: poolkeeper.database }));
-    const floorSide: Side = { role: 'floor', nodeNames: floor.nodeNames };
+    const floorSide: Side = { role: 'floor', nodeNames: floor.nodeNames, readNames: poolkeeperNames };
     await database?.settle();
     const meter = database ? await openBackendMeter(postgresAdminUrl(), database.name) : undefined;
     try {
-      for (const row of rows) if (row.sameAnswer) await expectSameAnswer(row.label, row.sameAnswer, floor, poolkeeper);
+      for (const row of rows) if (row.sameAnswer) await expectSameAnswer(row.label, row.sameAnswer, side, floor, poolkeeper);
       // The load rows first, while every poolkeeper's database holds only its pools (the big batches add operation records).
       const loads: LoadFigures[] = [];
       for (const row of rows) {
@@ -200,7 +203,13 @@ function judged(kind: 'requests' | 'time' | 'cpu', budget: Budget, ratio: number
   return '';
 }
 
-function loadRows(engine: Engine, figures: LoadFigures): TableRow[] {
+/** poolkeeper's median req/s on the 1-node batch-update in this engine's run: the read rows' yardstick. */
+function oneNodeUpdateRate(figures: EngineFigures): number | undefined {
+  const windows = figures.loads.find((load) => load.row.label === ONE_NODE_UPDATE_LABEL)?.variants.find((v) => v.variant === 'warn')?.windows;
+  return windows && median(windows.map((w) => w.requestsPerSecond));
+}
+
+function loadRows(engine: Engine, figures: LoadFigures, writeRate: number | undefined): TableRow[] {
   const floor = figures.floor;
   const perWindow = (windows: Window[], pick: (w: Window) => number) => median(windows.map(pick));
   const counts = (windows: Window[]) => {
@@ -214,6 +223,9 @@ function loadRows(engine: Engine, figures: LoadFigures): TableRow[] {
     const clean = [...floor, ...windows].every((w) => w.non2xx + w.errors + w.timeouts === 0);
     rows.push(
       [`  ${VARIANT_NAMES[variant]}: req/s`, perSecond(perWindow(floor, (w) => w.requestsPerSecond)), perSecond(perWindow(windows, (w) => w.requestsPerSecond)), ratioSpread(requests), budgetText('requests', budget), judged('requests', budget, requests.median)],
+      ...(budget.requestsAtLeastWrite !== undefined && writeRate !== undefined
+        ? [writeRatioRow(perWindow(windows, (w) => w.requestsPerSecond) / writeRate, budget.requestsAtLeastWrite)]
+        : []),
       ['    server CPU per request', micros(perWindow(floor, (w) => w.serverMicrosPerRequest)), micros(perWindow(windows, (w) => w.serverMicrosPerRequest)), ratioSpread(cpu), budgetText('cpu', budget), judged('cpu', budget, cpu.median)],
     );
     if (floor.every((w) => w.databaseMicrosPerRequest !== undefined)) {
@@ -232,6 +244,10 @@ function loadRows(engine: Engine, figures: LoadFigures): TableRow[] {
   return rows;
 }
 
+function writeRatioRow(ratio: number, atLeast: number): TableRow {
+  return ['    req/s ÷ poolkeeper\'s 1-node batch-update req/s', '', '', `${ratio.toFixed(2)}×`, `≥ ${atLeast}× write`, verdict(ratio >= atLeast)];
+}
+
 function sequenceRows(engine: Engine, { row, budget, floor, poolkeeper }: SequenceFigures): TableRow[] {
   const time = spread(pairRatios(poolkeeper.ms, floor.ms));
   const cpu = spread(pairRatios(poolkeeper.cpuMicros, floor.cpuMicros));
@@ -246,7 +262,7 @@ function sequenceRows(engine: Engine, { row, budget, floor, poolkeeper }: Sequen
 function report(engines: EngineFigures[]): string {
   const rows: TableRow[] = [];
   for (const figures of engines) {
-    for (const load of figures.loads) rows.push(...loadRows(figures.engine, load));
+    for (const load of figures.loads) rows.push(...loadRows(figures.engine, load, oneNodeUpdateRate(figures)));
     for (const sequence of figures.sequences) rows.push(...sequenceRows(figures.engine, sequence));
   }
   return table(['figure', 'floor', 'poolkeeper', 'ratio: median (min–max)', 'budget', 'result'], rows);
@@ -282,7 +298,7 @@ function machine(engines: EngineFigures[], memory: MemoryFigures | undefined, se
   const postgres = engines.find((e) => e.postgres)?.postgres;
   const load = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
   return [
-    'rerun      : npm run bench   (npm run build && node dist/bench/run.js)',
+    `rerun      : ${process.argv.includes('--reads') ? 'npm run build && node dist/bench/run.js --reads' : 'npm run bench   (npm run build && node dist/bench/run.js)'}`,
     `node       : ${process.version} (${process.platform}/${process.arch})`,
     `cpu        : ${cores[0]?.model ?? 'unknown'} × ${cores.length} cores; 1-minute load average ${load(loadSamples)} during the run (sampled every 5 s)`,
     `method     : every server in its own child process, all of an engine's servers running together; load from this process.`,
@@ -307,6 +323,13 @@ function machine(engines: EngineFigures[], memory: MemoryFigures | undefined, se
   ].join('\n');
 }
 
+/** The 1-node batch-update row at log level warn only: the read rows' yardstick. */
+function oneNodeUpdateAlone(): LoadRow {
+  const row = ROWS.find((r): r is LoadRow => r.kind === 'load' && r.label === ONE_NODE_UPDATE_LABEL)!;
+  const warnOnly = (engine: Engine) => row.engines[engine]!.filter((v) => v.variant === 'warn');
+  return { ...row, engines: { sqlite: warnOnly('sqlite'), postgres: warnOnly('postgres') } };
+}
+
 async function main(): Promise<void> {
   const flag = (name: string) => process.argv.includes(name);
   if (flag('--profile')) return flag('--postgres') ? withBenchDatabase(profile) : profile(undefined);
@@ -316,11 +339,14 @@ async function main(): Promise<void> {
   const only = flag('--postgres') || flag('--memory') || flag('--soak');
   const withSqlite = !only;
   const withPostgres = (!only || flag('--postgres')) && !flag('--no-postgres');
-  const withMemory = (!only || flag('--memory') || flag('--soak')) && !flag('--no-memory');
+  // `--reads`: the read rows instead of the write rows, with the 1-node batch-update they are compared with.
+  const reads = flag('--reads');
+  const withMemory = (!only || flag('--memory') || flag('--soak')) && !flag('--no-memory') && !reads;
+  const rows = reads ? [oneNodeUpdateAlone(), ...READ_ROWS] : ROWS;
   const measure = async (database: BenchDatabase | undefined) => {
     const engines: EngineFigures[] = [];
-    if (withSqlite) engines.push(await measureEngine('sqlite', undefined));
-    if (database) engines.push(await measureEngine('postgres', database));
+    if (withSqlite) engines.push(await measureEngine('sqlite', undefined, rows));
+    if (database) engines.push(await measureEngine('postgres', database, rows));
     return engines;
   };
   // The database is created first, so a missing PostgreSQL server stops the run before the SQLite part, not after.
