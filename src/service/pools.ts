@@ -31,8 +31,15 @@ export class PoolService {
   }
 
   async render(pool: PoolRecord, caller: Caller): Promise<Pool> {
-    const [counts, drivers] = await Promise.all([this.ctx.store.pools.countNodes([pool.id]), this.ctx.store.pools.countDrivers([pool.id])]);
-    return renderPool(pool, counts, drivers, caller.accountId, this.ctx.backend);
+    const { phases, drivers } = await this.ctx.store.pools.nodeCounts([pool.id]);
+    return renderPool(pool, phases, drivers, caller.accountId, this.ctx.backend);
+  }
+
+  /** ShowPool: the pool and its node counts in one read, or 404 ModelArts.50015001. */
+  async show(projectId: string, name: string, caller: Caller): Promise<Pool> {
+    const shown = await this.ctx.store.pools.show({ projectId, name });
+    if (!shown) throw errors.poolNotFound();
+    return renderPool(shown.pool, shown.counts.phases, shown.counts.drivers, caller.accountId, this.ctx.backend);
   }
 
   /** The pool, or 404 ModelArts.50015001. */
@@ -82,8 +89,8 @@ export class PoolService {
       );
     });
     const ids = pools.map((p) => p.id);
-    const [counts, drivers] = await Promise.all([this.ctx.store.pools.countNodes(ids), this.ctx.store.pools.countDrivers(ids)]);
-    return pools.map((p) => renderPool(p, counts, drivers, caller.accountId, this.ctx.backend));
+    const { phases, drivers } = await this.ctx.store.pools.nodeCounts(ids);
+    return pools.map((p) => renderPool(p, phases, drivers, caller.accountId, this.ctx.backend));
   }
 
   /**

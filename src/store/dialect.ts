@@ -28,6 +28,12 @@ export interface DialectSql {
    */
   selectValues(query: Sql, columns: readonly string[], orderBy?: string): Sql;
   valuesOf(result: StepResult, columns: readonly string[]): unknown[][];
+  /**
+   * A scalar subquery: the rows of `query` (which may refer to the outer statement's tables), `columns` of each in
+   * that order, as the text of one JSON array of arrays, ordered by `orderBy`; empty: `[]` or NULL (see jsonArrayValues).
+   * A read then takes a node with its labels, taints and tags, or a pool with its node counts, in one statement.
+   */
+  jsonArrayOf(query: Sql, columns: readonly string[], orderBy?: string): Sql;
   /** The statement with this driver's placeholders (`?` on SQLite, `$1`… on PostgreSQL), for a Kysely executor. */
   compile(statement: Sql): CompiledQuery;
   isUniqueViolation(error: unknown): boolean;
@@ -45,6 +51,11 @@ export interface DialectSql {
   insertRows(table: string, rows: Row[]): Sql;
   /** After `table` got rows with explicit ids: moves its id sequence past them (none on SQLite). */
   syncIdSequence(table: string): Sql | null;
+}
+
+/** The rows of a `jsonArrayOf` column: SQLite gives `[]` for none, PostgreSQL NULL. */
+export function jsonArrayValues(value: unknown): unknown[][] {
+  return typeof value === 'string' && value !== '[]' ? (JSON.parse(value) as unknown[][]) : [];
 }
 
 /** A quoted identifier; only ever given names written in this code, never input. */
@@ -80,6 +91,10 @@ export const sqliteSql: DialectSql = {
   valuesOf(result) {
     const json = result.rows[0]?.rows;
     return typeof json === 'string' ? (JSON.parse(json) as unknown[][]) : [];
+  },
+  jsonArrayOf(query, columns, orderBy) {
+    const row = raw(`json_group_array(json_array(${columns.map((c) => `q."${c}"`).join(', ')})${orderBy ? ` ORDER BY ${orderBy}` : ''})`);
+    return sql`(SELECT ${row} FROM (${query}) AS q)`;
   },
   compile: (statement) => CompiledQuery.raw(statement.sql, statement.values),
   isUniqueViolation(error) {
@@ -125,6 +140,10 @@ export const postgresSql: DialectSql = {
   },
   valuesOf(result, columns) {
     return result.rows.map((row) => columns.map((c) => row[c]));
+  },
+  jsonArrayOf(query, columns, orderBy) {
+    const row = raw(`json_agg(json_build_array(${columns.map((c) => `q."${c}"`).join(', ')})${orderBy ? ` ORDER BY ${orderBy}` : ''})::text`);
+    return sql`(SELECT ${row} FROM (${query}) AS q)`;
   },
   compile: (statement) => CompiledQuery.raw(statement.text, statement.values),
   isUniqueViolation(error) {

@@ -1,7 +1,7 @@
 import sql, { join, raw, type Sql } from 'sql-template-tag';
 import type { DriverPhase, DriverUpdateStrategy, NodeDriver, NodePhase, Tag, Taint, TaintEffect } from '../domain/node.js';
 import { toTimestamp } from '../domain/time.js';
-import { ident, type DialectSql } from './dialect.js';
+import { ident, jsonArrayValues, type DialectSql } from './dialect.js';
 import { actions, flag, int, nullableText, text } from './rows.js';
 import type { Row, Steps } from './statements.js';
 
@@ -64,6 +64,32 @@ export function nodeRecord(row: Row): NodeRecord {
     runningJobs: int(row.running_jobs),
     drained: flag(row.drained),
   };
+}
+
+/**
+ * NODE_COLUMNS of `nodes AS n`, and its labels (by key), taints (oldest first) and tags (by key) as JSON arrays: a
+ * read of nodes as the API shows them in one statement, so it sees one state of the node and of its details.
+ */
+export function nodeColumnsWithDetails(dialect: DialectSql): Sql {
+  const labels = dialect.jsonArrayOf(sql`SELECT key, value FROM node_labels WHERE node_id = n.id`, ['key', 'value'], 'key');
+  const taints = dialect.jsonArrayOf(
+    sql`SELECT key, value, effect, time_added FROM node_taints WHERE node_id = n.id`,
+    ['key', 'value', 'effect', 'time_added'],
+    'time_added, key',
+  );
+  const tags = dialect.jsonArrayOf(sql`SELECT key, value FROM node_tags WHERE node_id = n.id`, ['key', 'value'], 'key');
+  return sql`${NODE_COLUMNS}, ${labels} AS labels_json, ${taints} AS taints_json, ${tags} AS tags_json`;
+}
+
+/** A row of nodeColumnsWithDetails. */
+export function nodeWithDetails(row: Row): NodeRecord {
+  const node = nodeRecord(row);
+  for (const [key, value] of jsonArrayValues(row.labels_json)) node.labels[text(key)] = text(value);
+  for (const [key, value, effect, timeAdded] of jsonArrayValues(row.taints_json)) {
+    node.taints.push({ key: text(key), value: text(value), effect: text(effect) as TaintEffect, timeAdded: toTimestamp(int(timeAdded)) });
+  }
+  for (const [key, value] of jsonArrayValues(row.tags_json)) node.tags.push({ key: text(key), value: text(value) });
+  return node;
 }
 
 /** The driver columns as the node's driver; none when the node has no accelerator driver (no driver phase). */

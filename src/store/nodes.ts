@@ -1,6 +1,6 @@
 import sql, { empty } from 'sql-template-tag';
 import type { DriverPhase, NodePhase } from '../domain/node.js';
-import { ALL_DETAILS, detailSteps, NODE_COLUMNS, nodeRecord, type NodeRecord } from './node-rows.js';
+import { nodeColumnsWithDetails, nodeWithDetails, type NodeRecord } from './node-rows.js';
 import { int, nullableText, text } from './rows.js';
 import type { SqlContext } from './sql-context.js';
 
@@ -29,15 +29,20 @@ export interface NodeStore {
   drivers(poolId: number): Promise<NodeDriverSummary[]>;
 }
 
-/** `sql-template-tag` steps, run outside a transaction (in one synchronous run on SQLite). */
+/**
+ * `sql-template-tag` steps, run outside a transaction (in one synchronous run on SQLite). A node and its labels,
+ * taints and tags come from one statement (nodeColumnsWithDetails): one round trip, one snapshot on PostgreSQL.
+ */
 export class SqlNodeStore implements NodeStore {
   constructor(private readonly sql: SqlContext) {}
 
   list(poolId: number, page: { afterName: string | null; limit: number }): Promise<NodePage> {
     const { dialect } = this.sql;
     return this.sql.runner.read(function* () {
-      const after = page.afterName === null ? empty : sql` AND name > ${page.afterName}`;
-      const nodes = (yield sql`SELECT ${NODE_COLUMNS} FROM nodes WHERE pool_id = ${poolId}${after} ORDER BY name LIMIT ${page.limit + 1}`).rows.map(nodeRecord);
+      const after = page.afterName === null ? empty : sql` AND n.name > ${page.afterName}`;
+      const nodes = (yield sql`SELECT ${nodeColumnsWithDetails(dialect)} FROM nodes AS n WHERE n.pool_id = ${poolId}${after} ORDER BY n.name LIMIT ${page.limit + 1}`).rows.map(
+        nodeWithDetails,
+      );
       let remaining = 0;
       if (nodes.length > page.limit) {
         nodes.pop();
@@ -45,20 +50,13 @@ export class SqlNodeStore implements NodeStore {
         const [counted] = (yield sql`SELECT COUNT(*) AS count FROM nodes WHERE pool_id = ${poolId} AND name > ${last}`).rows;
         remaining = int(counted!.count);
       }
-      yield* detailSteps(dialect, nodes, ALL_DETAILS);
       return { nodes, remaining };
     });
   }
 
-  get(poolId: number, nodeName: string): Promise<NodeRecord | undefined> {
-    const { dialect } = this.sql;
-    return this.sql.runner.read(function* () {
-      const [row] = (yield sql`SELECT ${NODE_COLUMNS} FROM nodes WHERE pool_id = ${poolId} AND name = ${nodeName}`).rows;
-      if (!row) return undefined;
-      const node = nodeRecord(row);
-      yield* detailSteps(dialect, [node], ALL_DETAILS);
-      return node;
-    });
+  async get(poolId: number, nodeName: string): Promise<NodeRecord | undefined> {
+    const { rows } = await this.sql.runner.query(sql`SELECT ${nodeColumnsWithDetails(this.sql.dialect)} FROM nodes AS n WHERE n.pool_id = ${poolId} AND n.name = ${nodeName}`);
+    return rows[0] && nodeWithDetails(rows[0]);
   }
 
   async drivers(poolId: number): Promise<NodeDriverSummary[]> {

@@ -3,7 +3,7 @@ import type { ExistingNode } from '../domain/pool-scaling.js';
 import type { NodePhase } from '../domain/node.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 import { BACKGROUND_WORK, type BackgroundJobKind } from './background-work.js';
-import { ident, type DialectSql } from './dialect.js';
+import { ident, jsonArrayValues, type DialectSql } from './dialect.js';
 import { actions, int, nullableInt, nullableText, text } from './rows.js';
 import type { SqlContext } from './sql-context.js';
 import type { Row, Steps } from './statements.js';
@@ -69,6 +69,12 @@ export interface NodeDriverCount {
   count: number;
 }
 
+/** What a pool's `status` is summarised from: its nodes by flavor and phase, and by flavor and driver. */
+export interface PoolNodeCounts {
+  phases: FlavorPhaseCount[];
+  drivers: NodeDriverCount[];
+}
+
 /** The database's picture of every pool, for monitoring (see census). */
 export interface NodeCensus {
   /** Nodes per pool (by name), phase and driver phase (null: the node has no accelerator driver). */
@@ -88,8 +94,10 @@ export interface PoolStore {
   create(pool: Omit<PoolRecord, 'id' | 'deletedAt'>, nodes: NewNode[]): Promise<PoolRecord>;
   list(projectId: string): Promise<PoolRecord[]>;
   get(pool: PoolName): Promise<PoolRecord | undefined>;
-  countNodes(poolIds: number[]): Promise<FlavorPhaseCount[]>;
-  countDrivers(poolIds: number[]): Promise<NodeDriverCount[]>;
+  /** The pool with its node counts, read in one statement (one state of both). */
+  show(pool: PoolName): Promise<{ pool: PoolRecord; counts: PoolNodeCounts } | undefined>;
+  /** The node counts of these pools, read in one statement; phases by pool, flavor and phase (code-unit order). */
+  nodeCounts(poolIds: number[]): Promise<PoolNodeCounts>;
   /** Node names already used in a pool (for generating new unique ones). */
   nodeNames(poolId: number): Promise<Set<string>>;
   /** Nodes of a pool in creation order, newest first: candidates when scaling down. */
@@ -149,25 +157,23 @@ export class SqlPoolStore implements PoolStore {
     return rows[0] && toPoolRecord(rows[0]);
   }
 
-  async countNodes(poolIds: number[]): Promise<FlavorPhaseCount[]> {
-    if (poolIds.length === 0) return [];
-    const { rows } = await this.sql.runner.query(sql`SELECT pool_id, flavor, phase, COUNT(*) AS count FROM nodes
-      WHERE pool_id IN ${this.sql.dialect.valueList(poolIds, 'integer')} GROUP BY pool_id, flavor, phase`);
-    return rows.map((r) => ({ poolId: int(r.pool_id), flavor: text(r.flavor), phase: text(r.phase) as NodePhase, count: int(r.count) }));
+  async show(pool: PoolName): Promise<{ pool: PoolRecord; counts: PoolNodeCounts } | undefined> {
+    const groups = this.sql.dialect.jsonArrayOf(
+      sql`SELECT ${GROUPED_BY}, COUNT(*) AS count FROM nodes WHERE pool_id = p.id GROUP BY ${GROUPED_BY}`,
+      NODE_GROUP_COLUMNS,
+    );
+    const { rows } = await this.sql.runner.query(sql`SELECT p.*, ${groups} AS node_groups FROM pools AS p WHERE p.project_id = ${pool.projectId} AND p.name = ${pool.name}`);
+    const row = rows[0];
+    if (!row) return undefined;
+    const record = toPoolRecord(row);
+    return { pool: record, counts: nodeCounts(jsonArrayValues(row.node_groups).map((group) => [record.id, ...group])) };
   }
 
-  async countDrivers(poolIds: number[]): Promise<NodeDriverCount[]> {
-    if (poolIds.length === 0) return [];
-    const { rows } = await this.sql.runner.query(sql`SELECT pool_id, flavor, driver_phase, driver_version, COUNT(*) AS count FROM nodes
-      WHERE pool_id IN ${this.sql.dialect.valueList(poolIds, 'integer')} AND driver_phase IS NOT NULL AND phase <> 'Deleting'
-      GROUP BY pool_id, flavor, driver_phase, driver_version`);
-    return rows.map((r) => ({
-      poolId: int(r.pool_id),
-      flavor: text(r.flavor),
-      driverPhase: text(r.driver_phase),
-      driverVersion: nullableText(r.driver_version),
-      count: int(r.count),
-    }));
+  async nodeCounts(poolIds: number[]): Promise<PoolNodeCounts> {
+    if (poolIds.length === 0) return { phases: [], drivers: [] };
+    const { rows } = await this.sql.runner.query(sql`SELECT pool_id, ${GROUPED_BY}, COUNT(*) AS count FROM nodes
+      WHERE pool_id IN ${this.sql.dialect.valueList(poolIds, 'integer')} GROUP BY pool_id, ${GROUPED_BY}`);
+    return nodeCounts(rows.map((r) => [r.pool_id, ...NODE_GROUP_COLUMNS.map((c) => r[c])]));
   }
 
   async nodeNames(poolId: number): Promise<Set<string>> {
@@ -233,6 +239,39 @@ function* insertNodeSteps(dialect: DialectSql, poolId: number, nodes: NewNode[],
   const rows = nodes.map((n) => [poolId, n.name, n.flavor, n.az, n.privateIp, n.nodePool, n.phase, n.phaseUntil, createdAt, n.driverVersion, n.driverVersion === null ? null : 'Running']);
   const columns = join(NEW_NODE_COLUMNS.map(([name]) => ident(name)));
   yield sql`INSERT INTO nodes (${columns}) SELECT ${columns} FROM ${dialect.jsonRows(rows, NEW_NODE_COLUMNS)} AS r`;
+}
+
+/** Nodes are grouped by what a pool's status counts them by: every count of PoolNodeCounts comes from these groups. */
+const GROUPED_BY = raw('flavor, phase, driver_phase, driver_version');
+const NODE_GROUP_COLUMNS = ['flavor', 'phase', 'driver_phase', 'driver_version', 'count'];
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The counts from node groups `[poolId, flavor, phase, driverPhase, driverVersion, count]`: by flavor and phase (in
+ * pool, flavor, phase order, code unit by code unit on either dialect), and by flavor and driver of the nodes that
+ * have a driver and are not being deleted.
+ */
+function nodeCounts(groups: unknown[][]): PoolNodeCounts {
+  const phases = new Map<string, FlavorPhaseCount>();
+  const drivers = new Map<string, NodeDriverCount>();
+  for (const [poolId, flavor, phase, driverPhase, driverVersion, count] of groups) {
+    const node = { poolId: int(poolId), flavor: text(flavor), phase: text(phase) as NodePhase, count: int(count) };
+    const phaseKey = JSON.stringify([node.poolId, node.flavor, node.phase]);
+    const counted = phases.get(phaseKey);
+    if (counted) counted.count += node.count;
+    else phases.set(phaseKey, { ...node });
+    if (driverPhase === null || node.phase === 'Deleting') continue;
+    const driver = { poolId: node.poolId, flavor: node.flavor, driverPhase: text(driverPhase), driverVersion: nullableText(driverVersion), count: node.count };
+    const driverKey = JSON.stringify([driver.poolId, driver.flavor, driver.driverPhase, driver.driverVersion]);
+    const running = drivers.get(driverKey);
+    if (running) running.count += driver.count;
+    else drivers.set(driverKey, driver);
+  }
+  const sorted = [...phases.values()].sort((a, b) => a.poolId - b.poolId || byCodeUnits(a.flavor, b.flavor) || byCodeUnits(a.phase, b.phase));
+  return { phases: sorted, drivers: [...drivers.values()] };
 }
 
 function toPoolRecord(row: Row): PoolRecord {

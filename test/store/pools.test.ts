@@ -84,12 +84,14 @@ describe(`pools and node reads (${TEST_DIALECT})`, () => {
     expect((await store.pools.get({ projectId: PROJECT, name: 'contract-a' }))?.resourceVersion).toBe(1);
     expect(await store.pools.get({ projectId: 'f'.repeat(32), name: 'contract-a' })).toBeUndefined();
     expect((await store.pools.list(PROJECT)).map((p) => p.name)).toContain('contract-a');
-    const counts = await store.pools.countNodes([pool.id]);
-    expect(counts.sort((a, b) => a.flavor.localeCompare(b.flavor))).toEqual([
+    const counts = await store.pools.nodeCounts([pool.id]);
+    expect(counts.phases).toEqual([
       { poolId: pool.id, flavor: 'modelarts.vm.cpu.8ud', phase: 'Available', count: 3 },
       { poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', phase: 'Available', count: 2 },
     ]);
-    expect(await store.pools.countNodes([])).toEqual([]);
+    expect(await store.pools.show({ projectId: PROJECT, name: 'contract-a' })).toEqual({ pool: await store.pools.get({ projectId: PROJECT, name: 'contract-a' }), counts });
+    expect(await store.pools.show({ projectId: PROJECT, name: 'ghost' })).toBeUndefined();
+    expect(await store.pools.nodeCounts([])).toEqual({ phases: [], drivers: [] });
     const node = await store.nodes.get(pool.id, 'node-00001');
     expect(node).toMatchObject({ name: 'node-00001', phase: 'Available', driver: { version: '535.1', phase: 'Running' }, lockedActions: [], taints: [], tags: [] });
     expect(await store.nodes.get(pool.id, 'ghost')).toBeUndefined();
@@ -126,14 +128,17 @@ describe(`pools and node reads (${TEST_DIALECT})`, () => {
 
   it('summarises node drivers per pool and flavor', async () => {
     const pool = await createPool('lc-drivers', gpuNodes(3));
-    expect(await store.pools.countDrivers([pool.id])).toEqual([{ poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', driverPhase: 'Running', driverVersion: '535.1', count: 2 }]);
+    expect((await store.pools.nodeCounts([pool.id])).drivers).toEqual([{ poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', driverPhase: 'Running', driverVersion: '535.1', count: 2 }]);
+    expect((await store.pools.show({ projectId: PROJECT, name: 'lc-drivers' }))?.counts.drivers).toEqual([
+      { poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', driverPhase: 'Running', driverVersion: '535.1', count: 2 },
+    ]);
     const gpu = { flavor: 'modelarts.vm.gpu.t4u8', phase: 'Available', driverVersion: '535.1', driverPhase: 'Running', driverTargetVersion: null };
     expect(await store.nodes.drivers(pool.id)).toEqual([
       { name: 'node-0', ...gpu },
       { name: 'node-1', ...gpu },
       { name: 'node-2', flavor: 'modelarts.vm.cpu.8ud', phase: 'Available', driverVersion: null, driverPhase: null, driverTargetVersion: null },
     ]);
-    expect(await store.pools.countDrivers([])).toEqual([]);
+    expect((await store.pools.nodeCounts([])).drivers).toEqual([]);
   });
 
   it('leaves nodes being deleted out of the driver summary, and lists each node’s phase and upgrade target', async () => {
@@ -142,7 +147,12 @@ describe(`pools and node reads (${TEST_DIALECT})`, () => {
       'node-0': { setPhase: { phase: 'Checking', until: null }, driverUpgrade: { version: '550', updateStrategy: 'force' } },
       'node-1': { setPhase: { phase: 'Deleting', until: T0 + 60_000 } },
     });
-    expect(await store.pools.countDrivers([pool.id])).toEqual([{ poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', driverPhase: 'Pending', driverVersion: '535.1', count: 1 }]);
+    expect((await store.pools.nodeCounts([pool.id])).drivers).toEqual([{ poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', driverPhase: 'Pending', driverVersion: '535.1', count: 1 }]);
+    expect((await store.pools.show({ projectId: PROJECT, name: 'lc-drivers-2' }))?.counts.phases).toEqual([
+      { poolId: pool.id, flavor: 'modelarts.vm.cpu.8ud', phase: 'Available', count: 1 },
+      { poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', phase: 'Checking', count: 1 },
+      { poolId: pool.id, flavor: 'modelarts.vm.gpu.t4u8', phase: 'Deleting', count: 1 },
+    ]);
     expect((await store.nodes.drivers(pool.id)).slice(0, 2)).toEqual([
       { name: 'node-0', flavor: 'modelarts.vm.gpu.t4u8', phase: 'Checking', driverVersion: '535.1', driverPhase: 'Pending', driverTargetVersion: '550' },
       { name: 'node-1', flavor: 'modelarts.vm.gpu.t4u8', phase: 'Deleting', driverVersion: '535.1', driverPhase: 'Running', driverTargetVersion: null },

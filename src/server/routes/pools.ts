@@ -92,7 +92,7 @@ export function poolRoutes(pools: PoolService): FastifyPluginAsyncTypebox {
           },
         },
       },
-      async (request) => pools.render(await pools.require(request.params.project_id, request.params.pool_name), callerOf(request)),
+      async (request) => pools.show(request.params.project_id, request.params.pool_name, callerOf(request)),
     );
 
     app.patch(
