@@ -1,6 +1,6 @@
 import type { ListNodesQuery, Node } from '../schemas/node.js';
 import { errors } from '../server/errors.js';
-import type { PoolRecord } from '../store/pools.js';
+import type { PoolName } from '../store/pools.js';
 import type { Caller, ServiceContext } from './context.js';
 import { renderNode, renderOperation } from './render.js';
 
@@ -16,20 +16,25 @@ export interface NodePageResult {
 export class NodeService {
   constructor(private readonly ctx: ServiceContext) {}
 
-  async list(pool: PoolRecord, query: ListNodesQuery, caller: Caller): Promise<NodePageResult> {
+  /** ListPoolNodes: one page, or 404 ModelArts.50015001 when there is no such pool. */
+  async list(pool: PoolName, query: ListNodesQuery, caller: Caller): Promise<NodePageResult> {
     const requested = query.limit === undefined ? 0 : Number(query.limit);
     if (requested > MAX_PAGE_SIZE) throw errors.badRequest(`limit must be from 0 to ${MAX_PAGE_SIZE}`);
     const limit = requested === 0 ? MAX_PAGE_SIZE : requested;
     const afterName = query.continue ? decodeContinue(query.continue, pool.name) : null;
-    const page = await this.ctx.store.nodes.list(pool.id, { afterName, limit });
+    const page = await this.ctx.store.nodes.list(pool, { afterName, limit });
+    if (!page) throw errors.poolNotFound();
     const tenancy = { accountId: caller.accountId, projectId: pool.projectId };
     const items = page.nodes.map((n) => renderNode(n, tenancy, this.ctx.backend));
     if (page.remaining === 0) return { items };
     return { items, continueToken: encodeContinue(pool.name, items[items.length - 1]!.metadata.name), remainingItemCount: page.remaining };
   }
 
-  async show(pool: PoolRecord, nodeName: string, caller: Caller): Promise<Node> {
-    const node = await this.ctx.store.nodes.get(pool.id, nodeName);
+  /** ShowPoolNode: the node, or 404 (ModelArts.50015001 when there is no such pool). */
+  async show(pool: PoolName, nodeName: string, caller: Caller): Promise<Node> {
+    const found = await this.ctx.store.nodes.get(pool, nodeName);
+    if (!found) throw errors.poolNotFound();
+    const { node } = found;
     if (!node) throw errors.notFound('Node', nodeName);
     return renderNode(node, { accountId: caller.accountId, projectId: pool.projectId }, this.ctx.backend);
   }

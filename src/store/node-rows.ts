@@ -45,6 +45,8 @@ export const NODE_COLUMNS: Sql = raw(
   ].join(', '),
 );
 
+const NODE_COLUMNS_OF_N: Sql = raw(NODE_COLUMNS.sql.split(', ').map((column) => `n.${column}`).join(', '));
+
 /** A row of NODE_COLUMNS, without its details. */
 export function nodeRecord(row: Row): NodeRecord {
   return {
@@ -78,7 +80,7 @@ export function nodeColumnsWithDetails(dialect: DialectSql): Sql {
     'time_added, key',
   );
   const tags = dialect.jsonArrayOf(sql`SELECT key, value FROM node_tags WHERE node_id = n.id`, ['key', 'value'], 'key');
-  return sql`${NODE_COLUMNS}, ${labels} AS labels_json, ${taints} AS taints_json, ${tags} AS tags_json`;
+  return sql`${NODE_COLUMNS_OF_N}, ${labels} AS labels_json, ${taints} AS taints_json, ${tags} AS tags_json`;
 }
 
 /** A row of nodeColumnsWithDetails. */

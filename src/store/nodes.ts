@@ -1,8 +1,10 @@
-import sql, { empty } from 'sql-template-tag';
+import sql, { empty, type Sql } from 'sql-template-tag';
 import type { DriverPhase, NodePhase } from '../domain/node.js';
 import { nodeColumnsWithDetails, nodeWithDetails, type NodeRecord } from './node-rows.js';
 import { int, nullableText, text } from './rows.js';
+import type { PoolName } from './pools.js';
 import type { SqlContext } from './sql-context.js';
+import type { Steps } from './statements.js';
 
 export interface NodePage {
   nodes: NodeRecord[];
@@ -20,29 +22,42 @@ export interface NodeDriverSummary {
   driverTargetVersion: string | null;
 }
 
-/** Reads of a pool's nodes as the API shows them. */
+/** Reads of a pool's nodes as the API shows them, the pool named as the API names it. */
 export interface NodeStore {
-  /** A page of the pool's nodes by name, after `afterName`. */
-  list(poolId: number, page: { afterName: string | null; limit: number }): Promise<NodePage>;
-  get(poolId: number, nodeName: string): Promise<NodeRecord | undefined>;
+  /** A page of the pool's nodes by name, after `afterName`; undefined when there is no such pool. */
+  list(pool: PoolName, page: { afterName: string | null; limit: number }): Promise<NodePage | undefined>;
+  /** The node, in `node` (undefined when the pool has none of that name); undefined when there is no such pool. */
+  get(pool: PoolName, nodeName: string): Promise<{ node: NodeRecord | undefined } | undefined>;
   /** Every node's driver, by name: what a pool-wide driver upgrade chooses its nodes from. */
   drivers(poolId: number): Promise<NodeDriverSummary[]>;
 }
 
+/** The pool's id as a subquery: a node read finds its pool in the same statement. */
+function poolIdOf(pool: PoolName): Sql {
+  return sql`(SELECT id FROM pools WHERE project_id = ${pool.projectId} AND name = ${pool.name})`;
+}
+
+/** Only when a node read found nothing: whether that is because there is no such pool. */
+function* poolExists(pool: PoolName): Steps<boolean> {
+  return (yield sql`SELECT id FROM pools WHERE project_id = ${pool.projectId} AND name = ${pool.name}`).rows.length > 0;
+}
+
 /**
- * `sql-template-tag` steps, run outside a transaction (in one synchronous run on SQLite). A node and its labels,
- * taints and tags come from one statement (nodeColumnsWithDetails): one round trip, one snapshot on PostgreSQL.
+ * `sql-template-tag` steps, run outside a transaction (in one synchronous run on SQLite). The pool, a node and its
+ * labels, taints and tags come from one statement (nodeColumnsWithDetails): one round trip, one snapshot on PostgreSQL.
  */
 export class SqlNodeStore implements NodeStore {
   constructor(private readonly sql: SqlContext) {}
 
-  list(poolId: number, page: { afterName: string | null; limit: number }): Promise<NodePage> {
+  list(pool: PoolName, page: { afterName: string | null; limit: number }): Promise<NodePage | undefined> {
     const { dialect } = this.sql;
     return this.sql.runner.read(function* () {
+      const poolId = poolIdOf(pool);
       const after = page.afterName === null ? empty : sql` AND n.name > ${page.afterName}`;
       const nodes = (yield sql`SELECT ${nodeColumnsWithDetails(dialect)} FROM nodes AS n WHERE n.pool_id = ${poolId}${after} ORDER BY n.name LIMIT ${page.limit + 1}`).rows.map(
         nodeWithDetails,
       );
+      if (nodes.length === 0) return (yield* poolExists(pool)) ? { nodes, remaining: 0 } : undefined;
       let remaining = 0;
       if (nodes.length > page.limit) {
         nodes.pop();
@@ -54,9 +69,13 @@ export class SqlNodeStore implements NodeStore {
     });
   }
 
-  async get(poolId: number, nodeName: string): Promise<NodeRecord | undefined> {
-    const { rows } = await this.sql.runner.query(sql`SELECT ${nodeColumnsWithDetails(this.sql.dialect)} FROM nodes AS n WHERE n.pool_id = ${poolId} AND n.name = ${nodeName}`);
-    return rows[0] && nodeWithDetails(rows[0]);
+  get(pool: PoolName, nodeName: string): Promise<{ node: NodeRecord | undefined } | undefined> {
+    const { dialect } = this.sql;
+    return this.sql.runner.read(function* () {
+      const [row] = (yield sql`SELECT ${nodeColumnsWithDetails(dialect)} FROM nodes AS n WHERE n.pool_id = ${poolIdOf(pool)} AND n.name = ${nodeName}`).rows;
+      if (row) return { node: nodeWithDetails(row) };
+      return (yield* poolExists(pool)) ? { node: undefined } : undefined;
+    });
   }
 
   async drivers(poolId: number): Promise<NodeDriverSummary[]> {

@@ -90,14 +90,14 @@ describe('background progress next to a batch call holding node rows (PostgreSQL
 
     const first = await promptly(simulation.advance(T0 + 1));
     expect(first).toMatchObject({ nodesAvailable: 2, nodesRemoved: 2, poolsRunning: 0 });
-    expect((await store.nodes.get(creating.id, 'locks-creating-1'))!.phase).toBe('Creating');
-    expect((await store.nodes.get(creating.id, 'locks-creating-0'))!.phase).toBe('Available');
+    expect(((await store.nodes.get(creating, 'locks-creating-1'))?.node)!.phase).toBe('Creating');
+    expect(((await store.nodes.get(creating, 'locks-creating-0'))?.node)!.phase).toBe('Available');
     expect([...(await store.pools.nodeNames(deleting.id))]).toEqual(['locks-deleting-2']);
 
     await holder.query('COMMIT');
     const second = await promptly(simulation.advance(T0 + 2));
     expect(second).toMatchObject({ nodesAvailable: 1, nodesRemoved: 1, poolsRunning: 1 });
-    expect((await store.nodes.get(creating.id, 'locks-creating-1'))!.phase).toBe('Available');
+    expect(((await store.nodes.get(creating, 'locks-creating-1'))?.node)!.phase).toBe('Available');
     expect((await store.pools.nodeNames(deleting.id)).size).toBe(0);
   });
 });

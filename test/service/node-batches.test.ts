@@ -116,7 +116,7 @@ describe('the node-change pipeline', () => {
     events.length = 0;
     expect(await refusal(batches.delete(pool, ['node-0', 'node-1'], caller, 'r'))).toEqual([400, 'ModelArts.50004000']);
     expect(events).toEqual([['refused', 'BatchDeletePoolNodes', 1]]);
-    expect((await store.nodes.get((await store.pools.get(pool))!.id, 'node-1'))!.phase).toBe('Available');
+    expect((await store.nodes.get(pool, 'node-1'))?.node?.phase).toBe('Available');
     await batches.delete(pool, ['node-1'], caller, 'r');
     await batches.delete(pool, ['node-1', 'node-2'], caller, 'r');
     expect(handedOff).toEqual([

@@ -77,7 +77,7 @@ async function change(pool: PoolRecord, deltas: Record<string, (id: number) => O
   return op.id;
 }
 
-const node = async (pool: PoolRecord, name: string) => (await store.nodes.get(pool.id, name))!;
+const node = async (pool: PoolRecord, name: string) => ((await store.nodes.get(pool, name))?.node)!;
 
 beforeAll(async () => {
   opened = await openTestStore({ accountId: 'b'.repeat(32), accountName: 'lifecycle', projectId: PROJECT, userId: 'v'.repeat(32), accessKey: 'AK2', createdAt: T0 });

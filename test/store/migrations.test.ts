@@ -67,7 +67,7 @@ afterAll(async () => {
 
 describe(`migrating a database from an earlier release (${TEST_DIALECT})`, () => {
   it('keeps the labels, taints and tags of existing nodes', async () => {
-    const node = await store.nodes.get(1, 'node-a');
+    const node = (await store.nodes.get({ projectId: 'proj', name: 'pool-a' }, 'node-a'))?.node;
     expect(node?.labels).toEqual({ 'os.modelarts.node/ha-redundant': 'true' });
     expect(node?.taints).toEqual([{ key: 'os.modelarts.node/ha-redundant', value: 'true', effect: 'NoSchedule', timeAdded: toTimestamp(T0) }]);
     expect(node?.tags).toEqual([

@@ -63,7 +63,7 @@ async function apply<R extends NodeReadKind>(
   return outcome.decisions;
 }
 
-const node = async (pool: PoolRecord, name: string) => (await store.nodes.get(pool.id, name))!;
+const node = async (pool: PoolRecord, name: string) => ((await store.nodes.get(pool, name))?.node)!;
 
 beforeAll(async () => {
   opened = await openTestStore({ accountId: 'a'.repeat(32), accountName: 'acme', projectId: PROJECT, userId: 'u'.repeat(32), accessKey: 'AK1', createdAt: T0 });
@@ -306,7 +306,7 @@ describe(`node changes (${TEST_DIALECT})`, () => {
       operation('55555555-5555-5555-5555-555555555555', pool.name),
     );
     expect(decisions).toHaveLength(10_000);
-    const page = await store.nodes.list(pool.id, { afterName: 'node-09997', limit: 5 });
+    const page = (await store.nodes.list(pool, { afterName: 'node-09997', limit: 5 }))!;
     expect(page.nodes.map((n) => n.tags)).toEqual([[{ key: 'bulk', value: 'node-09998' }], [{ key: 'bulk', value: 'node-09999' }]]);
   });
 

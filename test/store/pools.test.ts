@@ -92,19 +92,23 @@ describe(`pools and node reads (${TEST_DIALECT})`, () => {
     expect(await store.pools.show({ projectId: PROJECT, name: 'contract-a' })).toEqual({ pool: await store.pools.get({ projectId: PROJECT, name: 'contract-a' }), counts });
     expect(await store.pools.show({ projectId: PROJECT, name: 'ghost' })).toBeUndefined();
     expect(await store.pools.nodeCounts([])).toEqual({ phases: [], drivers: [] });
-    const node = await store.nodes.get(pool.id, 'node-00001');
+    const node = (await store.nodes.get(pool, 'node-00001'))?.node;
     expect(node).toMatchObject({ name: 'node-00001', phase: 'Available', driver: { version: '535.1', phase: 'Running' }, lockedActions: [], taints: [], tags: [] });
-    expect(await store.nodes.get(pool.id, 'ghost')).toBeUndefined();
+    expect((await store.nodes.get(pool, 'ghost'))?.node).toBeUndefined();
+    expect(await store.nodes.get(pool, 'ghost')).toEqual({ node: undefined });
+    expect(await store.nodes.get({ projectId: PROJECT, name: 'no-such-pool' }, 'node-00001')).toBeUndefined();
+    expect(await store.nodes.list({ projectId: PROJECT, name: 'no-such-pool' }, { afterName: null, limit: 2 })).toBeUndefined();
   });
 
   it('pages nodes by name with the remaining count', async () => {
     const pool = (await store.pools.get({ projectId: PROJECT, name: 'contract-a' }))!;
-    const first = await store.nodes.list(pool.id, { afterName: null, limit: 2 });
+    const first = (await store.nodes.list(pool, { afterName: null, limit: 2 }))!;
     expect(first.nodes.map((n) => n.name)).toEqual(['node-00000', 'node-00001']);
     expect(first.remaining).toBe(3);
-    const last = await store.nodes.list(pool.id, { afterName: 'node-00003', limit: 2 });
+    const last = (await store.nodes.list(pool, { afterName: 'node-00003', limit: 2 }))!;
     expect(last.nodes.map((n) => n.name)).toEqual(['node-00004']);
     expect(last.remaining).toBe(0);
+    expect(await store.nodes.list(pool, { afterName: 'node-00004', limit: 2 })).toEqual({ nodes: [], remaining: 0 });
   });
 
   it('scales with a version check: a stale version changes nothing', async () => {
@@ -123,7 +127,7 @@ describe(`pools and node reads (${TEST_DIALECT})`, () => {
     const pool = await createPool('contract-gone', newNodes(2));
     await store.pools.markDeleting(pool.id, T0 + 7_000, T0 + 8_000);
     expect(await store.pools.get({ projectId: PROJECT, name: pool.name })).toMatchObject({ phase: 'Deleting', deletedAt: T0 + 7_000, resourceVersion: pool.resourceVersion + 1 });
-    expect((await store.nodes.list(pool.id, { afterName: null, limit: 10 })).nodes.map((n) => n.phase)).toEqual(['Deleting', 'Deleting']);
+    expect(((await store.nodes.list(pool, { afterName: null, limit: 10 }))!).nodes.map((n) => n.phase)).toEqual(['Deleting', 'Deleting']);
   });
 
   it('summarises node drivers per pool and flavor', async () => {

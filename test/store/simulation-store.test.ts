@@ -64,7 +64,7 @@ async function change(pool: PoolRecord, names: string[], faults: boolean, delta:
   });
 }
 
-const node = async (pool: PoolRecord, name: string) => (await store.nodes.get(pool.id, name))!;
+const node = async (pool: PoolRecord, name: string) => ((await store.nodes.get(pool, name))?.node)!;
 
 beforeAll(async () => {
   opened = await openTestStore({ accountId: 'c'.repeat(32), accountName: 'simulation', projectId: PROJECT, userId: 'w'.repeat(32), accessKey: 'AK3', createdAt: T0 });
@@ -91,7 +91,7 @@ describe(`the simulation store (${TEST_DIALECT})`, () => {
     expect(first!.drained + second!.drained).toBe(1);
     expect(first!.nodesAvailable + second!.nodesAvailable + first!.poolsRunning + second!.poolsRunning).toBe(0);
     expect((await store.pools.get({ projectId: PROJECT, name: 'sim-creating' }))!.phase).toBe('Running');
-    expect((await store.nodes.list(creating.id, { afterName: null, limit: 10 })).nodes.every((n) => n.phase === 'Available')).toBe(true);
+    expect(((await store.nodes.list(creating, { afterName: null, limit: 10 }))!).nodes.every((n) => n.phase === 'Available')).toBe(true);
     expect([...(await store.pools.nodeNames(scaled.id))]).toEqual(['node-0']);
     expect(await node(scaled, 'node-0')).toMatchObject({ drained: true, runningJobs: 0 });
 

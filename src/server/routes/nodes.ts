@@ -36,7 +36,7 @@ export function nodeRoutes(pools: PoolService, nodes: NodeService): FastifyPlugi
         },
       },
       async (request) => {
-        const pool = await pools.require(request.params.project_id, request.params.pool_name);
+        const pool = { projectId: request.params.project_id, name: request.params.pool_name };
         const page = await nodes.list(pool, request.query, callerOf(request));
         return {
           apiVersion: 'v2' as const,
@@ -68,8 +68,7 @@ export function nodeRoutes(pools: PoolService, nodes: NodeService): FastifyPlugi
         },
       },
       async (request) => {
-        const pool = await pools.require(request.params.project_id, request.params.pool_name);
-        return nodes.show(pool, request.params.node_name, callerOf(request));
+        return nodes.show({ projectId: request.params.project_id, name: request.params.pool_name }, request.params.node_name, callerOf(request));
       },
     );
   };
