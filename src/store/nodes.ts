@@ -31,11 +31,11 @@ export interface NodeStore {
 
 /** `sql-template-tag` steps, run outside a transaction (in one synchronous run on SQLite). */
 export class SqlNodeStore implements NodeStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   list(poolId: number, page: { afterName: string | null; limit: number }): Promise<NodePage> {
-    const { dialect } = this.sql;
-    return this.sql.runner.read(function* () {
+    const { dialect } = this.context;
+    return this.context.runner.read(function* () {
       const after = page.afterName === null ? empty : sql` AND name > ${page.afterName}`;
       const nodes = (yield sql`SELECT ${NODE_COLUMNS} FROM nodes WHERE pool_id = ${poolId}${after} ORDER BY name LIMIT ${page.limit + 1}`).rows.map(nodeRecord);
       let remaining = 0;
@@ -51,8 +51,8 @@ export class SqlNodeStore implements NodeStore {
   }
 
   get(poolId: number, nodeName: string): Promise<NodeRecord | undefined> {
-    const { dialect } = this.sql;
-    return this.sql.runner.read(function* () {
+    const { dialect } = this.context;
+    return this.context.runner.read(function* () {
       const [row] = (yield sql`SELECT ${NODE_COLUMNS} FROM nodes WHERE pool_id = ${poolId} AND name = ${nodeName}`).rows;
       if (!row) return undefined;
       const node = nodeRecord(row);
@@ -62,7 +62,7 @@ export class SqlNodeStore implements NodeStore {
   }
 
   async drivers(poolId: number): Promise<NodeDriverSummary[]> {
-    const { rows } = await this.sql.runner.query(
+    const { rows } = await this.context.runner.query(
       sql`SELECT name, flavor, phase, driver_version, driver_phase, driver_target_version FROM nodes WHERE pool_id = ${poolId} ORDER BY name`,
     );
     return rows.map((r) => ({

@@ -51,10 +51,10 @@ export interface OperationStore {
 
 /** Reading records is a cold path: Kysely's builder. */
 export class SqlOperationStore implements OperationStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   async get(projectId: string, operationId: string): Promise<OperationRecord | undefined> {
-    const row = await this.sql.db.selectFrom('operations').selectAll().where('project_id', '=', projectId).where('id', '=', operationId).executeTakeFirst();
+    const row = await this.context.db.selectFrom('operations').selectAll().where('project_id', '=', projectId).where('id', '=', operationId).executeTakeFirst();
     if (!row) return undefined;
     return {
       id: row.id,
@@ -72,7 +72,7 @@ export class SqlOperationStore implements OperationStore {
   }
 
   async outcomes(operationId: string): Promise<OperationOutcome[]> {
-    const rows = await this.sql.db
+    const rows = await this.context.db
       .selectFrom('operation_outcomes')
       .selectAll()
       .where('operation_id', '=', operationId)
