@@ -3,7 +3,7 @@ import { ApiCallError } from '../client/api.js';
 import { ServiceUnreachableError } from '../client/client.js';
 import { ConfigError } from '../config.js';
 import { MasterKeyError } from '../security/secrets.js';
-import { ApiError } from '../server/errors.js';
+import { ApiError } from '../errors/catalogue.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { buildProgram } from './program.js';
 import { maskPasswords } from '../security/redact.js';

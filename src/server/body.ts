@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { findDuplicateKey } from './duplicate-keys.js';
-import { errors } from './errors.js';
+import { errors } from '../errors/catalogue.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -7,7 +7,7 @@ import type { SwaggerOptions } from '@fastify/swagger';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ErrorSchema } from '../schemas/common.js';
 import { EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID } from '../schemas/examples.js';
-import { errors, type ApiError } from './errors.js';
+import { errors, type ApiError } from '../errors/catalogue.js';
 
 /** Operation groups, in the order the API Explorer shows them. */
 export const OPERATION_TAGS = [

@@ -6,7 +6,7 @@ import type { SecretBox } from '../../security/secrets.js';
 import { TokenError, type TokenService } from '../../security/tokens.js';
 import type { Store, UserIdentity } from '../../store/store.js';
 import { rejectInvalidJson } from '../body.js';
-import { errors, type ApiError } from '../errors.js';
+import { errors, type ApiError } from '../../errors/catalogue.js';
 import type { Metrics } from '../metrics.js';
 import type { IdentityCache } from './identities.js';
 import { parseAuthorization, SignatureError, verifySignature, type ParsedAuthorization } from './signature.js';

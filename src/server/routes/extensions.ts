@@ -5,10 +5,11 @@ import { NodeSchema, SetNodePhaseBodySchema } from '../../schemas/node.js';
 import { OperationParams, OperationSchema } from '../../schemas/operation.js';
 import type { NodeService } from '../../service/nodes.js';
 import type { PoolService } from '../../service/pools.js';
-import { errors } from '../errors.js';
+import { errors, nodeLocked } from '../../errors/catalogue.js';
 import { denied, errorResponses, EXTENSION, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 
+const lockedNode = nodeLocked(EXAMPLE_NODE_NAMES[1], ['delete']);
 const operationExample = {
   id: EXAMPLE_OPERATION_ID,
   operation: 'BatchUpdatePoolNodes',
@@ -22,7 +23,7 @@ const operationExample = {
   failCount: 1,
   nodes: [
     { name: EXAMPLE_NODE_NAMES[0], status: 'success' },
-    { name: EXAMPLE_NODE_NAMES[1], status: 'failed', errorCode: 'ModelArts.50004003', errorMsg: `Node ${EXAMPLE_NODE_NAMES[1]} is locked.` },
+    { name: EXAMPLE_NODE_NAMES[1], status: 'failed', errorCode: lockedNode.code, errorMsg: lockedNode.message },
   ],
 };
 

@@ -19,7 +19,7 @@ import {
   UserSchema,
 } from '../../schemas/iam.js';
 import { renderAccount, renderProject, renderUser, type IamService } from '../../service/iam.js';
-import { errors, type ApiError } from '../errors.js';
+import { errors, type ApiError } from '../../errors/catalogue.js';
 import { errorResponses, EXTENSION, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 

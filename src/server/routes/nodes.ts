@@ -5,7 +5,7 @@ import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, exampleBatchUpdates, exampleNode
 import { ListNodesQuerySchema, NodeListSchema, NodeSchema } from '../../schemas/node.js';
 import type { NodeService } from '../../service/nodes.js';
 import type { PoolService } from '../../service/pools.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { denied, errorResponses, OPERATION_ID_HEADER, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 

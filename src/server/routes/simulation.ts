@@ -5,7 +5,7 @@ import { FaultRuleBodySchema, FaultRuleListSchema, FaultRuleSchema, WorkloadBody
 import { NodeSchema } from '../../schemas/node.js';
 import type { LifecycleService } from '../../service/lifecycle.js';
 import type { PoolService } from '../../service/pools.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { denied, errorResponses, EXTENSION, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 

@@ -3,7 +3,7 @@ import { EXAMPLE_ACCOUNT_ID, EXAMPLE_PROJECT_ID, EXAMPLE_USER_ID } from '../../s
 import { TokenRequestSchema, TokenResponseSchema, type TokenRequest } from '../../schemas/iam.js';
 import type { IamService } from '../../service/iam.js';
 import { rejectInvalidJson } from '../body.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { errorResponses, withExamples } from '../openapi.js';
 
 const requestExample: TokenRequest = {
