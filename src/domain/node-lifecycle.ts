@@ -18,6 +18,7 @@ import {
   type NodeFailure,
 } from '../errors/catalogue.js';
 import type { NodeDecision } from './node-update-planner.js';
+import type { FAULT_KINDS, LOCKABLE_ACTIONS } from '../schemas/node-batch.js';
 import type { PoolDriverState, PoolPhase, PoolResource } from '../schemas/pool.js';
 import { toTimestamp } from './time.js';
 
@@ -27,7 +28,6 @@ import { toTimestamp } from './time.js';
  * store applies the same transitions set-based, and the property test drives a model through these functions.
  */
 
-export const LOCKABLE_ACTIONS = ['delete'] as const;
 export type LockableAction = (typeof LOCKABLE_ACTIONS)[number];
 
 /** Placed by an `idle` driver upgrade so no new work lands while the node waits to become idle. */
@@ -35,7 +35,6 @@ export const TAINT_DRIVER_UPGRADE = 'os.modelarts.node/driver.upgrade';
 /** Placed by a drain alongside the `os.modelarts.node/drain` annotation. */
 export const TAINT_DRAIN = ANNOTATION_DRAIN;
 
-export const FAULT_KINDS = ['driverUpgrade', 'reboot'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the lifecycle planners read about a node, on top of what the batch-update planner reads. */

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from './common.js';
-import { DRIVER_UPDATE_STRATEGIES, TAINT_EFFECTS } from '../domain/node.js';
+import { DRIVER_UPDATE_STRATEGIES, TAINT_EFFECTS } from './node.js';
 
 export const BATCH_UPDATE_ACTIONS = ['openHaRedundant', 'closeHaRedundant', 'createTags', 'deleteTags'] as const;
 export type BatchUpdateAction = (typeof BATCH_UPDATE_ACTIONS)[number];

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID } from './examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID } from './example-ids.js';
 
 export const PROJECT_ID_PATTERN = '^[A-Za-z0-9-]{1,64}$';
 /** Pool ids in paths: lowercase letters, digits and '-', starting with a letter, not ending with '-', 36-63 chars. */

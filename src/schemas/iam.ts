@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from './common.js';
-import { EXAMPLE_ACCESS_KEY } from './examples.js';
+import { EXAMPLE_ACCESS_KEY } from './example-ids.js';
 
 export const ACCOUNT_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 export const USER_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_.-]{0,63}$';

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DRIVER_UPDATE_STRATEGIES } from '../domain/node.js';
+import { DRIVER_UPDATE_STRATEGIES } from './node.js';
 import { StringMap, StringEnum } from './common.js';
 
 export const POOL_SCOPES = ['Train', 'Infer', 'Notebook'] as const;

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { NODE_NAME_PATTERN, StringEnum } from './common.js';
-import { TAINT_EFFECTS } from '../domain/node.js';
+import { TAINT_EFFECTS } from './node.js';
 import { ACCOUNT_NAME_PATTERN, CreateUserBodySchema, POLICY_NAME_PATTERN, PROJECT_NAME_PATTERN, PolicyDocumentSchema, USER_NAME_PATTERN } from './iam.js';
 import { CreatePoolBodySchema, PoolResourceSchema, POOL_SCOPES } from './pool.js';
 

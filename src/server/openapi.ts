@@ -6,7 +6,7 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ErrorSchema } from '../schemas/common.js';
-import { EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID } from '../schemas/examples.js';
+import { EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID } from '../schemas/example-ids.js';
 import { errors, type ApiError } from '../errors/catalogue.js';
 
 /** Operation groups, in the order the API Explorer shows them. */

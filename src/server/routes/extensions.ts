@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NodeParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID, EXAMPLE_TIME, exampleNode } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID, EXAMPLE_TIME } from '../../schemas/example-ids.js';
+import { exampleNode } from '../../schemas/examples.js';
 import { NodeSchema, SetNodePhaseBodySchema } from '../../schemas/node.js';
 import { OperationParams, OperationSchema } from '../../schemas/operation.js';
 import type { NodeService } from '../../service/nodes.js';

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EXAMPLE_ACCESS_KEY, EXAMPLE_TIME, exampleAccount, exampleProject, exampleUser } from '../../schemas/examples.js';
+import { EXAMPLE_ACCESS_KEY, EXAMPLE_TIME } from '../../schemas/example-ids.js';
+import { exampleAccount, exampleProject, exampleUser } from '../../schemas/examples.js';
 import {
   AccessKeyParams,
   AccountSchema,

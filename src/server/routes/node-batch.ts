@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PoolParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES } from '../../schemas/example-ids.js';
 import {
   batchDeleteBodySchema,
   batchLockBodySchema,
