@@ -10,7 +10,7 @@ import { maskPasswords } from '../security/redact.js';
 import type { Command } from 'commander';
 
 /** The message and exit code for a failed command; anything unexpected is named as such, never shown bare. */
-export function describeFailure(error: unknown, command?: string): { message: string | undefined; code: ExitCode } {
+function describeFailure(error: unknown, command?: string): { message: string | undefined; code: ExitCode } {
   if (error instanceof CommanderError) {
     // Commander has printed its message (or the help, or the version) already.
     const done = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);

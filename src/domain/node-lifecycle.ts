@@ -86,7 +86,7 @@ export class FaultBudget {
   }
 }
 
-export function isUpgrading(phase: DriverPhase | undefined): boolean {
+function isUpgrading(phase: DriverPhase | undefined): boolean {
   return phase === 'Pending' || phase === 'Updating';
 }
 

@@ -22,7 +22,7 @@ import {
 import { MAX_TAGS_PER_NODE } from './tags.js';
 import { toTimestamp } from './time.js';
 
-export const DEFAULT_HA_REDUNDANT_EFFECT: TaintEffect = 'NoSchedule';
+const DEFAULT_HA_REDUNDANT_EFFECT: TaintEffect = 'NoSchedule';
 export const DEFAULT_DRIVER_UPDATE_STRATEGY: DriverUpdateStrategy = 'idle';
 
 export type NodeDecision =

@@ -4,7 +4,7 @@ export type NodePhase = (typeof NODE_PHASES)[number];
 export type TaintEffect = (typeof TAINT_EFFECTS)[number];
 export type DriverUpdateStrategy = (typeof DRIVER_UPDATE_STRATEGIES)[number];
 
-export const DRIVER_PHASES = ['Pending', 'Updating', 'Running', 'Abnormal'] as const;
+const DRIVER_PHASES = ['Pending', 'Updating', 'Running', 'Abnormal'] as const;
 export type DriverPhase = (typeof DRIVER_PHASES)[number];
 
 export const LABEL_HA_REDUNDANT = 'os.modelarts.node/ha.redundant.enabled';

@@ -25,7 +25,6 @@ export const PolicyDocumentSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type PolicyDocumentBody = Static<typeof PolicyDocumentSchema>;
 
 export const CreateAccountBodySchema = Type.Object(
   {
@@ -62,7 +61,6 @@ export const CreateAccessKeyBodySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type CreateAccessKeyBody = Static<typeof CreateAccessKeyBodySchema>;
 
 export const AttachPolicyBodySchema = Type.Object(
   { document: Type.Optional(PolicyDocumentSchema) },

@@ -45,7 +45,6 @@ export const WorkloadBodySchema = Type.Object(
   { runningJobs: Type.Integer({ minimum: 0, maximum: 100_000, description: 'How many jobs the simulated node runs.' }) },
   { additionalProperties: false },
 );
-export type WorkloadBody = Static<typeof WorkloadBodySchema>;
 
 export const FaultRuleBodySchema = Type.Object(
   {

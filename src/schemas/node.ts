@@ -54,4 +54,3 @@ export const SetNodePhaseBodySchema = Type.Object(
   { phase: StringEnum(['Abnormal', 'Checking', 'Available'] as const) },
   { additionalProperties: false },
 );
-export type SetNodePhaseBody = Static<typeof SetNodePhaseBodySchema>;

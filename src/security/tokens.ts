@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { SecretBox } from './secrets.js';
 
-export const TOKEN_LIFETIME_MILLIS = 24 * 60 * 60 * 1000;
+const TOKEN_LIFETIME_MILLIS = 24 * 60 * 60 * 1000;
 const ISSUER = 'poolkeeper';
 
 export interface TokenClaims {

@@ -11,7 +11,7 @@ declare module 'fastify' {
 }
 
 /** A body that cannot be read as one JSON value; answered with 400 only after authentication, so anonymous callers learn nothing. */
-export class UnreadableBody {
+class UnreadableBody {
   constructor(readonly detail: string) {}
 }
 

@@ -30,7 +30,7 @@ const PATH_PARAMETER_SCHEMAS: readonly TObject[] = [
  * schemas count characters (code points), which may take two units each, so the limit is twice the longest
  * `maxLength` a path parameter has: every value a schema accepts reaches it, and the schema names the field otherwise.
  */
-export const MAX_PATH_SEGMENT_UNITS = 2 * Math.max(...PATH_PARAMETER_SCHEMAS.flatMap((schema) => Object.values(schema.properties).map(maxLengthOf)));
+const MAX_PATH_SEGMENT_UNITS = 2 * Math.max(...PATH_PARAMETER_SCHEMAS.flatMap((schema) => Object.values(schema.properties).map(maxLengthOf)));
 
 function maxLengthOf(property: TSchema): number {
   const { maxLength } = property as { maxLength?: number };

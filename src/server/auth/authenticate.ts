@@ -42,8 +42,8 @@ declare module 'fastify' {
 }
 
 /** Consecutive signature failures that lock an access key, and for how long. */
-export const MAX_SIGNATURE_FAILURES = 5;
-export const ACCESS_KEY_LOCK_MILLIS = 5 * 60 * 1000;
+const MAX_SIGNATURE_FAILURES = 5;
+const ACCESS_KEY_LOCK_MILLIS = 5 * 60 * 1000;
 
 export interface AuthDependencies {
   store: Store;
