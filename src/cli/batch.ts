@@ -1,5 +1,6 @@
 import type { BatchCall, Operation, PoolApi } from '../client/api.js';
 import { ANNOTATION_DRAIN } from '../domain/node.js';
+import { nodeGone, type NodeFailure } from '../errors/catalogue.js';
 import type { Node } from '../schemas/node.js';
 import { EXIT, exitForFailures, type ExitCode } from './exit-codes.js';
 import { printDocument, type OutputOptions, type View } from './output.js';
@@ -53,6 +54,11 @@ const OUTCOME_VIEW: View<NodeOutcome> = {
   wide: [{ header: 'OPERATION', value: (o) => o.operationId }],
   name: (o) => o.name,
 };
+
+/** A per-node failure of the error catalogue as an outcome's code and reason. */
+export function reason(failure: NodeFailure): Pick<NodeOutcome, 'errorCode' | 'errorMsg'> {
+  return { errorCode: failure.code, errorMsg: failure.message };
+}
 
 /** Splits names into chunks of at most `limit`. */
 export function chunk<T>(items: readonly T[], limit: number): T[][] {
@@ -118,7 +124,7 @@ async function observe(api: PoolApi, pool: string, wait: WaitKind, outcomes: Map
     if (wait === 'delete') {
       if (!node) settle({ ...outcome, status: 'succeeded' });
     } else if (!node) {
-      settle({ ...outcome, status: 'failed', errorCode: 'ModelArts.50005101', errorMsg: `Node ${outcome.name} no longer exists.` });
+      settle({ ...outcome, status: 'failed', ...reason(nodeGone(outcome.name)) });
     } else if (wait === 'drain' ? node.metadata.annotations[ANNOTATION_DRAIN] === 'Drained' : !['Pending', 'Updating'].includes(node.status.driver?.phase ?? '')) {
       settle({ ...outcome, status: 'succeeded' });
     }

@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import { ApiCallError, type PoolApi } from '../client/api.js';
 import type { Node } from '../schemas/node.js';
 import type { CreatePoolBody, PatchPoolBody, Pool } from '../schemas/pool.js';
-import { reportOutcomes, waitForNodes, type NodeOutcome } from './batch.js';
+import { nodeGone, nodeNotCreated } from '../errors/catalogue.js';
+import { reason, reportOutcomes, waitForNodes, type NodeOutcome } from './batch.js';
 import { action, checkOutputOptions, poolIdOf, POOL_ARGUMENT_HELP, timeoutOf, withExitCodes, withOutputOptions, withWaitOptions } from './common.js';
 import { connect, withConnectionOptions, type ConnectionOptions } from './connection.js';
 import { CliError, EXIT, usageError, type ExitCode } from './exit-codes.js';
@@ -84,7 +85,7 @@ async function waitForCreation(api: PoolApi, pool: string, label: string, outcom
         const ended: NodeOutcome =
           node?.status.phase === 'Available'
             ? { ...outcome, status: 'succeeded' }
-            : { ...outcome, status: 'failed', errorCode: 'ModelArts.50005101', errorMsg: node ? `Node ${outcome.name} is ${node.status.phase}.` : `Node ${outcome.name} no longer exists.` };
+            : { ...outcome, status: 'failed', ...reason(node ? nodeNotCreated(outcome.name, node.status.phase) : nodeGone(outcome.name)) };
         outcomes.set(outcome.name, ended);
         progress.complete({ name: ended.name, status: ended.status as 'succeeded' | 'failed', errorCode: ended.errorCode, errorMsg: ended.errorMsg });
       }

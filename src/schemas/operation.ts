@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { ProjectParams } from './common.js';
-import { EXAMPLE_OPERATION_ID } from './examples.js';
+import { EXAMPLE_OPERATION_ID } from './example-ids.js';
 
 export const OperationParams = Type.Object({
   project_id: ProjectParams.properties.project_id,

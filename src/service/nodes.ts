@@ -1,12 +1,12 @@
 import type { ListNodesQuery, Node } from '../schemas/node.js';
-import { errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import type { PoolRecord } from '../store/pools.js';
 import type { Caller, ServiceContext } from './context.js';
 import { renderNode, renderOperation } from './render.js';
 
 const MAX_PAGE_SIZE = 500;
 
-export interface NodePageResult {
+interface NodePageResult {
   items: Node[];
   continueToken?: string;
   remainingItemCount?: number;

@@ -7,7 +7,7 @@ import { int, nullableText, text } from '../store/rows.js';
 import type { SqlContext } from '../store/sql-context.js';
 import type { Row } from '../store/statements.js';
 
-export interface SimulationProgress {
+interface SimulationProgress {
   nodesAvailable: number;
   nodesRemoved: number;
   poolsRunning: number;
@@ -27,7 +27,7 @@ export interface FaultRuleRecord {
   createdAt: number;
 }
 
-export type WorkloadResult = { kind: 'not-found' } | { kind: 'refused'; detail: string } | { kind: 'ok'; node: NodeRecord };
+type WorkloadResult = { kind: 'not-found' } | { kind: 'refused'; detail: string } | { kind: 'ok'; node: NodeRecord };
 
 /**
  * What only the simulated backend writes: the simulated machines' progress (nodes leaving Creating and Deleting,

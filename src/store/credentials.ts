@@ -17,7 +17,7 @@ export interface UserIdentity {
   policies: unknown[];
 }
 
-export interface AccessKeyRecord {
+interface AccessKeyRecord {
   accessKey: string;
   /** The secret key sealed with the master key. */
   sealedSecretKey: string;
@@ -29,7 +29,7 @@ export interface AccessKeyRecord {
   lockedUntil: number | null;
 }
 
-export interface AuthFailures {
+interface AuthFailures {
   failedAttempts: number;
   lockedUntil: number | null;
 }

@@ -26,7 +26,7 @@ export interface UserRecord {
   createdAt: number;
 }
 
-export interface NewAccessKey {
+interface NewAccessKey {
   accessKey: string;
   /** The secret key sealed with the master key. */
   sealedSecretKey: string;
@@ -36,7 +36,7 @@ export interface NewAccessKey {
   securityTokenHash: string | null;
 }
 
-export interface AccessKeySummary {
+interface AccessKeySummary {
   accessKey: string;
   createdAt: number;
   expiresAt: number | null;

@@ -1,6 +1,6 @@
 import sql, { join, type Sql } from 'sql-template-tag';
 import { FaultBudget, type FaultKind, type FaultRule, type LifecycleNodeState } from '../domain/node-lifecycle.js';
-import type { NodeFailure } from '../domain/node-failures.js';
+import type { NodeFailure } from '../errors/catalogue.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { BatchNodeState, NodePhase, NodeState } from '../domain/node.js';
 import type { PoolSpec } from '../schemas/pool.js';
@@ -30,7 +30,7 @@ export interface NodeChangeContext {
 }
 
 /** A whole request refused by its planner (batch-delete is all or nothing): nothing is written. */
-export interface Refusal {
+interface Refusal {
   /** The 400's detail. */
   detail: string;
   /** The nodes that refused it, each with its reason (none when a pool-wide rule did). */
@@ -60,7 +60,7 @@ export interface NodeChange<R extends NodeReadKind> {
   operation: OperationMeta;
 }
 
-export type NodeChangeOutcome =
+type NodeChangeOutcome =
   | { kind: 'applied'; decisions: NodeDecision[] }
   | { kind: 'refused'; refusal: Refusal }
   /** No such pool: nothing was written. */

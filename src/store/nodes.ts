@@ -4,13 +4,13 @@ import { ALL_DETAILS, detailSteps, NODE_COLUMNS, nodeRecord, type NodeRecord } f
 import { int, nullableText, text } from './rows.js';
 import type { SqlContext } from './sql-context.js';
 
-export interface NodePage {
+interface NodePage {
   nodes: NodeRecord[];
   /** Nodes after this page. */
   remaining: number;
 }
 
-export interface NodeDriverSummary {
+interface NodeDriverSummary {
   name: string;
   flavor: string;
   phase: NodePhase;

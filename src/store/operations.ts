@@ -13,7 +13,7 @@ export interface OperationMeta {
   createdAt: number;
 }
 
-export interface NodeResult {
+interface NodeResult {
   name: string;
   status: 'success' | 'failed';
   errorCode?: string;

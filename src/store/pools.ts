@@ -39,7 +39,7 @@ export interface NewNode {
   driverVersion: string | null;
 }
 
-export interface PoolScaling {
+interface PoolScaling {
   spec: PoolSpec;
   labels: Record<string, string>;
   annotations: Record<string, string>;

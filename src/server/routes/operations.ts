@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { EXAMPLE_NODE_NAMES, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID, EXAMPLE_TIME } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAMES, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID, EXAMPLE_TIME } from '../../schemas/example-ids.js';
 import { OperationParams, OperationSchema } from '../../schemas/operation.js';
 import type { NodeService } from '../../service/nodes.js';
-import { errors } from '../errors.js';
+import { errors, nodeLocked } from '../../errors/catalogue.js';
 import { denied, errorResponses, EXTENSION, withExamples } from '../openapi.js';
 
+const lockedNode = nodeLocked(EXAMPLE_NODE_NAMES[1], ['delete']);
 const operationExample = {
   id: EXAMPLE_OPERATION_ID,
   operation: 'BatchUpdatePoolNodes',
@@ -18,7 +19,7 @@ const operationExample = {
   failCount: 1,
   nodes: [
     { name: EXAMPLE_NODE_NAMES[0], status: 'success' },
-    { name: EXAMPLE_NODE_NAMES[1], status: 'failed', errorCode: 'ModelArts.50004003', errorMsg: `Node ${EXAMPLE_NODE_NAMES[1]} is locked.` },
+    { name: EXAMPLE_NODE_NAMES[1], status: 'failed', errorCode: lockedNode.code, errorMsg: lockedNode.message },
   ],
 };
 
