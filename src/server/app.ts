@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { INPUT_VALIDATION } from '../schemas/validator.js';
 import type { Clock } from '../domain/time.js';
 import { NodeService } from '../service/nodes.js';
+import { OperationService } from '../service/operations.js';
 import { IamService } from '../service/iam.js';
 import { PoolService } from '../service/pools.js';
 import type { SecretBox } from '../security/secrets.js';
@@ -120,7 +121,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     protectedScope.addHook('preValidation', authenticate);
     await protectedScope.register(poolRoutes(pools));
     await protectedScope.register(nodeRoutes(pools, nodes, config.limits.maxBatchNodes));
-    await protectedScope.register(extensionRoutes(pools, nodes));
+    await protectedScope.register(extensionRoutes(pools, nodes, new OperationService(services)));
     await protectedScope.register(nodeBatchRoutes(pools, lifecycle, config.limits.maxBatchNodes));
     await protectedScope.register(simulationRoutes(pools, lifecycle));
     await protectedScope.register(iamRoutes(iam));
