@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Operation } from '../client/api.js';
-import { MAX_OPERATION_PAGE, OPERATION_KINDS, type OperationSummary } from '../schemas/operation.js';
+import { MAX_OPERATION_PAGE, OPERATION_KINDS } from '../schemas/operation-kinds.js';
+import type { OperationSummary } from '../schemas/operation.js';
 import { outcomesOf, waitKindOf } from '../domain/operation-progress.js';
 import { reportOutcomes, waitForNodes } from './batch.js';
 import { action, checkOutputOptions, poolIdOf, POOL_ARGUMENT_HELP, timeoutOf, withExitCodes, withOutputOptions } from './common.js';

@@ -1,22 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { NODE_NAME_PATTERN, POOL_NAME_PATTERN, ProjectParams, StringEnum } from './common.js';
 import { EXAMPLE_NODE_NAME, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME } from './examples.js';
-
-/** The operations that write an operation record: a record's `operation`, and the list's `kind` filter. */
-export const OPERATION_KINDS = [
-  'BatchUpdatePoolNodes',
-  'BatchDeletePoolNodes',
-  'BatchLockPoolNodes',
-  'BatchUnlockPoolNodes',
-  'BatchRebootPoolNodes',
-  'BatchDrainPoolNodes',
-  'PatchPool',
-] as const;
-export type OperationKind = (typeof OPERATION_KINDS)[number];
-
-/** The most records one page of the operations list holds, and how many it holds unless `limit` says otherwise. */
-export const MAX_OPERATION_PAGE = 500;
-export const DEFAULT_OPERATION_PAGE = 50;
+import { DEFAULT_OPERATION_PAGE, MAX_OPERATION_PAGE, OPERATION_KINDS } from './operation-kinds.js';
 
 export const OperationParams = Type.Object({
   project_id: ProjectParams.properties.project_id,
