@@ -1,5 +1,6 @@
 import type { BatchCall, PoolApi } from '../client/api.js';
 import { observeProgress, outcomesOf, type NodeOutcome, type NodeStatus, type ProgressSource, type WaitKind } from '../domain/operation-progress.js';
+import type { NodeFailure } from '../errors/catalogue.js';
 import type { Node } from '../schemas/node.js';
 import { EXIT, exitForFailures, type ExitCode } from './exit-codes.js';
 import { printDocument, type OutputOptions, type View } from './output.js';
@@ -32,6 +33,11 @@ const OUTCOME_VIEW: View<NodeOutcome> = {
   wide: [{ header: 'OPERATION', value: (o) => o.operationId }],
   name: (o) => o.name,
 };
+
+/** A per-node failure of the error catalogue as an outcome's code and reason. */
+export function reason(failure: NodeFailure): Pick<NodeOutcome, 'errorCode' | 'errorMsg'> {
+  return { errorCode: failure.code, errorMsg: failure.message };
+}
 
 /** Splits names into chunks of at most `limit`. */
 export function chunk<T>(items: readonly T[], limit: number): T[][] {

@@ -1,3 +1,4 @@
+import { nodeGone, nodeNotCreated, type NodeFailure } from '../errors/catalogue.js';
 import { ANNOTATION_DRAIN } from './node.js';
 
 /**
@@ -44,7 +45,9 @@ export interface ProgressSource {
   nodes(pool: string, names: readonly string[]): Promise<ReadonlyMap<string, NodeView>>;
 }
 
-const NODE_GONE = 'ModelArts.50005101';
+function failed(outcome: NodeOutcome, failure: NodeFailure): NodeOutcome {
+  return { ...outcome, status: 'failed', errorCode: failure.code, errorMsg: failure.message };
+}
 
 /** What waiting for an operation means, by the operation that wrote its record. */
 export function waitKindOf(operation: string): WaitKind {
@@ -81,15 +84,13 @@ export function outcomesOf(record: { id: string; nodes: readonly RecordEntry[] }
 /** How a node's current state (undefined: gone) ends an in-progress outcome; null while its work goes on. */
 export function settleByNode(outcome: NodeOutcome, node: NodeView | undefined, wait: WaitKind): NodeOutcome | null {
   if (wait === 'delete') return node ? null : { ...outcome, status: 'succeeded' };
-  if (!node) return { ...outcome, status: 'failed', errorCode: NODE_GONE, errorMsg: `Node ${outcome.name} no longer exists.` };
+  if (!node) return failed(outcome, nodeGone(outcome.name));
   switch (wait) {
     case 'drain':
       return node.metadata.annotations[ANNOTATION_DRAIN] === 'Drained' ? { ...outcome, status: 'succeeded' } : null;
     case 'create':
       if (node.status.phase === 'Creating') return null;
-      return node.status.phase === 'Available'
-        ? { ...outcome, status: 'succeeded' }
-        : { ...outcome, status: 'failed', errorCode: NODE_GONE, errorMsg: `Node ${outcome.name} is ${node.status.phase}.` };
+      return node.status.phase === 'Available' ? { ...outcome, status: 'succeeded' } : failed(outcome, nodeNotCreated(outcome.name, node.status.phase));
     case 'update':
       return ['Pending', 'Updating'].includes(node.status.driver?.phase ?? '') ? null : { ...outcome, status: 'succeeded' };
     default:

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { NODE_NAME_PATTERN, POOL_NAME_PATTERN, ProjectParams, StringEnum } from './common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME } from './examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME } from './example-ids.js';
 import { DEFAULT_OPERATION_PAGE, MAX_OPERATION_PAGE, OPERATION_KINDS } from './operation-kinds.js';
 
 export const OperationParams = Type.Object({

@@ -1,7 +1,7 @@
 import { toTimestamp } from '../domain/time.js';
 import { DEFAULT_OPERATION_PAGE, MAX_OPERATION_PAGE } from '../schemas/operation-kinds.js';
 import type { ListOperationsQuery, OperationSummary } from '../schemas/operation.js';
-import { errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import type { OperationSummaryRecord } from '../store/operation-list.js';
 import type { ServiceContext } from './context.js';
 

@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CreatePoolBodySchema, PatchPoolBodySchema } from '../../src/schemas/pool.js';
-import { compileInputValidator } from '../../src/schemas/validator.js';
-import { describeValidationError } from '../../src/server/errors.js';
+import { compileInputValidator, describeValidationError } from '../../src/schemas/validator.js';
 import {
   answerProblems,
   checkPoolBody,

@@ -1,11 +1,11 @@
 /** Live progress in the console: the shared rules of src/domain/operation-progress.ts over the page's API calls. */
+import { errors } from '../../src/errors/catalogue.js';
 import { observeProgress, type NodeOutcome, type NodeView, type ProgressSource, type WaitKind } from '../../src/domain/operation-progress.js';
 import { ApiError, findNode, listAllNodes, showOperation } from '../lib/resources.js';
 import type { Session } from '../lib/session.js';
 
 /** Up to this many nodes are looked up one by one; more, and the pool's node list is read instead. */
 const FEW_NODES = 20;
-const POOL_NOT_FOUND = 'ModelArts.50015001';
 export const FIRST_POLL_MS = 500;
 export const MAX_POLL_MS = 5_000;
 
@@ -43,7 +43,7 @@ export function progressSource(session: Session, wait: WaitKind): ProgressSource
         });
       } catch (error) {
         // A pool that is gone has no nodes left.
-        if (!(error instanceof ApiError && error.result.error?.code === POOL_NOT_FOUND)) throw error;
+        if (!(error instanceof ApiError && error.result.error?.code === errors.poolNotFound().code)) throw error;
         found.clear();
       }
       return found;

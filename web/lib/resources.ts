@@ -1,4 +1,5 @@
 /** The console's typed calls to the public API and the operations extension, all through sendCall (so both sign-ins work). */
+import { nodeNotFound } from '../../src/errors/catalogue.js';
 import { sendCall, type ApiResult } from './api.js';
 import type { Session } from './session.js';
 import type { Node, OperationPage, OperationRecord, Pool } from './types.js';
@@ -72,7 +73,7 @@ export async function showNode(session: Session, pool: string, name: string): Pr
 /** The node, or null when the pool has no such node (any more). */
 export async function findNode(session: Session, pool: string, name: string): Promise<Node | null> {
   const answer = await sendCall(session, { method: 'GET', path: `${poolPath(session, pool)}/nodes/${encodeURIComponent(name)}` });
-  if (answer.status === 404 && answer.error?.code === 'ModelArts.50005101') return null;
+  if (answer.status === 404 && answer.error?.code === nodeNotFound(name).code) return null;
   if (answer.status !== 200) throw new ApiError(answer);
   return answer.json as Node;
 }

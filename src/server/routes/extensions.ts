@@ -1,16 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NodeParams, ProjectParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID, EXAMPLE_TIME, exampleNode } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, EXAMPLE_OPERATION_ID, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID, EXAMPLE_TIME } from '../../schemas/example-ids.js';
+import { exampleNode } from '../../schemas/examples.js';
 import { NodeSchema, SetNodePhaseBodySchema } from '../../schemas/node.js';
 import { OPERATION_KINDS } from '../../schemas/operation-kinds.js';
 import { ListOperationsQuerySchema, OperationListSchema, OperationParams, OperationSchema, type OperationSummary } from '../../schemas/operation.js';
 import type { NodeService } from '../../service/nodes.js';
 import type { OperationService } from '../../service/operations.js';
 import type { PoolService } from '../../service/pools.js';
-import { errors } from '../errors.js';
+import { errors, nodeLocked } from '../../errors/catalogue.js';
 import { denied, errorResponses, EXTENSION, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 
+const lockedNode = nodeLocked(EXAMPLE_NODE_NAMES[1], ['delete']);
 const operationExample = {
   id: EXAMPLE_OPERATION_ID,
   operation: 'BatchUpdatePoolNodes',
@@ -24,7 +26,7 @@ const operationExample = {
   failCount: 1,
   nodes: [
     { name: EXAMPLE_NODE_NAMES[0], status: 'success' },
-    { name: EXAMPLE_NODE_NAMES[1], status: 'failed', errorCode: 'ModelArts.50004003', errorMsg: `Node ${EXAMPLE_NODE_NAMES[1]} is locked.` },
+    { name: EXAMPLE_NODE_NAMES[1], status: 'failed', errorCode: lockedNode.code, errorMsg: lockedNode.message },
   ],
 };
 
