@@ -3,7 +3,7 @@ import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID } from './exam
 
 const PROJECT_ID_PATTERN = '^[A-Za-z0-9-]{1,64}$';
 /** Pool ids in paths: lowercase letters, digits and '-', starting with a letter, not ending with '-', 36-63 chars. */
-const POOL_NAME_PATTERN = '^[a-z][a-z0-9-]{34,61}[a-z0-9]$';
+export const POOL_NAME_PATTERN = '^[a-z][a-z0-9-]{34,61}[a-z0-9]$';
 
 /**
  * The node-name rule: a Kubernetes node name (a DNS-1123 subdomain, capped at 63 characters as ModelArts names are):

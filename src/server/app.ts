@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { INPUT_VALIDATION } from '../schemas/validator.js';
 import type { Clock } from '../domain/time.js';
 import { NodeService } from '../service/nodes.js';
+import { OperationService } from '../service/operations.js';
 import { IamService } from '../service/iam.js';
 import { PoolService } from '../service/pools.js';
 import type { SecretBox } from '../security/secrets.js';
@@ -134,7 +135,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await protectedScope.register(batchLockRoutes(batches, config.limits.maxBatchNodes));
     await protectedScope.register(batchRebootRoutes(batches, config.limits.maxBatchNodes));
     await protectedScope.register(batchDrainRoutes(batches));
-    await protectedScope.register(operationRoutes(nodes));
+    await protectedScope.register(operationRoutes(new OperationService(services)));
     if (deps.backendRoutes) await protectedScope.register(deps.backendRoutes({ pools, nodes }));
     await protectedScope.register(iamRoutes(iam));
     await protectedScope.register(resetRoutes(deps.reset, identities));

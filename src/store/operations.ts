@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { listOperations, type OperationListPage, type OperationListQuery } from './operation-list.js';
 import type { SqlContext } from './sql-context.js';
 
 /** Who asked for a batch call, when, on which pool: the record's head, written with the call's node changes. */
@@ -45,11 +46,13 @@ export function newOperationId(): string {
 /** The records batch calls write (see NodeChangeStore), and how the asynchronous work they started ended. */
 export interface OperationStore {
   get(projectId: string, operationId: string): Promise<OperationRecord | undefined>;
+  /** A page of the project's records, newest first, with where each one's nodes stand (operation-list.ts). */
+  list(query: OperationListQuery): Promise<OperationListPage>;
   /** Async results recorded for an operation's nodes, in completion order. */
   outcomes(operationId: string): Promise<OperationOutcome[]>;
 }
 
-/** Reading records is a cold path: Kysely's builder. */
+/** Reading one record is a cold path: Kysely's builder. The list is operation-list.ts's steps. */
 export class SqlOperationStore implements OperationStore {
   constructor(private readonly context: SqlContext) {}
 
@@ -69,6 +72,10 @@ export class SqlOperationStore implements OperationStore {
       failCount: Number(row.fail_count),
       results: (JSON.parse(row.results) as StoredNodeResult[]).map((r) => (typeof r === 'string' ? { name: r, status: 'success' } : r)),
     };
+  }
+
+  list(query: OperationListQuery): Promise<OperationListPage> {
+    return listOperations(this.context, query);
   }
 
   async outcomes(operationId: string): Promise<OperationOutcome[]> {
