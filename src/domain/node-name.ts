@@ -1,13 +1,9 @@
+import { NODE_NAME_MAX_LENGTH } from '../schemas/common.js';
+
 /**
- * The node-name rule, the one every path, body and seed checks: a Kubernetes node name (a DNS-1123 subdomain, capped
- * at 63 characters as ModelArts names are): lowercase letters, digits, `-` and `.`, starting and ending with a letter
- * or digit, and so is every `.`-separated part (no `..`, `.-`, `-.`).
+ * The node-name rule (schemas/common.ts: NODE_NAME_PATTERN and NODE_NAME_MAX_LENGTH), the one every path, body and
+ * seed checks, as a check that says what is wrong: no `..`, `.-` or `-.` either.
  */
-
-export const NODE_NAME_MAX_LENGTH = 63;
-
-/** The rule as a JSON-schema pattern, with `maxLength: NODE_NAME_MAX_LENGTH`: for path parameters, seeds and the OpenAPI document. */
-export const NODE_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
 const NODE_NAME_LENGTH_REASON = `must be 1-${NODE_NAME_MAX_LENGTH} characters`;
 const NODE_NAME_EDGE_REASON = 'must start and end with a lowercase letter or digit';

@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LOCKABLE_ACTIONS } from '../domain/node-lifecycle.js';
 import { StringEnum } from './common.js';
 import { nodeNameList } from './node-names.js';
+
+/** The actions a node can be locked against. */
+export const LOCKABLE_ACTIONS = ['delete'] as const;
 
 /** BatchLockPoolNodes and BatchUnlockPoolNodes. */
 export function batchLockBodySchema(maxNodes: number) {

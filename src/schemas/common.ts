@@ -1,10 +1,17 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { NODE_NAME_MAX_LENGTH, NODE_NAME_PATTERN } from '../domain/node-name.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID } from './examples.js';
+import { Type } from '@sinclair/typebox';
+import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID } from './example-ids.js';
 
-export const PROJECT_ID_PATTERN = '^[A-Za-z0-9-]{1,64}$';
+const PROJECT_ID_PATTERN = '^[A-Za-z0-9-]{1,64}$';
 /** Pool ids in paths: lowercase letters, digits and '-', starting with a letter, not ending with '-', 36-63 chars. */
 export const POOL_NAME_PATTERN = '^[a-z][a-z0-9-]{34,61}[a-z0-9]$';
+
+/**
+ * The node-name rule: a Kubernetes node name (a DNS-1123 subdomain, capped at 63 characters as ModelArts names are):
+ * lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit, and so is every `.`-separated
+ * part. Paths and seeds check it with this pattern and length; bodies with domain/node-name.ts, which names the fault.
+ */
+export const NODE_NAME_MAX_LENGTH = 63;
+export const NODE_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
 export const ProjectParams = Type.Object({
   project_id: Type.String({ pattern: PROJECT_ID_PATTERN, maxLength: 64, description: 'Project id: 1-64 letters, digits or -.', examples: [EXAMPLE_PROJECT_ID] }),
@@ -14,13 +21,11 @@ export const PoolParams = Type.Object({
   project_id: ProjectParams.properties.project_id,
   pool_name: Type.String({ pattern: POOL_NAME_PATTERN, maxLength: 63, description: 'Pool id (metadata.name).', examples: [EXAMPLE_POOL_NAME] }),
 });
-export type PoolParamsType = Static<typeof PoolParams>;
 
 export const NodeParams = Type.Object({
   ...PoolParams.properties,
   node_name: Type.String({ pattern: NODE_NAME_PATTERN, maxLength: NODE_NAME_MAX_LENGTH, description: 'Node name (metadata.name).', examples: [EXAMPLE_NODE_NAME] }),
 });
-export type NodeParamsType = Static<typeof NodeParams>;
 
 export const ErrorSchema = Type.Object({
   error_code: Type.String(),

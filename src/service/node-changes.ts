@@ -1,6 +1,6 @@
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { NodeDelta } from '../domain/node.js';
-import { errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import type { NodeChange, NodeChangeContext, NodePlan, NodeReadKind, NodeStates } from '../store/node-changes.js';
 import { newOperationId, type OperationMeta } from '../store/operations.js';
 import type { PoolName } from '../store/pools.js';

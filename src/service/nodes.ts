@@ -1,18 +1,18 @@
 import type { ListNodesQuery, Node } from '../schemas/node.js';
-import { errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import type { PoolName } from '../store/pools.js';
 import type { Caller, ServiceContext } from './context.js';
-import { renderNode, renderOperation } from './render.js';
+import { renderNode } from './render.js';
 
 const MAX_PAGE_SIZE = 500;
 
-export interface NodePageResult {
+interface NodePageResult {
   items: Node[];
   continueToken?: string;
   remainingItemCount?: number;
 }
 
-/** Reads of nodes and of the records batch calls write. */
+/** Reads of a pool's nodes. */
 export class NodeService {
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -37,12 +37,6 @@ export class NodeService {
     const { node } = found;
     if (!node) throw errors.notFound('Node', nodeName);
     return renderNode(node, { accountId: caller.accountId, projectId: pool.projectId }, this.ctx.backend);
-  }
-
-  async operation(projectId: string, operationId: string): Promise<ReturnType<typeof renderOperation>> {
-    const record = await this.ctx.store.operations.get(projectId, operationId);
-    if (!record) throw errors.notFound('Operation', operationId);
-    return renderOperation(record, await this.ctx.store.operations.outcomes(operationId));
   }
 }
 

@@ -4,7 +4,7 @@ import type { JobProgress, NodeJob, NodeJobKind } from '../store/jobs.js';
 import type { Store } from '../store/store.js';
 import type { NodeBackend } from './node-backend.js';
 
-export interface ReconcilerOptions {
+interface ReconcilerOptions {
   store: Store;
   clock: Clock;
   logger: FastifyBaseLogger;

@@ -12,7 +12,7 @@ import type { FlavorCatalogue } from './node-backend.js';
 
 /** The API objects the services answer with, from the store's records: what `server/` sends as it is. */
 
-export interface Tenancy {
+interface Tenancy {
   accountId: string;
   projectId: string;
 }

@@ -3,12 +3,12 @@ import { workloadRefusal } from '../domain/node-lifecycle.js';
 import type { NodePhase } from '../domain/node.js';
 import { toTimestamp, type Clock } from '../domain/time.js';
 import type { Node } from '../schemas/node.js';
-import { errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import type { Caller } from '../service/context.js';
 import type { FlavorCatalogue } from '../service/node-backend.js';
 import { renderNode } from '../service/render.js';
 import type { PoolRecord } from '../store/pools.js';
-import type { FaultRule, FaultRuleBody } from './schemas.js';
+import type { FaultRule, FaultRuleBody } from '../schemas/simulation.js';
 import type { FaultRuleRecord, SimulationStore } from './simulation-store.js';
 
 /** What the simulation's routes do: a simulated node's phase and running work, and fault injection. */

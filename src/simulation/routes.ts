@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { BackendRoutes } from '../server/app.js';
 import { NodeParams, ProjectParams } from '../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, exampleNode } from '../schemas/examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME } from '../schemas/example-ids.js';
+import { exampleNode } from '../schemas/examples.js';
 import { NodeSchema } from '../schemas/node.js';
-import { errors } from '../server/errors.js';
+import { exampleFaultRule, FaultRuleBodySchema, FaultRuleListSchema, FaultRuleSchema, SetNodePhaseBodySchema, WorkloadBodySchema } from '../schemas/simulation.js';
+import { errors } from '../errors/catalogue.js';
 import { denied, errorResponses, EXTENSION, withExamples } from '../server/openapi.js';
 import { callerOf } from '../server/routes/caller.js';
 import type { SimulationControls } from './controls.js';
-import { exampleFaultRule, FaultRuleBodySchema, FaultRuleListSchema, FaultRuleSchema, SetNodePhaseBodySchema, WorkloadBodySchema } from './schemas.js';
 
 const TAG = 'Simulation';
 const nodeNotFound = [errors.poolNotFound(), errors.notFound('Node', EXAMPLE_NODE_NAME)];

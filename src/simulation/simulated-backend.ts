@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { driverUpgradeFailed, rebootFailed, simulatedProgress, type Progress } from '../domain/node-lifecycle.js';
+import { driverUpgradeFailed, rebootFailed } from '../errors/catalogue.js';
+import { simulatedProgress, type Progress } from '../domain/node-lifecycle.js';
 import type { Accelerator, FlavorProfile, NodeBackend } from '../service/node-backend.js';
 import type { JobProgress, NodeJob } from '../store/jobs.js';
 import { DEFAULT_DRIVER_VERSIONS, flavorProfile } from './flavors.js';

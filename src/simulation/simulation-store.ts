@@ -7,7 +7,7 @@ import { int, nullableText, text } from '../store/rows.js';
 import type { SqlContext } from '../store/sql-context.js';
 import type { Row } from '../store/statements.js';
 
-export interface SimulationProgress {
+interface SimulationProgress {
   nodesAvailable: number;
   nodesRemoved: number;
   poolsRunning: number;
@@ -27,7 +27,7 @@ export interface FaultRuleRecord {
   createdAt: number;
 }
 
-export type WorkloadResult = { kind: 'not-found' } | { kind: 'refused'; detail: string } | { kind: 'ok'; node: NodeRecord };
+type WorkloadResult = { kind: 'not-found' } | { kind: 'refused'; detail: string } | { kind: 'ok'; node: NodeRecord };
 
 /**
  * What only the simulated backend writes: the simulated machines' progress (nodes leaving Creating and Deleting,
@@ -52,10 +52,10 @@ export interface SimulationStore {
  * nodes in an order that could deadlock with one.
  */
 export class SqlSimulationStore implements SimulationStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   async advance(now: number): Promise<SimulationProgress> {
-    const { runner, dialect } = this.sql;
+    const { runner, dialect } = this.context;
     const created = BACKGROUND_WORK.node_create.due(now);
     const available = await runner.query(sql`UPDATE nodes SET phase = 'Available', phase_until = NULL
       WHERE id IN (SELECT id FROM nodes WHERE ${created} ${dialect.skipLocked}) AND ${created}`);
@@ -77,13 +77,13 @@ export class SqlSimulationStore implements SimulationStore {
   }
 
   async setNodePhase(poolId: number, nodeName: string, phase: NodePhase): Promise<boolean> {
-    const { changes } = await this.sql.runner.query(sql`UPDATE nodes SET phase = ${phase}, phase_until = NULL WHERE pool_id = ${poolId} AND name = ${nodeName}`);
+    const { changes } = await this.context.runner.query(sql`UPDATE nodes SET phase = ${phase}, phase_until = NULL WHERE pool_id = ${poolId} AND name = ${nodeName}`);
     return changes > 0;
   }
 
   setRunningJobs(poolId: number, nodeName: string, runningJobs: number, refuse: (node: LifecycleNodeState) => string | null): Promise<WorkloadResult> {
-    const { dialect } = this.sql;
-    return this.sql.runner.transaction(function* () {
+    const { dialect } = this.context;
+    return this.context.runner.transaction(function* () {
       const [row] = (yield sql`SELECT ${NODE_COLUMNS} FROM nodes WHERE pool_id = ${poolId} AND name = ${nodeName}${dialect.forUpdate}`).rows;
       if (!row) return { kind: 'not-found' } as const;
       const node = nodeRecord(row);
@@ -96,14 +96,14 @@ export class SqlSimulationStore implements SimulationStore {
   }
 
   async createFaultRule(rule: Omit<FaultRuleRecord, 'id' | 'remaining'>): Promise<FaultRuleRecord> {
-    const { rows } = await this.sql.runner.query(sql`INSERT INTO fault_rules (project_id, pool_name, node_names, fail, times, remaining, created_at)
+    const { rows } = await this.context.runner.query(sql`INSERT INTO fault_rules (project_id, pool_name, node_names, fail, times, remaining, created_at)
       VALUES (${rule.projectId}, ${rule.pool}, ${rule.nodes === null ? null : JSON.stringify(rule.nodes)}, ${rule.fail}, ${rule.times}, ${rule.times}, ${rule.createdAt})
       RETURNING id`);
     return { ...rule, id: int(rows[0]!.id), remaining: rule.times };
   }
 
   async listFaultRules(projectId: string): Promise<FaultRuleRecord[]> {
-    const { rows } = await this.sql.runner.query(sql`SELECT * FROM fault_rules WHERE project_id = ${projectId} AND remaining > 0 ORDER BY id`);
+    const { rows } = await this.context.runner.query(sql`SELECT * FROM fault_rules WHERE project_id = ${projectId} AND remaining > 0 ORDER BY id`);
     return rows.map(toFaultRuleRecord);
   }
 }

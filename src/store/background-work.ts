@@ -3,7 +3,7 @@ import sql, { type Sql } from 'sql-template-tag';
 /** Background work the reconciler (and the node backend's own progress) picks up once its time has come. */
 export type BackgroundJobKind = 'node_create' | 'node_delete' | 'pool_delete' | 'drain' | 'driver_upgrade' | 'reboot';
 
-export interface BackgroundWork {
+interface BackgroundWork {
   table: 'nodes' | 'pools';
   /** The column saying since when a row's work is due. */
   since: string;

@@ -17,7 +17,7 @@ export interface UserIdentity {
   policies: unknown[];
 }
 
-export interface AccessKeyRecord {
+interface AccessKeyRecord {
   accessKey: string;
   /** The secret key sealed with the master key. */
   sealedSecretKey: string;
@@ -29,7 +29,7 @@ export interface AccessKeyRecord {
   lockedUntil: number | null;
 }
 
-export interface AuthFailures {
+interface AuthFailures {
   failedAttempts: number;
   lockedUntil: number | null;
 }
@@ -45,21 +45,21 @@ export interface CredentialStore {
 
 /** Every authenticated request runs these: `sql-template-tag` statements through the step runner. */
 export class SqlCredentialStore implements CredentialStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   async findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined> {
-    const { rows } = await this.sql.runner.query(
+    const { rows } = await this.context.runner.query(
       sql`SELECT access_key, secret_key, user_id, created_at, expires_at, security_token_hash, failed_attempts, locked_until FROM access_keys WHERE access_key = ${accessKey}`,
     );
     return rows[0] && toAccessKeyRecord(rows[0]);
   }
 
   getUserIdentity(userId: string): Promise<UserIdentity | undefined> {
-    return this.sql.runner.read(() => userIdentitySteps(userId));
+    return this.context.runner.read(() => userIdentitySteps(userId));
   }
 
   async recordAuthFailure(accessKey: string, now: number, maxFailures: number, lockMillis: number): Promise<AuthFailures> {
-    const { rows } = await this.sql.runner.query(sql`UPDATE access_keys SET failed_attempts = failed_attempts + 1,
+    const { rows } = await this.context.runner.query(sql`UPDATE access_keys SET failed_attempts = failed_attempts + 1,
         locked_until = CASE WHEN failed_attempts >= ${maxFailures - 1} THEN ${now + lockMillis} ELSE locked_until END
       WHERE access_key = ${accessKey} RETURNING failed_attempts, locked_until`);
     const row = rows[0];
@@ -67,7 +67,7 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async clearAuthFailures(accessKey: string): Promise<void> {
-    await this.sql.runner.query(sql`UPDATE access_keys SET failed_attempts = 0, locked_until = NULL WHERE access_key = ${accessKey}`);
+    await this.context.runner.query(sql`UPDATE access_keys SET failed_attempts = 0, locked_until = NULL WHERE access_key = ${accessKey}`);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Row, StepResult } from './statements.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
-export type JsonColumnType = 'text' | 'integer';
+type JsonColumnType = 'text' | 'integer';
 
 /**
  * The SQL pieces that differ between SQLite and PostgreSQL; the store files never ask which dialect they run on.

@@ -26,7 +26,7 @@ export interface UserRecord {
   createdAt: number;
 }
 
-export interface NewAccessKey {
+interface NewAccessKey {
   accessKey: string;
   /** The secret key sealed with the master key. */
   sealedSecretKey: string;
@@ -36,7 +36,7 @@ export interface NewAccessKey {
   securityTokenHash: string | null;
 }
 
-export interface AccessKeySummary {
+interface AccessKeySummary {
   accessKey: string;
   createdAt: number;
   expiresAt: number | null;
@@ -111,10 +111,10 @@ type UserRow = Selectable<Database['users']>;
 
 /** IAM administration is a cold path: Kysely's builder. */
 export class SqlIdentityStore implements IdentityStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   private get db() {
-    return this.sql.db;
+    return this.context.db;
   }
 
   async hasAnyAccount(): Promise<boolean> {
@@ -151,7 +151,7 @@ export class SqlIdentityStore implements IdentityStore {
       });
       return true;
     } catch (error) {
-      if (this.sql.dialect.isUniqueViolation(error)) return false;
+      if (this.context.dialect.isUniqueViolation(error)) return false;
       throw error;
     }
   }
@@ -325,7 +325,7 @@ export class SqlIdentityStore implements IdentityStore {
     try {
       await insert();
     } catch (error) {
-      if (this.sql.dialect.isUniqueViolation(error)) throw new AlreadyExistsError(kind, name);
+      if (this.context.dialect.isUniqueViolation(error)) throw new AlreadyExistsError(kind, name);
       throw error;
     }
   }

@@ -92,13 +92,13 @@ const OUTCOME_COLUMNS = [['operation_id', 'text'], ['node_name', 'text'], ['stat
  * order that could deadlock with one.
  */
 export class SqlJobStore implements JobStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   async startUpgrades(now: number, limit: number): Promise<NodeJob[]> {
     const ready = sql`driver_phase = 'Pending' AND phase = 'Available' AND (driver_strategy = 'force' OR running_jobs = 0)`;
-    const { rows } = await this.sql.runner.query(sql`UPDATE nodes SET driver_phase = 'Updating', driver_started_at = ${now}, driver_check_at = ${now},
+    const { rows } = await this.context.runner.query(sql`UPDATE nodes SET driver_phase = 'Updating', driver_started_at = ${now}, driver_check_at = ${now},
         running_jobs = CASE WHEN driver_strategy = 'force' THEN 0 ELSE running_jobs END
-      WHERE id IN (SELECT id FROM nodes WHERE ${ready} ORDER BY id LIMIT ${limit} ${this.sql.dialect.skipLocked}) AND ${ready}
+      WHERE id IN (SELECT id FROM nodes WHERE ${ready} ORDER BY id LIMIT ${limit} ${this.context.dialect.skipLocked}) AND ${ready}
       RETURNING id, pool_id, name, ${JOBS.driver_upgrade.job}`);
     return rows.map(toNodeJob);
   }
@@ -107,15 +107,15 @@ export class SqlJobStore implements JobStore {
     const job = JOBS[kind];
     const due = BACKGROUND_WORK[kind].due(now);
     const check = ident(job.check);
-    const { rows } = await this.sql.runner.query(sql`UPDATE nodes SET ${check} = ${now + leaseMillis}
-      WHERE id IN (SELECT id FROM nodes WHERE ${due} ORDER BY ${check}, id LIMIT ${limit} ${this.sql.dialect.skipLocked}) AND ${due}
+    const { rows } = await this.context.runner.query(sql`UPDATE nodes SET ${check} = ${now + leaseMillis}
+      WHERE id IN (SELECT id FROM nodes WHERE ${due} ORDER BY ${check}, id LIMIT ${limit} ${this.context.dialect.skipLocked}) AND ${due}
       RETURNING id, pool_id, name, ${job.job}`);
     return rows.map(toNodeJob);
   }
 
   record(kind: NodeJobKind, progress: readonly JobProgress[], now: number): Promise<number> {
-    const { dialect } = this.sql;
-    return this.sql.runner.transaction(() => recordSteps(dialect, JOBS[kind], progress, now));
+    const { dialect } = this.context;
+    return this.context.runner.transaction(() => recordSteps(dialect, JOBS[kind], progress, now));
   }
 }
 

@@ -1,6 +1,6 @@
 import sql, { join, type Sql } from 'sql-template-tag';
 import { FaultBudget, type FaultKind, type FaultRule, type LifecycleNodeState } from '../domain/node-lifecycle.js';
-import type { NodeFailure } from '../domain/node-failures.js';
+import type { NodeFailure } from '../errors/catalogue.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { BatchNodeState, NodePhase, NodeState } from '../domain/node.js';
 import type { PoolSpec } from '../schemas/pool.js';
@@ -30,7 +30,7 @@ export interface NodeChangeContext {
 }
 
 /** A whole request refused by its planner (batch-delete is all or nothing): nothing is written. */
-export interface Refusal {
+interface Refusal {
   /** The 400's detail. */
   detail: string;
   /** The nodes that refused it, each with its reason (none when a pool-wide rule did). */
@@ -60,7 +60,7 @@ export interface NodeChange<R extends NodeReadKind> {
   operation: OperationMeta;
 }
 
-export type NodeChangeOutcome =
+type NodeChangeOutcome =
   | { kind: 'applied'; decisions: NodeDecision[] }
   | { kind: 'refused'; refusal: Refusal }
   /** No such pool: nothing was written. */
@@ -85,7 +85,8 @@ interface NodeRead<S extends NodeState> {
 /** What the batch-update planner reads of a node row, in this order. */
 const BATCH_COLUMNS = ['id', 'name', 'phase', 'locked_actions', 'driver_version', 'driver_phase', 'driver_target_version', 'driver_strategy'] as const;
 
-function nodeState(values: unknown[]): NodeState {
+/** BATCH_COLUMNS' values as the batch planner's node: one object literal, as this runs for each of up to 10,000 nodes. */
+function batchState(values: unknown[]): BatchNodeState {
   const [id, name, phase, lockedActions, driverVersion, driverPhase, driverTargetVersion, driverStrategy] = values;
   return {
     id: int(id),
@@ -94,7 +95,17 @@ function nodeState(values: unknown[]): NodeState {
     taints: [],
     lockedActions: actions(lockedActions),
     driver: nodeDriver(driverVersion, driverPhase, driverTargetVersion, driverStrategy),
+    otherTagCount: 0,
   };
+}
+
+const LIFECYCLE_COLUMNS = [...BATCH_COLUMNS, 'flavor', 'az', 'node_pool', 'running_jobs', 'drained'] as const;
+
+/** LIFECYCLE_COLUMNS' values as the lifecycle planners' node. */
+function lifecycleState(values: unknown[]): LifecycleNodeState {
+  const { id, name, phase, taints, lockedActions, driver } = batchState(values);
+  const [flavor, az, nodePool, runningJobs, drained] = values.slice(BATCH_COLUMNS.length);
+  return { id, name, phase, taints, lockedActions, driver, flavor: text(flavor), az: text(az), nodePool: nullableText(nodePool), runningJobs: int(runningJobs), drained: flag(drained) };
 }
 
 /**
@@ -102,14 +113,8 @@ function nodeState(values: unknown[]): NodeState {
  * out the columns only the lifecycle planners and the node view use.
  */
 const NODE_READS: { [R in NodeReadKind]: NodeRead<NodeStates[R]> } = {
-  batch: { columns: BATCH_COLUMNS, state: (values) => ({ ...nodeState(values), otherTagCount: 0 }) },
-  lifecycle: {
-    columns: [...BATCH_COLUMNS, 'flavor', 'az', 'node_pool', 'running_jobs', 'drained'],
-    state: (values) => {
-      const [flavor, az, nodePool, runningJobs, drained] = values.slice(BATCH_COLUMNS.length);
-      return { ...nodeState(values), flavor: text(flavor), az: text(az), nodePool: nullableText(nodePool), runningJobs: int(runningJobs), drained: flag(drained) };
-    },
-  },
+  batch: { columns: BATCH_COLUMNS, state: batchState },
+  lifecycle: { columns: LIFECYCLE_COLUMNS, state: lifecycleState },
 };
 
 const COUNT_COLUMNS = ['node_id', 'count'] as const;
@@ -118,10 +123,10 @@ const NO_POOL: NodeChangeOutcome = { kind: 'no-pool' };
 
 /** The request path: `sql-template-tag` steps, one transaction per call (a savepoint of a group commit on SQLite). */
 export class SqlNodeChangeStore implements NodeChangeStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   apply<R extends NodeReadKind>(change: NodeChange<R>): Promise<NodeChangeOutcome> {
-    return this.sql.runner.transaction(() => changeSteps(this.sql.dialect, change));
+    return this.context.runner.transaction(() => changeSteps(this.context.dialect, change));
   }
 }
 

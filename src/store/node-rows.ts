@@ -106,7 +106,7 @@ export function nodeDriver(version: unknown, phase: unknown, targetVersion: unkn
 }
 
 /** Which of a node's labels, taints and tags a read loads with the rows. */
-export interface DetailNeeds {
+interface DetailNeeds {
   labels?: boolean;
   taints?: boolean;
   tags?: boolean;

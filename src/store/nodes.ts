@@ -6,13 +6,13 @@ import type { PoolName } from './pools.js';
 import type { SqlContext } from './sql-context.js';
 import type { Steps } from './statements.js';
 
-export interface NodePage {
+interface NodePage {
   nodes: NodeRecord[];
   /** Nodes after this page. */
   remaining: number;
 }
 
-export interface NodeDriverSummary {
+interface NodeDriverSummary {
   name: string;
   flavor: string;
   phase: NodePhase;
@@ -47,11 +47,11 @@ function* poolExists(pool: PoolName): Steps<boolean> {
  * labels, taints and tags come from one statement (nodeColumnsWithDetails): one round trip, one snapshot on PostgreSQL.
  */
 export class SqlNodeStore implements NodeStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   list(pool: PoolName, page: { afterName: string | null; limit: number }): Promise<NodePage | undefined> {
-    const { dialect } = this.sql;
-    return this.sql.runner.read(function* () {
+    const { dialect } = this.context;
+    return this.context.runner.read(function* () {
       const poolId = poolIdOf(pool);
       const after = page.afterName === null ? empty : sql` AND n.name > ${page.afterName}`;
       const nodes = (yield sql`SELECT ${nodeColumnsWithDetails(dialect)} FROM nodes AS n WHERE n.pool_id = ${poolId}${after} ORDER BY n.name LIMIT ${page.limit + 1}`).rows.map(
@@ -70,8 +70,8 @@ export class SqlNodeStore implements NodeStore {
   }
 
   get(pool: PoolName, nodeName: string): Promise<{ node: NodeRecord | undefined } | undefined> {
-    const { dialect } = this.sql;
-    return this.sql.runner.read(function* () {
+    const { dialect } = this.context;
+    return this.context.runner.read(function* () {
       const [row] = (yield sql`SELECT ${nodeColumnsWithDetails(dialect)} FROM nodes AS n WHERE n.pool_id = ${poolIdOf(pool)} AND n.name = ${nodeName}`).rows;
       if (row) return { node: nodeWithDetails(row) };
       return (yield* poolExists(pool)) ? { node: undefined } : undefined;
@@ -79,7 +79,7 @@ export class SqlNodeStore implements NodeStore {
   }
 
   async drivers(poolId: number): Promise<NodeDriverSummary[]> {
-    const { rows } = await this.sql.runner.query(
+    const { rows } = await this.context.runner.query(
       sql`SELECT name, flavor, phase, driver_version, driver_phase, driver_target_version FROM nodes WHERE pool_id = ${poolId} ORDER BY name`,
     );
     return rows.map((r) => ({

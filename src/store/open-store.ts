@@ -5,7 +5,7 @@ import type { SqlContext } from './sql-context.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
-export interface OpenedStore {
+interface OpenedStore {
   store: Store;
   /** The store's database, for the node backend's own rows (the simulated backend's SimulationStore). */
   context: SqlContext;
@@ -13,7 +13,7 @@ export interface OpenedStore {
   maintenance?: () => void;
 }
 
-export interface StoreEvents {
+interface StoreEvents {
   /** PostgreSQL: a pooled connection failed and was dropped (see PostgresOptions.onConnectionError). */
   onConnectionError?: (error: Error) => void;
   /** Told of every statement and (SQLite) group commit, for metrics. */

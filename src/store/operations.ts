@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { listOperations, type OperationListPage, type OperationListQuery } from './operation-list.js';
 import type { SqlContext } from './sql-context.js';
 
 /** Who asked for a batch call, when, on which pool: the record's head, written with the call's node changes. */
@@ -13,7 +14,7 @@ export interface OperationMeta {
   createdAt: number;
 }
 
-export interface NodeResult {
+interface NodeResult {
   name: string;
   status: 'success' | 'failed';
   errorCode?: string;
@@ -45,16 +46,18 @@ export function newOperationId(): string {
 /** The records batch calls write (see NodeChangeStore), and how the asynchronous work they started ended. */
 export interface OperationStore {
   get(projectId: string, operationId: string): Promise<OperationRecord | undefined>;
+  /** A page of the project's records, newest first, with where each one's nodes stand (operation-list.ts). */
+  list(query: OperationListQuery): Promise<OperationListPage>;
   /** Async results recorded for an operation's nodes, in completion order. */
   outcomes(operationId: string): Promise<OperationOutcome[]>;
 }
 
-/** Reading records is a cold path: Kysely's builder. */
+/** Reading one record is a cold path: Kysely's builder. The list is operation-list.ts's steps. */
 export class SqlOperationStore implements OperationStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   async get(projectId: string, operationId: string): Promise<OperationRecord | undefined> {
-    const row = await this.sql.db.selectFrom('operations').selectAll().where('project_id', '=', projectId).where('id', '=', operationId).executeTakeFirst();
+    const row = await this.context.db.selectFrom('operations').selectAll().where('project_id', '=', projectId).where('id', '=', operationId).executeTakeFirst();
     if (!row) return undefined;
     return {
       id: row.id,
@@ -71,8 +74,12 @@ export class SqlOperationStore implements OperationStore {
     };
   }
 
+  list(query: OperationListQuery): Promise<OperationListPage> {
+    return listOperations(this.context, query);
+  }
+
   async outcomes(operationId: string): Promise<OperationOutcome[]> {
-    const rows = await this.sql.db
+    const rows = await this.context.db
       .selectFrom('operation_outcomes')
       .selectAll()
       .where('operation_id', '=', operationId)

@@ -39,7 +39,7 @@ export interface NewNode {
   driverVersion: string | null;
 }
 
-export interface PoolScaling {
+interface PoolScaling {
   spec: PoolSpec;
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -126,12 +126,12 @@ const NEW_NODE_COLUMNS = [
 
 /** The pool API's statements: `sql-template-tag` steps through the step runner, new nodes written set-based. */
 export class SqlPoolStore implements PoolStore {
-  constructor(private readonly sql: SqlContext) {}
+  constructor(private readonly context: SqlContext) {}
 
   async create(pool: Omit<PoolRecord, 'id' | 'deletedAt'>, nodes: NewNode[]): Promise<PoolRecord> {
-    const { dialect } = this.sql;
+    const { dialect } = this.context;
     try {
-      return await this.sql.runner.transaction(function* () {
+      return await this.context.runner.transaction(function* () {
         const [row] = (
           yield sql`INSERT INTO pools (project_id, name, phase, labels, annotations, spec, created_at, deleted_at, delete_after, resource_version)
             VALUES (${pool.projectId}, ${pool.name}, ${pool.phase}, ${JSON.stringify(pool.labels)}, ${JSON.stringify(pool.annotations)},
@@ -148,21 +148,21 @@ export class SqlPoolStore implements PoolStore {
   }
 
   async list(projectId: string): Promise<PoolRecord[]> {
-    const { rows } = await this.sql.runner.query(sql`SELECT * FROM pools WHERE project_id = ${projectId} ORDER BY created_at, id`);
+    const { rows } = await this.context.runner.query(sql`SELECT * FROM pools WHERE project_id = ${projectId} ORDER BY created_at, id`);
     return rows.map(toPoolRecord);
   }
 
   async get(pool: PoolName): Promise<PoolRecord | undefined> {
-    const { rows } = await this.sql.runner.query(sql`SELECT * FROM pools WHERE project_id = ${pool.projectId} AND name = ${pool.name}`);
+    const { rows } = await this.context.runner.query(sql`SELECT * FROM pools WHERE project_id = ${pool.projectId} AND name = ${pool.name}`);
     return rows[0] && toPoolRecord(rows[0]);
   }
 
   async show(pool: PoolName): Promise<{ pool: PoolRecord; counts: PoolNodeCounts } | undefined> {
-    const groups = this.sql.dialect.jsonArrayOf(
+    const groups = this.context.dialect.jsonArrayOf(
       sql`SELECT ${GROUPED_BY}, COUNT(*) AS count FROM nodes WHERE pool_id = p.id GROUP BY ${GROUPED_BY}`,
       NODE_GROUP_COLUMNS,
     );
-    const { rows } = await this.sql.runner.query(sql`SELECT p.*, ${groups} AS node_groups FROM pools AS p WHERE p.project_id = ${pool.projectId} AND p.name = ${pool.name}`);
+    const { rows } = await this.context.runner.query(sql`SELECT p.*, ${groups} AS node_groups FROM pools AS p WHERE p.project_id = ${pool.projectId} AND p.name = ${pool.name}`);
     const row = rows[0];
     if (!row) return undefined;
     const record = toPoolRecord(row);
@@ -171,26 +171,26 @@ export class SqlPoolStore implements PoolStore {
 
   async nodeCounts(poolIds: number[]): Promise<PoolNodeCounts> {
     if (poolIds.length === 0) return { phases: [], drivers: [] };
-    const { rows } = await this.sql.runner.query(sql`SELECT pool_id, ${GROUPED_BY}, COUNT(*) AS count FROM nodes
-      WHERE pool_id IN ${this.sql.dialect.valueList(poolIds, 'integer')} GROUP BY pool_id, ${GROUPED_BY}`);
+    const { rows } = await this.context.runner.query(sql`SELECT pool_id, ${GROUPED_BY}, COUNT(*) AS count FROM nodes
+      WHERE pool_id IN ${this.context.dialect.valueList(poolIds, 'integer')} GROUP BY pool_id, ${GROUPED_BY}`);
     return nodeCounts(rows.map((r) => [r.pool_id, ...NODE_GROUP_COLUMNS.map((c) => r[c])]));
   }
 
   async nodeNames(poolId: number): Promise<Set<string>> {
-    const { rows } = await this.sql.runner.query(sql`SELECT name FROM nodes WHERE pool_id = ${poolId}`);
+    const { rows } = await this.context.runner.query(sql`SELECT name FROM nodes WHERE pool_id = ${poolId}`);
     return new Set(rows.map((r) => text(r.name)));
   }
 
   async nodesForScaling(poolId: number): Promise<ExistingNode[]> {
-    const { rows } = await this.sql.runner.query(
+    const { rows } = await this.context.runner.query(
       sql`SELECT id, flavor, node_pool, phase, locked_actions FROM nodes WHERE pool_id = ${poolId} ORDER BY created_at DESC, id DESC`,
     );
     return rows.map((r) => ({ id: int(r.id), flavor: text(r.flavor), nodePool: nullableText(r.node_pool), phase: text(r.phase) as NodePhase, lockedActions: actions(r.locked_actions) }));
   }
 
   scale(poolId: number, expectedVersion: number, scaling: PoolScaling): Promise<boolean> {
-    const { dialect } = this.sql;
-    return this.sql.runner.transaction(function* () {
+    const { dialect } = this.context;
+    return this.context.runner.transaction(function* () {
       const updated = yield sql`UPDATE pools SET spec = ${JSON.stringify(scaling.spec)}, labels = ${JSON.stringify(scaling.labels)},
           annotations = ${JSON.stringify(scaling.annotations)}, resource_version = resource_version + 1
         WHERE id = ${poolId} AND resource_version = ${expectedVersion}`;
@@ -205,7 +205,7 @@ export class SqlPoolStore implements PoolStore {
   }
 
   async markDeleting(poolId: number, deletedAt: number, deleteAfter: number): Promise<void> {
-    await this.sql.runner.transaction(function* () {
+    await this.context.runner.transaction(function* () {
       yield sql`UPDATE pools SET phase = 'Deleting', deleted_at = ${deletedAt}, delete_after = ${deleteAfter}, resource_version = resource_version + 1
         WHERE id = ${poolId}`;
       yield sql`UPDATE nodes SET phase = 'Deleting', phase_until = ${deleteAfter} WHERE pool_id = ${poolId}`;
@@ -215,10 +215,10 @@ export class SqlPoolStore implements PoolStore {
   /** Two statements: the node count reads only the nodes_census index; each due-work count is a range of its own index. */
   async census(now: number): Promise<NodeCensus> {
     // Grouped before the join: grouping by the pool's name as well made SQLite sort a table scan instead (20x slower).
-    const counts = await this.sql.runner.query(sql`SELECT p.name AS pool, c.phase, c.driver_phase, c.count
+    const counts = await this.context.runner.query(sql`SELECT p.name AS pool, c.phase, c.driver_phase, c.count
       FROM (SELECT pool_id, phase, driver_phase, COUNT(*) AS count FROM nodes GROUP BY pool_id, phase, driver_phase) AS c
       JOIN pools AS p ON p.id = c.pool_id`);
-    const due = await this.sql.runner.query(
+    const due = await this.context.runner.query(
       join(
         Object.entries(BACKGROUND_WORK).map(
           ([job, work]) => sql`SELECT ${raw(`'${job}'`)} AS job, COUNT(*) AS count, MIN(${raw(work.since)}) AS since FROM ${raw(work.table)} WHERE ${work.due(now)}`,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import type { SqliteSynchronous } from '../config.js';
 import { sqliteSql } from './dialect.js';
 import { kyselyStatementLog, quietObserver, type StoreObserver } from './observer.js';
 import type { Database as Schema } from './schema.js';
@@ -10,9 +11,7 @@ import { sqlStore } from './sql-store.js';
 import { syncStepRunner } from './steps.js';
 import type { Store } from './store.js';
 
-export type SqliteSynchronous = 'NORMAL' | 'FULL';
-
-export interface SqliteOptions {
+interface SqliteOptions {
   /** A file path or ':memory:'. */
   path: string;
   /** NORMAL keeps every acknowledged write across a process crash in WAL mode; FULL also across power loss. */
@@ -21,7 +20,7 @@ export interface SqliteOptions {
   observer?: StoreObserver;
 }
 
-export interface SqliteStore {
+interface SqliteStore {
   store: Store;
   /** The database the store runs on, for what keeps its own rows beside the store's (the simulated backend). */
   context: SqlContext;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkNodeName, checkNodeNameList, NODE_NAME_MAX_LENGTH, NODE_NAME_PATTERN } from '../../src/domain/node-name.js';
+import { checkNodeName, checkNodeNameList } from '../../src/domain/node-name.js';
+import { NODE_NAME_MAX_LENGTH, NODE_NAME_PATTERN } from '../../src/schemas/common.js';
 
 describe('checkNodeName', () => {
   it.each(['a', '0', 'os-node-created-xzz78', 'a.b', 'a-b.c-d', 'a--b', 'x'.repeat(63), '1.2.3'])('accepts %j', (n) => {

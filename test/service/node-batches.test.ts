@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/server/errors.js';
+import { ApiError } from '../../src/errors/catalogue.js';
 import type { BatchEvents, Caller } from '../../src/service/context.js';
 import type { NodeBackend, PoolRef } from '../../src/service/node-backend.js';
 import { NodeBatchService } from '../../src/service/node-batches.js';
@@ -59,13 +59,13 @@ function nodes(count: number): NewNode[] {
 const pool = { projectId: PROJECT, name: 'pipeline' };
 const ref = { projectId: PROJECT, poolName: 'pipeline' };
 
-async function refusal(work: Promise<unknown>): Promise<[number, string]> {
+async function refusal(work: Promise<unknown>): Promise<[string, string]> {
   const error = await work.then(
     () => undefined,
     (e: unknown) => e,
   );
   if (!(error instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(error)}`);
-  return [error.statusCode, error.code];
+  return [error.category, error.code];
 }
 
 beforeAll(async () => {
@@ -83,14 +83,14 @@ afterAll(async () => {
 });
 
 describe('the node-change pipeline', () => {
-  it('answers a bad body 400 before looking for the pool, and an unknown pool 404, telling nobody', async () => {
+  it('refuses a bad body (400) before looking for the pool, and an unknown pool (404), telling nobody', async () => {
     handedOff.length = 0;
     events.length = 0;
     const nowhere = { projectId: PROJECT, name: 'nowhere' };
-    expect(await refusal(batches.reboot(nowhere, ['node-0', 'node-0'], caller, 'r'))).toEqual([400, 'ModelArts.50004000']);
-    expect(await refusal(batches.update(nowhere, { nodeNames: ['a..b'], action: 'closeHaRedundant' }, caller, 'r'))).toEqual([400, 'ModelArts.50004000']);
-    expect(await refusal(batches.delete(nowhere, ['node-0'], caller, 'r'))).toEqual([404, 'ModelArts.50015001']);
-    expect(await refusal(batches.drain(nowhere, ['node-0'], caller, 'r'))).toEqual([404, 'ModelArts.50015001']);
+    expect(await refusal(batches.reboot(nowhere, ['node-0', 'node-0'], caller, 'r'))).toEqual(['invalid', 'ModelArts.50004000']);
+    expect(await refusal(batches.update(nowhere, { nodeNames: ['a..b'], action: 'closeHaRedundant' }, caller, 'r'))).toEqual(['invalid', 'ModelArts.50004000']);
+    expect(await refusal(batches.delete(nowhere, ['node-0'], caller, 'r'))).toEqual(['not-found', 'ModelArts.50015001']);
+    expect(await refusal(batches.drain(nowhere, ['node-0'], caller, 'r'))).toEqual(['not-found', 'ModelArts.50015001']);
     expect([handedOff, events]).toEqual([[], []]);
   });
 
@@ -111,10 +111,10 @@ describe('the node-change pipeline', () => {
     ]);
   });
 
-  it('refuses a delete as a whole (400, nothing written, the refusal told), and hands deleted nodes to the backend to release', async () => {
+  it('refuses a delete as a whole (invalid: 400, nothing written, the refusal told), and hands deleted nodes to the backend to release', async () => {
     handedOff.length = 0;
     events.length = 0;
-    expect(await refusal(batches.delete(pool, ['node-0', 'node-1'], caller, 'r'))).toEqual([400, 'ModelArts.50004000']);
+    expect(await refusal(batches.delete(pool, ['node-0', 'node-1'], caller, 'r'))).toEqual(['invalid', 'ModelArts.50004000']);
     expect(events).toEqual([['refused', 'BatchDeletePoolNodes', 1]]);
     expect((await store.nodes.get(pool, 'node-1'))?.node?.phase).toBe('Available');
     await batches.delete(pool, ['node-1'], caller, 'r');

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { batchDeleteBodySchema, EmptyBodySchema } from '../../schemas/batch-delete.js';
 import { PoolParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAME } from '../../schemas/example-ids.js';
 import type { NodeBatchService } from '../../service/node-batches.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { errorResponses, OPERATION_ID_HEADER, withExamples } from '../openapi.js';
 import { BAD_NAMES, DENIED_OR_NO_POOL, LIFECYCLE_TAG, ORDER } from './batch-docs.js';
 import { callerOf } from './caller.js';

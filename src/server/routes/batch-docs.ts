@@ -1,6 +1,6 @@
 import { checkNodeNameList } from '../../domain/node-name.js';
-import { EXAMPLE_NODE_NAMES } from '../../schemas/examples.js';
-import { errors } from '../errors.js';
+import { EXAMPLE_NODE_NAMES } from '../../schemas/example-ids.js';
+import { errors } from '../../errors/catalogue.js';
 import { denied } from '../openapi.js';
 
 /** What the documents of the node lifecycle batch calls (batch-delete, -lock, -unlock, -reboot, -drain) share. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { batchLockBodySchema, BatchLockResponseSchema } from '../../schemas/batch-lock.js';
 import { PoolParams } from '../../schemas/common.js';
 import type { NodeBatchService } from '../../service/node-batches.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { errorResponses, OPERATION_ID_HEADER, withExamples } from '../openapi.js';
 import { BAD_NAMES, DENIED_OR_NO_POOL, EXAMPLE_NAMES, LIFECYCLE_TAG, ORDER, RECORD } from './batch-docs.js';
 import { callerOf } from './caller.js';

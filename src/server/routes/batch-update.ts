@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { batchUpdateBodySchema, BatchUpdateResponseSchema } from '../../schemas/batch-update.js';
 import { PoolParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, exampleBatchUpdates } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES } from '../../schemas/example-ids.js';
+import { exampleBatchUpdates } from '../../schemas/examples.js';
 import type { NodeBatchService } from '../../service/node-batches.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { denied, errorResponses, OPERATION_ID_HEADER, withExamples } from '../openapi.js';
 import { ORDER } from './batch-docs.js';
 import { callerOf } from './caller.js';

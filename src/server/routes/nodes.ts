@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { NODE_NAME_PATTERN } from '../../domain/node-name.js';
-import { NodeParams, PoolParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, exampleNode } from '../../schemas/examples.js';
+import { NODE_NAME_PATTERN, NodeParams, PoolParams } from '../../schemas/common.js';
+import { EXAMPLE_NODE_NAME } from '../../schemas/example-ids.js';
+import { exampleNode } from '../../schemas/examples.js';
 import { ListNodesQuerySchema, NodeListSchema, NodeSchema } from '../../schemas/node.js';
 import type { NodeService } from '../../service/nodes.js';
 import type { PoolService } from '../../service/pools.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { denied, errorResponses, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 

@@ -1,9 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FAULT_KINDS } from '../domain/node-lifecycle.js';
-import { StringEnum } from '../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_TIME } from '../schemas/examples.js';
+import { StringEnum } from './common.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_TIME } from './example-ids.js';
 
-/** The simulated backend's controls: the bodies and answers of its routes (routes.ts). */
+/** The simulated backend's controls: the bodies and answers of its routes (src/simulation/routes.ts). */
+
+/** The operations an injected fault can make fail. */
+export const FAULT_KINDS = ['driverUpgrade', 'reboot'] as const;
 
 export const WorkloadBodySchema = Type.Object(
   { runningJobs: Type.Integer({ minimum: 0, maximum: 100_000, description: 'How many jobs the simulated node runs.' }) },
