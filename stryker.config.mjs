@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Mutation testing of the domain rules and AK/SK request signing: `npm run mutation` (see the README's "Mutation
+ * Mutation testing of the domain rules, the error catalogue and AK/SK request signing: `npm run mutation` (see the README's "Mutation
  * testing"). StrykerJS changes the code under test one small edit (a "mutant") at a time and runs the unit tests
  * that reach it; a mutant no test notices ("survived") is a rule the tests do not pin down.
  *
@@ -15,7 +15,7 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: true },
-  mutate: ['src/domain/**/*.ts', 'src/signing/**/*.ts', 'src/server/auth/signature.ts'],
+  mutate: ['src/domain/**/*.ts', 'src/errors/**/*.ts', 'src/signing/**/*.ts', 'src/server/auth/signature.ts'],
   coverageAnalysis: 'perTest',
   // Reruns test only the mutants whose code or tests changed since the last run (the file is not committed).
   incremental: true,

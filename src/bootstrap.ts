@@ -32,7 +32,7 @@ export const CREDENTIALS_FILE = 'credentials.json';
 export const OPERATOR_ACCOUNT = 'poolkeeper';
 export const OPERATOR_ADMIN = 'admin';
 
-export function credentialsPath(dataDir: string): string {
+function credentialsPath(dataDir: string): string {
   return join(dataDir, CREDENTIALS_FILE);
 }
 

@@ -1,6 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { maskPasswords } from './security/redact.js';
-import type { SqliteSynchronous } from './store/sqlite.js';
+
+const SQLITE_SYNCHRONOUS = ['NORMAL', 'FULL'] as const;
+/** NORMAL keeps every acknowledged write across a process crash in WAL mode; FULL also across power loss. */
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
 export interface Config {
   host: string;
@@ -120,7 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 9710, 0, 65535),
     databaseUrl,
     dataDir,
-    sqliteSynchronous: oneOf(env, 'POOLKEEPER_SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL'),
+    sqliteSynchronous: oneOf(env, 'POOLKEEPER_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS, 'NORMAL'),
     databasePoolSize: integer(env, 'POOLKEEPER_DATABASE_POOL_SIZE', 10, 1, 1000),
     databaseConnectTimeoutMs: integer(env, 'POOLKEEPER_DATABASE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     logLevel: env.POOLKEEPER_LOG_LEVEL || 'info',

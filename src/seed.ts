@@ -9,9 +9,9 @@ import { checkTagKey, checkTagValue, MAX_TAGS_PER_NODE } from './domain/tags.js'
 import { toTimestamp, type Clock } from './domain/time.js';
 import { LABEL_POOL_DISPLAY_NAME } from './schemas/pool.js';
 import { SeedSchema, type Seed, type SeedPool } from './schemas/seed.js';
-import { compileInputValidator } from './schemas/validator.js';
+import { compileInputValidator, describeValidationError } from './schemas/validator.js';
 import type { SecretBox } from './security/secrets.js';
-import { ApiError, describeValidationError } from './server/errors.js';
+import { ApiError } from './errors/catalogue.js';
 import { BUILTIN_POLICIES, IamService } from './service/iam.js';
 import { DEFAULT_GPU_DRIVER_VERSION, DEFAULT_NPU_DRIVER_VERSION, flavorProfile } from './simulation/flavors.js';
 import { newOperationId } from './store/sql-store.js';

@@ -11,9 +11,9 @@ import {
   PolicyDocumentSchema,
   SetPasswordBodySchema,
 } from '../schemas/iam.js';
-import { compileInputValidator } from '../schemas/validator.js';
+import { compileInputValidator, describeValidationError } from '../schemas/validator.js';
 import { openMasterKey } from '../security/secrets.js';
-import { describeValidationError, errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import { IamService, renderAccount, renderProject, renderUser } from '../service/iam.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';

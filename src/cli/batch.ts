@@ -1,30 +1,10 @@
-import type { BatchCall, Operation, PoolApi } from '../client/api.js';
-import { ANNOTATION_DRAIN } from '../domain/node.js';
+import type { BatchCall, PoolApi } from '../client/api.js';
+import { observeProgress, outcomesOf, type NodeOutcome, type NodeStatus, type ProgressSource, type WaitKind } from '../domain/operation-progress.js';
+import type { NodeFailure } from '../errors/catalogue.js';
 import type { Node } from '../schemas/node.js';
 import { EXIT, exitForFailures, type ExitCode } from './exit-codes.js';
 import { printDocument, type OutputOptions, type View } from './output.js';
 import { Progress, sleep, type NodeCompletion } from './progress.js';
-
-/**
- * How a node's asynchronous work is seen to end:
- * - `completion`: the operation record's per-node `completion` (driver upgrades, reboots);
- * - `update`: as `completion`, but a node whose driver is not upgrading has nothing to wait for (`operations wait`
- *   on a BatchUpdatePoolNodes or PatchPool record, which may or may not have carried a driver upgrade);
- * - `drain`: the node's `os.modelarts.node/drain` annotation reads `Drained` (its work reached zero);
- * - `delete`: the node is gone from the pool;
- * - `none`: the call's change is complete when it answers (tags, HA, locks).
- */
-export type WaitKind = 'none' | 'completion' | 'update' | 'drain' | 'delete';
-
-export type NodeStatus = 'succeeded' | 'failed' | 'in-progress';
-
-export interface NodeOutcome {
-  name: string;
-  status: NodeStatus;
-  errorCode?: string;
-  errorMsg?: string;
-  operationId: string;
-}
 
 /** The calls a batch command sends (already chunked), for which nodes, and how to wait for them. */
 export interface BatchPlan {
@@ -54,6 +34,11 @@ const OUTCOME_VIEW: View<NodeOutcome> = {
   name: (o) => o.name,
 };
 
+/** A per-node failure of the error catalogue as an outcome's code and reason. */
+export function reason(failure: NodeFailure): Pick<NodeOutcome, 'errorCode' | 'errorMsg'> {
+  return { errorCode: failure.code, errorMsg: failure.message };
+}
+
 /** Splits names into chunks of at most `limit`. */
 export function chunk<T>(items: readonly T[], limit: number): T[][] {
   const chunks: T[][] = [];
@@ -61,69 +46,12 @@ export function chunk<T>(items: readonly T[], limit: number): T[][] {
   return chunks;
 }
 
-/** A node's outcome from its entry in an operation record. */
-function fromRecord(entry: Operation['nodes'][number], operationId: string, wait: WaitKind): NodeOutcome {
-  if (entry.status !== 'success') return { name: entry.name, status: 'failed', errorCode: entry.errorCode, errorMsg: entry.errorMsg, operationId };
-  if (entry.completion) {
-    const { status, errorCode, errorMsg } = entry.completion;
-    return status === 'failed' ? { name: entry.name, status: 'failed', errorCode, errorMsg, operationId } : { name: entry.name, status: 'succeeded', operationId };
-  }
-  return { name: entry.name, status: wait === 'none' ? 'succeeded' : 'in-progress', operationId };
-}
-
-/** Outcomes of every node of an operation record (for `operations show|wait`). */
-export function outcomesOf(record: Operation, wait: WaitKind): Map<string, NodeOutcome> {
-  return new Map(record.nodes.map((entry) => [entry.name, fromRecord(entry, record.id, wait)]));
-}
-
-/** What `operations wait` waits for, by the operation that wrote the record. */
-export function waitKindOf(operation: string): WaitKind {
-  switch (operation) {
-    case 'BatchRebootPoolNodes':
-      return 'completion';
-    case 'BatchUpdatePoolNodes':
-    case 'PatchPool':
-      return 'update';
-    case 'BatchDrainPoolNodes':
-      return 'drain';
-    case 'BatchDeletePoolNodes':
-      return 'delete';
-    default:
-      return 'none';
-  }
-}
-
-/** Looks once at what the in-progress nodes are waiting for and updates their outcomes; answers the ones that ended. */
-async function observe(api: PoolApi, pool: string, wait: WaitKind, outcomes: Map<string, NodeOutcome>): Promise<NodeOutcome[]> {
-  const pending = [...outcomes.values()].filter((o) => o.status === 'in-progress');
-  const ended: NodeOutcome[] = [];
-  const settle = (outcome: NodeOutcome) => {
-    outcomes.set(outcome.name, outcome);
-    ended.push(outcome);
+/** The service as a source of progress: operation records, and node states from the pool's node list. */
+export function progressSource(api: PoolApi): ProgressSource {
+  return {
+    operation: (id) => api.operation(id),
+    nodes: async (pool) => new Map<string, Node>((await api.listNodes(pool)).map((n) => [n.metadata.name, n])),
   };
-  if (wait === 'completion' || wait === 'update') {
-    for (const operationId of new Set(pending.map((o) => o.operationId))) {
-      for (const entry of (await api.operation(operationId)).nodes) {
-        const outcome = fromRecord(entry, operationId, wait);
-        if (outcomes.get(entry.name)?.status === 'in-progress' && outcome.status !== 'in-progress') settle(outcome);
-      }
-    }
-  }
-  if (wait === 'completion') return ended;
-  const still = pending.filter((o) => outcomes.get(o.name)?.status === 'in-progress');
-  if (still.length === 0) return ended;
-  const nodes = new Map<string, Node>((await api.listNodes(pool)).map((n) => [n.metadata.name, n]));
-  for (const outcome of still) {
-    const node = nodes.get(outcome.name);
-    if (wait === 'delete') {
-      if (!node) settle({ ...outcome, status: 'succeeded' });
-    } else if (!node) {
-      settle({ ...outcome, status: 'failed', errorCode: 'ModelArts.50005101', errorMsg: `Node ${outcome.name} no longer exists.` });
-    } else if (wait === 'drain' ? node.metadata.annotations[ANNOTATION_DRAIN] === 'Drained' : !['Pending', 'Updating'].includes(node.status.driver?.phase ?? '')) {
-      settle({ ...outcome, status: 'succeeded' });
-    }
-  }
-  return ended;
 }
 
 /** Polls until no node is in progress or the time is up; true when every node ended. Progress goes to stderr. */
@@ -134,7 +62,7 @@ export async function waitForNodes(api: PoolApi, pool: string, action: string, w
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      for (const outcome of await observe(api, pool, wait, outcomes)) progress.complete(outcome as NodeCompletion);
+      for (const outcome of await observeProgress(progressSource(api), pool, wait, outcomes)) progress.complete(outcome as NodeCompletion);
       if (inProgress() === 0) return true;
       if (Date.now() >= deadline) return false;
       await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));

@@ -1,10 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { BatchCall, PoolApi } from '../client/api.js';
 import { checkBatchUpdateRequest, checkNodeName } from '../domain/batch-update-request.js';
-import { ANNOTATION_DRAIN, ANNOTATION_LOCK, ANNOTATION_TAGS, LABEL_HA_REDUNDANT, TAINT_HA_REDUNDANT, TAINT_EFFECTS, DRIVER_UPDATE_STRATEGIES } from '../domain/node.js';
+import { ANNOTATION_DRAIN, ANNOTATION_LOCK, ANNOTATION_TAGS, LABEL_HA_REDUNDANT, TAINT_HA_REDUNDANT } from '../domain/node.js';
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
-import type { Node } from '../schemas/node.js';
-import { chunk, printDryRun, runBatch, type BatchPlan, type WaitKind } from './batch.js';
+import { DRIVER_UPDATE_STRATEGIES, TAINT_EFFECTS, type Node } from '../schemas/node.js';
+import type { WaitKind } from '../domain/operation-progress.js';
+import { chunk, printDryRun, runBatch, type BatchPlan } from './batch.js';
 import { action, checkOutputOptions, poolIdOf, POOL_ARGUMENT_HELP, timeoutOf, withExitCodes, withOutputOptions, withWaitOptions } from './common.js';
 import { connect, withConnectionOptions, type ConnectionOptions } from './connection.js';
 import { EXIT, usageError } from './exit-codes.js';

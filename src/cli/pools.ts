@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
 import { ApiCallError, type PoolApi } from '../client/api.js';
-import type { Node } from '../schemas/node.js';
 import type { CreatePoolBody, PatchPoolBody, Pool } from '../schemas/pool.js';
-import { reportOutcomes, waitForNodes, type NodeOutcome } from './batch.js';
+import type { NodeOutcome } from '../domain/operation-progress.js';
+import { reportOutcomes, waitForNodes } from './batch.js';
 import { action, checkOutputOptions, poolIdOf, POOL_ARGUMENT_HELP, timeoutOf, withExitCodes, withOutputOptions, withWaitOptions } from './common.js';
 import { connect, withConnectionOptions, type ConnectionOptions } from './connection.js';
 import { CliError, EXIT, usageError, type ExitCode } from './exit-codes.js';
@@ -66,35 +66,9 @@ async function waitForPoolNodes(api: PoolApi, pool: string, label: string, befor
     else if (node.status.phase === 'Deleting') removed.set(name, { name, status: 'in-progress', operationId: '' });
   }
   for (const name of before) if (!now.has(name)) removed.set(name, { name, status: 'succeeded', operationId: '' });
-  const createdInTime = await waitForCreation(api, pool, label, created, deadline);
+  const createdInTime = await waitForNodes(api, pool, label, 'create', created, Math.max(0, deadline - Date.now()));
   const removedInTime = createdInTime && (await waitForNodes(api, pool, `${label} (removals)`, 'delete', removed, Math.max(0, deadline - Date.now())));
   return { done: removedInTime, outcomes: new Map([...created, ...removed]) };
-}
-
-async function waitForCreation(api: PoolApi, pool: string, label: string, outcomes: Map<string, NodeOutcome>, deadline: number): Promise<boolean> {
-  if (outcomes.size === 0) return true;
-  const progress = new Progress(label, outcomes.size);
-  try {
-    for (;;) {
-      const nodes = new Map<string, Node>((await api.listNodes(pool)).map((n) => [n.metadata.name, n]));
-      for (const outcome of outcomes.values()) {
-        if (outcome.status !== 'in-progress') continue;
-        const node = nodes.get(outcome.name);
-        if (node && node.status.phase === 'Creating') continue;
-        const ended: NodeOutcome =
-          node?.status.phase === 'Available'
-            ? { ...outcome, status: 'succeeded' }
-            : { ...outcome, status: 'failed', errorCode: 'ModelArts.50005101', errorMsg: node ? `Node ${outcome.name} is ${node.status.phase}.` : `Node ${outcome.name} no longer exists.` };
-        outcomes.set(outcome.name, ended);
-        progress.complete({ name: ended.name, status: ended.status as 'succeeded' | 'failed', errorCode: ended.errorCode, errorMsg: ended.errorMsg });
-      }
-      if ([...outcomes.values()].every((o) => o.status !== 'in-progress')) return true;
-      if (Date.now() >= deadline) return false;
-      await sleep(250);
-    }
-  } finally {
-    progress.stop();
-  }
 }
 
 type PoolCommandOptions = ConnectionOptions & OutputOptions & { wait?: boolean; timeout?: string };

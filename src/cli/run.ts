@@ -3,14 +3,14 @@ import { ApiCallError } from '../client/api.js';
 import { ServiceUnreachableError } from '../client/client.js';
 import { ConfigError } from '../config.js';
 import { MasterKeyError } from '../security/secrets.js';
-import { ApiError } from '../server/errors.js';
+import { ApiError } from '../errors/catalogue.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { buildProgram } from './program.js';
 import { maskPasswords } from '../security/redact.js';
 import type { Command } from 'commander';
 
 /** The message and exit code for a failed command; anything unexpected is named as such, never shown bare. */
-export function describeFailure(error: unknown, command?: string): { message: string | undefined; code: ExitCode } {
+function describeFailure(error: unknown, command?: string): { message: string | undefined; code: ExitCode } {
   if (error instanceof CommanderError) {
     // Commander has printed its message (or the help, or the version) already.
     const done = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);

@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
 import type { Node } from '../schemas/node.js';
 import type { BatchDeleteBody, BatchLockBody, BatchNodeNamesBody } from '../schemas/node-batch.js';
-import type { OperationSchema } from '../schemas/operation.js';
+import type { ListOperationsQuery, OperationSchema, OperationSummary } from '../schemas/operation.js';
 import type { CreatePoolBody, ListPoolsQuery, PatchPoolBody, Pool } from '../schemas/pool.js';
 import type { ApiResponse, PoolkeeperClient } from './client.js';
 
@@ -104,6 +104,14 @@ export class PoolApi {
 
   async operation(id: string): Promise<Operation> {
     return (await this.call<Operation>('GET', `/_poolkeeper/v1/${encodeURIComponent(this.projectId)}/operations/${encodeURIComponent(id)}`)).body;
+  }
+
+  /** One page of the project's operation records, newest first (`continue`: the token of the next page). */
+  async listOperations(query: ListOperationsQuery = {}): Promise<{ items: OperationSummary[]; continue?: string }> {
+    const search = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+    const suffix = search.size > 0 ? `?${search}` : '';
+    const page = await this.call<{ items: OperationSummary[]; metadata: { continue?: string } }>('GET', `/_poolkeeper/v1/${encodeURIComponent(this.projectId)}/operations${suffix}`);
+    return { items: page.body.items, ...(page.body.metadata.continue === undefined ? {} : { continue: page.body.metadata.continue }) };
   }
 
   async reset(): Promise<{ status: string; restored: Record<string, number> }> {

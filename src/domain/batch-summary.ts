@@ -1,4 +1,4 @@
-import type { NodeFailure } from './node-failures.js';
+import type { NodeFailure } from '../errors/catalogue.js';
 import type { NodeDecision } from './node-update-planner.js';
 
 /** A batch operation's outcome in numbers, for its log line and metrics. */

@@ -8,8 +8,8 @@ import { checkTagKey, checkTagValue } from './tags.js';
  * Nothing is written when this fails.
  */
 
-export const NODE_NAME_MAX_LENGTH = 63;
-export const DRIVER_VERSION_MAX_LENGTH = 64;
+const NODE_NAME_MAX_LENGTH = 63;
+const DRIVER_VERSION_MAX_LENGTH = 64;
 
 const HA_ACTIONS: ReadonlySet<string> = new Set(['openHaRedundant', 'closeHaRedundant']);
 const TAG_ACTIONS: ReadonlySet<string> = new Set(['createTags', 'deleteTags']);

@@ -7,8 +7,18 @@ import {
   type NodeState,
   type Taint,
 } from './node.js';
-import { nodeLocked, nodeNotFound, type NodeFailure } from './node-failures.js';
+import {
+  driverUpgradeBlocks,
+  driverUpgradeFailed,
+  nodeBeingDeleted,
+  nodeLocked,
+  nodeNotFound,
+  nodeNotInPhase,
+  rebootFailed,
+  type NodeFailure,
+} from '../errors/catalogue.js';
 import type { NodeDecision } from './node-update-planner.js';
+import type { FAULT_KINDS, LOCKABLE_ACTIONS } from '../schemas/node-batch.js';
 import type { PoolDriverState, PoolPhase, PoolResource } from '../schemas/pool.js';
 import { toTimestamp } from './time.js';
 
@@ -18,7 +28,6 @@ import { toTimestamp } from './time.js';
  * store applies the same transitions set-based, and the property test drives a model through these functions.
  */
 
-export const LOCKABLE_ACTIONS = ['delete'] as const;
 export type LockableAction = (typeof LOCKABLE_ACTIONS)[number];
 
 /** Placed by an `idle` driver upgrade so no new work lands while the node waits to become idle. */
@@ -26,12 +35,7 @@ export const TAINT_DRIVER_UPGRADE = 'os.modelarts.node/driver.upgrade';
 /** Placed by a drain alongside the `os.modelarts.node/drain` annotation. */
 export const TAINT_DRAIN = ANNOTATION_DRAIN;
 
-export const FAULT_KINDS = ['driverUpgrade', 'reboot'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
-
-export const NODE_BEING_DELETED = 'ModelArts.50004006';
-export const NODE_DRIVER_UPGRADE_FAILED = 'ModelArts.50005201';
-export const NODE_REBOOT_FAILED = 'ModelArts.50005202';
 
 /** What the lifecycle planners read about a node, on top of what the batch-update planner reads. */
 export interface LifecycleNodeState extends NodeState {
@@ -82,31 +86,8 @@ export class FaultBudget {
   }
 }
 
-export function isUpgrading(phase: DriverPhase | undefined): boolean {
+function isUpgrading(phase: DriverPhase | undefined): boolean {
   return phase === 'Pending' || phase === 'Updating';
-}
-
-export function nodeBeingDeleted(name: string): NodeFailure {
-  return { code: NODE_BEING_DELETED, message: `Node ${name} is being deleted.` };
-}
-
-function notInPhase(name: string, phase: NodePhase, what: string, allowed: string): NodeFailure {
-  return { code: 'ModelArts.50004002', message: `Node ${name} is ${phase}; only ${allowed} nodes can be ${what}.` };
-}
-
-function upgradeBlocks(name: string, phase: DriverPhase, what: string): NodeFailure {
-  return {
-    code: 'ModelArts.50004005',
-    message: `Node ${name} has a driver upgrade in progress (driver phase ${phase}); it cannot be ${what} until the upgrade ends.`,
-  };
-}
-
-export function driverUpgradeFailed(name: string, version: string): NodeFailure {
-  return { code: NODE_DRIVER_UPGRADE_FAILED, message: `Driver upgrade of node ${name} to version ${version} failed (injected fault).` };
-}
-
-export function rebootFailed(name: string): NodeFailure {
-  return { code: NODE_REBOOT_FAILED, message: `Node ${name} did not come back from the reboot (injected fault); it is Abnormal.` };
 }
 
 function each(names: readonly string[], nodes: ReadonlyMap<string, LifecycleNodeState>, plan: (name: string, node: LifecycleNodeState) => NodeDecision): NodeDecision[] {
@@ -194,8 +175,8 @@ function listNames(names: readonly string[]): string {
 /** BatchRebootPoolNodes: only Available nodes without a driver upgrade in progress reboot; a lock against delete does not block it. */
 export function planReboot(names: readonly string[], nodes: ReadonlyMap<string, LifecycleNodeState>, faults: FaultBudget): NodeDecision[] {
   return each(names, nodes, (name, node) => {
-    if (node.phase !== 'Available') return { name, ok: false, failure: notInPhase(name, node.phase, 'rebooted', 'Available') };
-    if (node.driver !== null && isUpgrading(node.driver.phase)) return { name, ok: false, failure: upgradeBlocks(name, node.driver.phase, 'rebooted') };
+    if (node.phase !== 'Available') return { name, ok: false, failure: nodeNotInPhase(name, node.phase, 'rebooted', 'Available') };
+    if (node.driver !== null && isUpgrading(node.driver.phase)) return { name, ok: false, failure: driverUpgradeBlocks(name, node.driver.phase, 'rebooted') };
     return { name, ok: true, delta: { nodeId: node.id, reboot: { fail: faults.take('reboot', name) !== null } } };
   });
 }
@@ -208,7 +189,7 @@ export function planDrain(names: readonly string[], nodes: ReadonlyMap<string, L
   const taint: Taint = Object.freeze({ key: TAINT_DRAIN, value: 'true', effect: 'NoSchedule', timeAdded: toTimestamp(now) });
   return each(names, nodes, (name, node) => {
     if (node.phase === 'Creating' || node.phase === 'Deleting') {
-      return { name, ok: false, failure: notInPhase(name, node.phase, 'drained', 'Available, Abnormal or Checking') };
+      return { name, ok: false, failure: nodeNotInPhase(name, node.phase, 'drained', 'Available, Abnormal or Checking') };
     }
     if (node.drained) return { name, ok: true, delta: { nodeId: node.id } };
     return { name, ok: true, delta: { nodeId: node.id, addTaints: [taint], drain: { until: node.runningJobs === 0 ? now : drainUntil } } };
@@ -273,7 +254,7 @@ export function planPoolDriverUpgrade(
   return each([...targets.keys()], nodes, (name, node) => {
     if (node.phase === 'Deleting') return { name, ok: false, failure: nodeBeingDeleted(name) };
     if (node.lockedActions.length > 0) return { name, ok: false, failure: nodeLocked(name, node.lockedActions) };
-    if (node.driver !== null && isUpgrading(node.driver.phase)) return { name, ok: false, failure: upgradeBlocks(name, node.driver.phase, 'upgraded again') };
+    if (node.driver !== null && isUpgrading(node.driver.phase)) return { name, ok: false, failure: driverUpgradeBlocks(name, node.driver.phase, 'upgraded again') };
     return { name, ok: true, delta: { nodeId: node.id, driverUpgrade: { version: targets.get(name)!, updateStrategy } } };
   });
 }

@@ -18,11 +18,11 @@ import {
   nodeNotFound,
   tagLimitExceeded,
   type NodeFailure,
-} from './node-failures.js';
+} from '../errors/catalogue.js';
 import { MAX_TAGS_PER_NODE } from './tags.js';
 import { toTimestamp } from './time.js';
 
-export const DEFAULT_HA_REDUNDANT_EFFECT: TaintEffect = 'NoSchedule';
+const DEFAULT_HA_REDUNDANT_EFFECT: TaintEffect = 'NoSchedule';
 export const DEFAULT_DRIVER_UPDATE_STRATEGY: DriverUpdateStrategy = 'idle';
 
 export type NodeDecision =
@@ -145,7 +145,7 @@ function actionPlanner(body: BatchUpdateBody, nowMillis: number): (name: string,
       return (name, node) => {
         // Distinct keys after the upsert (a node's tag keys are unique): the ones it keeps plus the request's.
         const wouldHave = node.otherTagCount + newKeys.length;
-        if (wouldHave > MAX_TAGS_PER_NODE) return { ok: false, failure: tagLimitExceeded(name, wouldHave) };
+        if (wouldHave > MAX_TAGS_PER_NODE) return { ok: false, failure: tagLimitExceeded(name, wouldHave, MAX_TAGS_PER_NODE) };
         return { ok: true, delta: { nodeId: node.id, upsertTags: upsert } };
       };
     }

@@ -1,14 +1,11 @@
-export const NODE_PHASES = ['Available', 'Creating', 'Deleting', 'Abnormal', 'Checking'] as const;
+import type { DRIVER_UPDATE_STRATEGIES, NODE_PHASES, TAINT_EFFECTS } from '../schemas/node.js';
+
 export type NodePhase = (typeof NODE_PHASES)[number];
-
-export const TAINT_EFFECTS = ['NoSchedule', 'NoExecute'] as const;
 export type TaintEffect = (typeof TAINT_EFFECTS)[number];
-
-export const DRIVER_PHASES = ['Pending', 'Updating', 'Running', 'Abnormal'] as const;
-export type DriverPhase = (typeof DRIVER_PHASES)[number];
-
-export const DRIVER_UPDATE_STRATEGIES = ['force', 'idle'] as const;
 export type DriverUpdateStrategy = (typeof DRIVER_UPDATE_STRATEGIES)[number];
+
+const DRIVER_PHASES = ['Pending', 'Updating', 'Running', 'Abnormal'] as const;
+export type DriverPhase = (typeof DRIVER_PHASES)[number];
 
 export const LABEL_HA_REDUNDANT = 'os.modelarts.node/ha.redundant.enabled';
 export const TAINT_HA_REDUNDANT = 'os.modelarts.node/ha.redundant';

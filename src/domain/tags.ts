@@ -14,9 +14,9 @@ import type { Tag } from './node.js';
  */
 
 export const MAX_TAGS_PER_NODE = 20;
-export const TAG_KEY_MAX_LENGTH = 128;
-export const TAG_VALUE_MAX_LENGTH = 255;
-export const RESERVED_TAG_KEY_PREFIX = '_sys_';
+const TAG_KEY_MAX_LENGTH = 128;
+const TAG_VALUE_MAX_LENGTH = 255;
+const RESERVED_TAG_KEY_PREFIX = '_sys_';
 
 /** First character outside the allowed set. With the u flag a match is a whole code point (or a lone surrogate). */
 const KEY_FORBIDDEN_CHAR = /[^\p{L}\p{M}\p{Nd} _.:=+\-@]/u;

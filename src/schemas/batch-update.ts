@@ -1,11 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from './common.js';
-import { DRIVER_UPDATE_STRATEGIES, TAINT_EFFECTS } from '../domain/node.js';
+import { DRIVER_UPDATE_STRATEGIES, TAINT_EFFECTS } from './node.js';
 
-export const BATCH_UPDATE_ACTIONS = ['openHaRedundant', 'closeHaRedundant', 'createTags', 'deleteTags'] as const;
-export type BatchUpdateAction = (typeof BATCH_UPDATE_ACTIONS)[number];
+const BATCH_UPDATE_ACTIONS = ['openHaRedundant', 'closeHaRedundant', 'createTags', 'deleteTags'] as const;
 
-export const NodeTagSchema = Type.Object(
+const NodeTagSchema = Type.Object(
   {
     key: Type.String({ description: 'Tag key: 1-128 characters (letters of any language, digits, space, _ . : = + - @), no edge spaces, not starting with _sys_.' }),
     value: Type.String({ description: 'Tag value: 0-255 characters, the key characters plus /, no edge spaces. For deleteTags, an empty value matches any value.' }),
@@ -13,7 +12,7 @@ export const NodeTagSchema = Type.Object(
   { additionalProperties: false},
 );
 
-export const NodeDriverRequestSchema = Type.Object(
+const NodeDriverRequestSchema = Type.Object(
   {
     version: Type.String({ minLength: 1, maxLength: 64, description: 'Driver version to upgrade the nodes to.' }),
     updateStrategy: Type.Optional(

@@ -1,7 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID } from './examples.js';
+import { Type } from '@sinclair/typebox';
+import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, EXAMPLE_PROJECT_ID } from './example-ids.js';
 
-export const PROJECT_ID_PATTERN = '^[A-Za-z0-9-]{1,64}$';
+const PROJECT_ID_PATTERN = '^[A-Za-z0-9-]{1,64}$';
 /** Pool ids in paths: lowercase letters, digits and '-', starting with a letter, not ending with '-', 36-63 chars. */
 export const POOL_NAME_PATTERN = '^[a-z][a-z0-9-]{34,61}[a-z0-9]$';
 export const NODE_NAME_PATTERN = '^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$';
@@ -14,13 +14,11 @@ export const PoolParams = Type.Object({
   project_id: ProjectParams.properties.project_id,
   pool_name: Type.String({ pattern: POOL_NAME_PATTERN, maxLength: 63, description: 'Pool id (metadata.name).', examples: [EXAMPLE_POOL_NAME] }),
 });
-export type PoolParamsType = Static<typeof PoolParams>;
 
 export const NodeParams = Type.Object({
   ...PoolParams.properties,
   node_name: Type.String({ pattern: NODE_NAME_PATTERN, maxLength: 63, description: 'Node name (metadata.name).', examples: [EXAMPLE_NODE_NAME] }),
 });
-export type NodeParamsType = Static<typeof NodeParams>;
 
 export const ErrorSchema = Type.Object({
   error_code: Type.String(),

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from './common.js';
-import { EXAMPLE_ACCESS_KEY } from './examples.js';
+import { EXAMPLE_ACCESS_KEY } from './example-ids.js';
 
 export const ACCOUNT_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
 export const USER_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_.-]{0,63}$';
@@ -25,7 +25,6 @@ export const PolicyDocumentSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type PolicyDocumentBody = Static<typeof PolicyDocumentSchema>;
 
 export const CreateAccountBodySchema = Type.Object(
   {
@@ -62,7 +61,6 @@ export const CreateAccessKeyBodySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type CreateAccessKeyBody = Static<typeof CreateAccessKeyBodySchema>;
 
 export const AttachPolicyBodySchema = Type.Object(
   { document: Type.Optional(PolicyDocumentSchema) },

@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FAULT_KINDS, LOCKABLE_ACTIONS } from '../domain/node-lifecycle.js';
 import { StringEnum } from './common.js';
+
+export const LOCKABLE_ACTIONS = ['delete'] as const;
+export const FAULT_KINDS = ['driverUpgrade', 'reboot'] as const;
 
 /** Node lists of the lifecycle batch calls. Names are checked one by one in the service (a loop beats a per-item pattern). */
 function nodeNames(maxNodes: number, what: string) {
@@ -43,7 +45,6 @@ export const WorkloadBodySchema = Type.Object(
   { runningJobs: Type.Integer({ minimum: 0, maximum: 100_000, description: 'How many jobs the simulated node runs.' }) },
   { additionalProperties: false },
 );
-export type WorkloadBody = Static<typeof WorkloadBodySchema>;
 
 export const FaultRuleBodySchema = Type.Object(
   {

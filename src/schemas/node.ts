@@ -1,6 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { NODE_PHASES, TAINT_EFFECTS } from '../domain/node.js';
 import { StringMap, StringEnum } from './common.js';
+
+export const NODE_PHASES = ['Available', 'Creating', 'Deleting', 'Abnormal', 'Checking'] as const;
+export const TAINT_EFFECTS = ['NoSchedule', 'NoExecute'] as const;
+export const DRIVER_UPDATE_STRATEGIES = ['force', 'idle'] as const;
 
 const ResourceQuantities = Type.Record(Type.String(), Type.String(), { description: 'Kubernetes quantity strings, e.g. {"cpu": "3920m", "memory": "6270Mi"}.' });
 
@@ -51,4 +54,3 @@ export const SetNodePhaseBodySchema = Type.Object(
   { phase: StringEnum(['Abnormal', 'Checking', 'Available'] as const) },
   { additionalProperties: false },
 );
-export type SetNodePhaseBody = Static<typeof SetNodePhaseBodySchema>;

@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DRIVER_UPDATE_STRATEGIES } from '../domain/node.js';
+import { DRIVER_UPDATE_STRATEGIES } from './node.js';
 import { StringMap, StringEnum } from './common.js';
 
 export const POOL_SCOPES = ['Train', 'Infer', 'Notebook'] as const;
-export const POOL_PHASES = ['Creating', 'Running', 'Abnormal', 'Deleting', 'Error'] as const;
+const POOL_PHASES = ['Creating', 'Running', 'Abnormal', 'Deleting', 'Error'] as const;
 export type PoolPhase = (typeof POOL_PHASES)[number];
 
 export const LABEL_POOL_DISPLAY_NAME = 'os.modelarts/name';
@@ -12,7 +12,7 @@ export const LABEL_WORKSPACE = 'os.modelarts/workspace.id';
 
 const FLAVOR_PATTERN = '^[a-z0-9][a-z0-9._-]{0,127}$';
 
-export const PoolDriverSchema = Type.Object(
+const PoolDriverSchema = Type.Object(
   {
     gpuVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     npuVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -110,7 +110,7 @@ export const ListPoolsQuerySchema = Type.Object(
 );
 export type ListPoolsQuery = Static<typeof ListPoolsQuerySchema>;
 
-export const POOL_DRIVER_STATES = ['Creating', 'Upgrading', 'Running', 'Abnormal'] as const;
+const POOL_DRIVER_STATES = ['Creating', 'Upgrading', 'Running', 'Abnormal'] as const;
 export type PoolDriverState = (typeof POOL_DRIVER_STATES)[number];
 const PoolDriverStatus = Type.Object({ version: Type.String(), state: StringEnum(POOL_DRIVER_STATES) });
 

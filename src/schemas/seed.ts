@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { NODE_NAME_PATTERN, StringEnum } from './common.js';
-import { TAINT_EFFECTS } from '../domain/node.js';
+import { TAINT_EFFECTS } from './node.js';
 import { ACCOUNT_NAME_PATTERN, CreateUserBodySchema, POLICY_NAME_PATTERN, PROJECT_NAME_PATTERN, PolicyDocumentSchema, USER_NAME_PATTERN } from './iam.js';
 import { CreatePoolBodySchema, PoolResourceSchema, POOL_SCOPES } from './pool.js';
 
@@ -9,7 +9,7 @@ const SEED_NODE_PHASES = ['Available', 'Abnormal', 'Checking', 'Creating'] as co
 
 const Strings = (description: string) => Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 256 }), { description });
 
-export const SeedTaintSchema = Type.Object(
+const SeedTaintSchema = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 253 }),
     value: Type.Optional(Type.String({ maxLength: 63, description: 'Default: empty.' })),
@@ -18,7 +18,7 @@ export const SeedTaintSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SeedNodeSchema = Type.Object(
+const SeedNodeSchema = Type.Object(
   {
     name: Type.String({ pattern: NODE_NAME_PATTERN, description: 'The node name, unique in its pool.' }),
     flavor: Type.Optional(PoolResourceSchema.properties.flavor),
@@ -31,7 +31,7 @@ export const SeedNodeSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SeedPoolSchema = Type.Object(
+const SeedPoolSchema = Type.Object(
   {
     name: CreatePoolBodySchema.properties.metadata.properties.labels.properties['os.modelarts/name'],
     flavor: Type.Optional(Type.String({ ...PoolResourceSchema.properties.flavor, description: 'The flavor of nodes that name none.' })),
@@ -42,7 +42,7 @@ export const SeedPoolSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SeedProjectSchema = Type.Object(
+const SeedProjectSchema = Type.Object(
   {
     name: Type.String({ pattern: PROJECT_NAME_PATTERN }),
     id: Type.Optional(Type.String({ pattern: '^[0-9a-f]{32}$', description: '32 lowercase hex; default random. Ignored for a project that exists.' })),
@@ -51,12 +51,12 @@ export const SeedProjectSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SeedPolicySchema = Type.Union([
+const SeedPolicySchema = Type.Union([
   Type.String({ pattern: POLICY_NAME_PATTERN, description: 'A built-in policy by name.' }),
   Type.Object({ name: Type.String({ pattern: POLICY_NAME_PATTERN }), document: PolicyDocumentSchema }, { additionalProperties: false }),
 ]);
 
-export const SeedAccessKeySchema = Type.Object(
+const SeedAccessKeySchema = Type.Object(
   {
     accessKey: Type.String({ pattern: '^[A-Za-z0-9]{1,128}$' }),
     secretKey: Type.String({ pattern: '^[\\x21-\\x7e]{1,128}$', description: '1-128 printable ASCII characters, no space.' }),
@@ -64,7 +64,7 @@ export const SeedAccessKeySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SeedUserSchema = Type.Object(
+const SeedUserSchema = Type.Object(
   {
     name: Type.String({ pattern: USER_NAME_PATTERN }),
     password: Type.Optional(CreateUserBodySchema.properties.password),
@@ -76,7 +76,7 @@ export const SeedUserSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const SeedAccountSchema = Type.Object(
+const SeedAccountSchema = Type.Object(
   {
     name: Type.String({ pattern: ACCOUNT_NAME_PATTERN, description: 'An account; the operator account created on first start (poolkeeper) is extended.' }),
     projects: Type.Optional(Type.Array(SeedProjectSchema)),

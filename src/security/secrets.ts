@@ -37,7 +37,7 @@ export class SecretBox {
   }
 }
 
-export const MASTER_KEY_FILE = 'master.key';
+const MASTER_KEY_FILE = 'master.key';
 
 /** The master key does not fit the store: starting (or sealing anything) would make the store's secrets unusable. */
 export class MasterKeyError extends Error {}

@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import type { Store } from '../store/store.js';
 import type { SecretBox } from './secrets.js';
 
-export const TOKEN_LIFETIME_MILLIS = 24 * 60 * 60 * 1000;
+const TOKEN_LIFETIME_MILLIS = 24 * 60 * 60 * 1000;
 const ISSUER = 'poolkeeper';
 
 export interface TokenClaims {
@@ -13,6 +12,14 @@ export interface TokenClaims {
   expiresAt: number;
 }
 
+/**
+ * Where the token-signing key is kept, shared by every replica: the first caller's candidate is stored, and every call
+ * answers the stored key. The key's secret is sealed with the master key.
+ */
+export interface SigningKeySource {
+  ensureSigningKey(candidate: { id: string; sealedSecret: string; createdAt: number }): Promise<{ sealedSecret: string }>;
+}
+
 export class TokenError extends Error {
   constructor(readonly kind: 'expired' | 'invalid') {
     super(kind === 'expired' ? 'token expired' : 'token invalid');
@@ -20,19 +27,19 @@ export class TokenError extends Error {
 }
 
 /**
- * IAM-style project-scoped tokens as HS256 JWTs, signed with a key kept (sealed) in the store so every replica
+ * IAM-style project-scoped tokens as HS256 JWTs, signed with a key kept (sealed) in the database so every replica
  * issues and verifies the same tokens. Each request still re-reads the user's rights; the token only says who.
  */
 export class TokenService {
   private key: Promise<Uint8Array> | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly keys: SigningKeySource,
     private readonly secrets: SecretBox,
   ) {}
 
   private signingKey(now: number): Promise<Uint8Array> {
-    this.key ??= this.store
+    this.key ??= this.keys
       .ensureSigningKey({ id: 'tokens', sealedSecret: this.secrets.seal(randomBytes(32).toString('base64')), createdAt: now })
       .then((stored) => new Uint8Array(Buffer.from(this.secrets.open(stored.sealedSecret), 'base64')))
       .catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { findDuplicateKey } from './duplicate-keys.js';
-import { errors } from './errors.js';
+import { errors } from '../errors/catalogue.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,7 +11,7 @@ declare module 'fastify' {
 }
 
 /** A body that cannot be read as one JSON value; answered with 400 only after authentication, so anonymous callers learn nothing. */
-export class UnreadableBody {
+class UnreadableBody {
   constructor(readonly detail: string) {}
 }
 

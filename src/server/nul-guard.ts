@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errors } from './errors.js';
+import { errors } from '../errors/catalogue.js';
 
 const NUL = '\u0000';
 /** How JSON text spells U+0000 (a raw NUL is not valid JSON). */

@@ -6,8 +6,8 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ErrorSchema } from '../schemas/common.js';
-import { EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID } from '../schemas/examples.js';
-import { errors, type ApiError } from './errors.js';
+import { EXAMPLE_PROJECT_ID, EXAMPLE_REQUEST_ID } from '../schemas/example-ids.js';
+import { errors, type ApiError } from '../errors/catalogue.js';
 
 /** Operation groups, in the order the API Explorer shows them. */
 export const OPERATION_TAGS = [
@@ -19,7 +19,6 @@ export const OPERATION_TAGS = [
   { name: 'Simulation', description: 'poolkeeper extension: controls of the built-in simulated node backend.' },
   { name: 'Service', description: 'Health, readiness, this document and the API Explorer; no credentials needed.' },
 ] as const;
-export type OperationTag = (typeof OPERATION_TAGS)[number]['name'];
 
 /** Marks an operation that is poolkeeper's own, not part of ModelArts (no Huawei Cloud SDK has a method for it). */
 export const EXTENSION = { 'x-poolkeeper-extension': true } as const;
@@ -78,7 +77,7 @@ export const OPERATION_ID_HEADER = {
 };
 
 /** The error answer an ApiError produces (gateway errors carry the request id). */
-export function errorExample(error: ApiError): { error_code: string; error_msg: string; request_id?: string } {
+function errorExample(error: ApiError): { error_code: string; error_msg: string; request_id?: string } {
   return { error_code: error.code, error_msg: error.message, ...(error.gateway ? { request_id: EXAMPLE_REQUEST_ID } : {}) };
 }
 
@@ -97,7 +96,7 @@ function errorResponse(status: ErrorStatus, cases: readonly ApiError[]) {
 }
 
 /** What a protected route answers when the credential fails (401). */
-export const UNAUTHENTICATED = [
+const UNAUTHENTICATED = [
   errors.unauthenticated('the request is not signed (no Authorization header) and carries no X-Auth-Token'),
   errors.tokenExpired(),
 ];

@@ -7,7 +7,8 @@ import type { Config } from '../config.js';
 import { AccessKeyParams, UserParams, UserPolicyParams, UserProjectParams } from '../schemas/iam.js';
 import { NodeParams, PoolParams, ProjectParams } from '../schemas/common.js';
 import { OperationParams } from '../schemas/operation.js';
-import { errors, sendApiError, type ApiError } from './errors.js';
+import { errors, type ApiError } from '../errors/catalogue.js';
+import { httpStatus, sendApiError } from './errors.js';
 
 /**
  * Every path-parameter schema the routes use. The router's segment limit is derived from them, and a route whose
@@ -29,7 +30,7 @@ const PATH_PARAMETER_SCHEMAS: readonly TObject[] = [
  * schemas count characters (code points), which may take two units each, so the limit is twice the longest
  * `maxLength` a path parameter has: every value a schema accepts reaches it, and the schema names the field otherwise.
  */
-export const MAX_PATH_SEGMENT_UNITS = 2 * Math.max(...PATH_PARAMETER_SCHEMAS.flatMap((schema) => Object.values(schema.properties).map(maxLengthOf)));
+const MAX_PATH_SEGMENT_UNITS = 2 * Math.max(...PATH_PARAMETER_SCHEMAS.flatMap((schema) => Object.values(schema.properties).map(maxLengthOf)));
 
 function maxLengthOf(property: TSchema): number {
   const { maxLength } = property as { maxLength?: number };
@@ -72,7 +73,7 @@ export function transportOptions(http: Config['http'], logger: FastifyBaseLogger
           : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
             ? errors.uriTooLarge(`a path segment is longer than ${MAX_PATH_SEGMENT_UNITS / 2} characters`)
             : errors.internal();
-      request.log.info({ status: answer.statusCode, reason: error.code }, 'request refused by the router');
+      request.log.info({ status: httpStatus(answer), reason: error.code }, 'request refused by the router');
       sendApiError(request, reply, answer);
     },
     clientErrorHandler(error, socket) {
@@ -95,12 +96,13 @@ function answerParserError(error: Error & { code?: string }, socket: ServerSocke
         ? errors.headersTooLarge(maxHeaderSize)
         : errors.malformedRequest('the HTTP request is malformed');
   const requestId = newRequestId();
-  logger.info({ requestId, status: answer.statusCode, reason: error.code }, 'request refused by the HTTP parser');
+  const status = httpStatus(answer);
+  logger.info({ requestId, status, reason: error.code }, 'request refused by the HTTP parser');
   // A response already under way cannot be replaced: the connection just ends.
   if (socket.writable && !inFlight?.headersSent) {
     const body = JSON.stringify({ error_code: answer.code, error_msg: answer.message, request_id: requestId });
     socket.write(
-      `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\n\r\n${body}`,
     );
   }

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { NodeFailure } from '../domain/node-failures.js';
+import type { NodeFailure } from '../errors/catalogue.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { Clock } from '../domain/time.js';
 import type { NodeBackend } from '../simulation/node-backend.js';

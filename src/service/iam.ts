@@ -6,7 +6,7 @@ import type { CreateUserBody, TokenRequest } from '../schemas/iam.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../security/passwords.js';
 import type { SecretBox } from '../security/secrets.js';
 import type { TokenService } from '../security/tokens.js';
-import { errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import { AlreadyExistsError, type AccountRecord, type ProjectRecord, type Store, type UserRecord } from '../store/store.js';
 
 export const BUILTIN_POLICIES: Readonly<Record<string, PolicyDocument>> = {

@@ -13,7 +13,7 @@ import type { NodeDecision } from '../domain/node-update-planner.js';
 import { toTimestamp } from '../domain/time.js';
 import type { BatchLockBody, FaultRule, FaultRuleBody } from '../schemas/node-batch.js';
 import type { Node } from '../schemas/node.js';
-import { errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import { renderNode } from '../server/render.js';
 import { newOperationId } from '../store/sql-store.js';
 import type { FaultRuleRecord, NodeChangeContext, NodeChangePlan, NodeStateNeeds, OperationMeta, PoolRecord } from '../store/store.js';

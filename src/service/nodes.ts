@@ -5,7 +5,7 @@ import type { NodePhase } from '../domain/node.js';
 import { toTimestamp } from '../domain/time.js';
 import type { BatchUpdateBody } from '../schemas/batch-update.js';
 import type { ListNodesQuery, Node } from '../schemas/node.js';
-import { errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import { renderNode } from '../server/render.js';
 import { newOperationId } from '../store/sql-store.js';
 import type { BatchNodeNeeds, OperationMeta, OperationOutcome, OperationRecord, PoolName, PoolRecord } from '../store/store.js';

@@ -3,7 +3,7 @@ import { DEFAULT_NODE_PREFIX, newNodeName, poolName } from '../domain/naming.js'
 import { checkPoolResources, planInitialNodes, planScaling, type NodeToCreate } from '../domain/pool-scaling.js';
 import { planPoolDriverUpgrade, poolDriverTargets, withUpgradeEffects } from '../domain/node-lifecycle.js';
 import { DEFAULT_DRIVER_UPDATE_STRATEGY } from '../domain/node-update-planner.js';
-import { errors } from '../server/errors.js';
+import { errors } from '../errors/catalogue.js';
 import { newOperationId } from '../store/sql-store.js';
 import { renderPool, renderPoolLabels } from '../server/render.js';
 import {
@@ -32,7 +32,7 @@ export class PoolService {
     return renderPool(pool, counts, drivers, caller.accountId);
   }
 
-  /** The pool, or 404 ModelArts.50015001. */
+  /** The pool, or errors.poolNotFound(). */
   async require(projectId: string, name: string): Promise<PoolRecord> {
     const pool = await this.ctx.store.getPool(projectId, name);
     if (!pool) throw errors.poolNotFound();

@@ -233,7 +233,7 @@ function comparePairs(a: QueryPair, b: QueryPair): number {
  * Canonical query from decoded pairs: sorted by name then value (the SDKs sort the *unencoded* strings),
  * each side percent-encoded, `name=value` joined by `&`. Sorts `pairs` in place.
  */
-export function canonicalQueryFromPairs(pairs: QueryPair[]): string {
+function canonicalQueryFromPairs(pairs: QueryPair[]): string {
   pairs.sort(comparePairs);
   let out = '';
   for (let i = 0; i < pairs.length; i++) {

@@ -1,4 +1,5 @@
-import { driverUpgradeFailed, rebootFailed, simulatedProgress, type Progress } from '../domain/node-lifecycle.js';
+import { driverUpgradeFailed, rebootFailed } from '../errors/catalogue.js';
+import { simulatedProgress, type Progress } from '../domain/node-lifecycle.js';
 import type { JobProgress, NodeJob } from '../store/store.js';
 import type { NodeBackend } from './node-backend.js';
 

@@ -9,6 +9,7 @@ import { toTimestamp } from '../domain/time.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
 import { ident, type DialectSql } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
+import { listOperations, type OperationListPage, type OperationListQuery } from './operation-list.js';
 import type { Database, FaultRuleTable, NodeTable } from './schema.js';
 import { driveSteps, executeOn, type StepRunner, type Steps } from './steps.js';
 import {
@@ -904,6 +905,10 @@ export class SqlStore implements Store {
       failCount: Number(row.fail_count),
       results: (JSON.parse(row.results) as StoredNodeResult[]).map((r) => (typeof r === 'string' ? { name: r, status: 'success' } : r)),
     };
+  }
+
+  async listOperations(query: OperationListQuery): Promise<OperationListPage> {
+    return listOperations({ runner: this.runner, dialect: this.dialectSql }, query);
   }
 
   /**

@@ -2,13 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import type { SqliteSynchronous } from '../config.js';
 import { sqliteSql } from './dialect.js';
 import { kyselyStatementLog, quietObserver, type StoreObserver } from './observer.js';
 import type { Database as Schema } from './schema.js';
 import { SqlStore } from './sql-store.js';
 import { syncStepRunner } from './steps.js';
-
-export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
 export interface SqliteOptions {
   /** A file path or ':memory:'. */

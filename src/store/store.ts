@@ -3,6 +3,7 @@ import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { BatchNodeState, DriverPhase, NodeDriver, NodePhase, Tag, Taint } from '../domain/node.js';
 import type { FaultBudget, FaultKind, LifecycleNodeState } from '../domain/node-lifecycle.js';
 import type { PoolPhase, PoolSpec } from '../schemas/pool.js';
+import type { OperationListPage, OperationListQuery } from './operation-list.js';
 
 /** Who a user is and what they may do: read on each request (through a short cache), never from a token alone. */
 export interface UserIdentity {
@@ -405,6 +406,8 @@ export interface Store {
     operation: OperationMeta,
   ): Promise<NodeDecision[] | undefined>;
   getOperation(projectId: string, operationId: string): Promise<OperationRecord | undefined>;
+  /** A page of the project's operation records, newest first, with where each one's nodes stand (operation-list.ts). */
+  listOperations(query: OperationListQuery): Promise<OperationListPage>;
 
   /** Moves simulated nodes and pools out of transient phases whose time has come. Idempotent; safe on several replicas. */
   advanceSimulation(now: number): Promise<SimulationProgress>;

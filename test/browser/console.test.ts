@@ -4,17 +4,15 @@
  * per-node outcomes, the typed delete confirmation, a 10,000-node pool, and axe-core on each page.
  * Screenshots and timings go to test-results/.
  */
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openConsole as openBrowserConsole, seriousViolations, setAdminPassword } from './console-browser.js';
 import { poolBody } from '../helpers/pools.js';
-import { demoNodeNames, eventually, startTestService, TEST_AK, TEST_SK, type TestService } from '../helpers/service.js';
+import { demoNodeNames, eventually, startTestService, type TestService } from '../helpers/service.js';
 
 const RESULTS = resolve(import.meta.dirname, '../../test-results');
-const ADMIN_PASSWORD = 'admin-password-for-the-console';
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const BIG_POOL_NODES = 10_000;
 
 let t: TestService;
@@ -26,47 +24,14 @@ interface ApiNode {
   status: { phase: string; taints: Array<{ key: string; effect: string }>; driver?: { version: string; phase: string } };
 }
 
-async function openConsole(how: 'password' | 'aksk'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  await page.goto(`${t.url}/console`);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  if (how === 'password') {
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-    await page.getByLabel('Account (domain)').fill('poolkeeper');
-    await page.getByLabel('Project (name or id)').fill('local-1');
-  } else {
-    await page.getByLabel('Access key (AK/SK)').check();
-    await page.getByLabel('Access key (AK)').fill(TEST_AK);
-    await page.getByLabel('Secret key (SK)').fill(TEST_SK);
-    await page.getByLabel('Project id').fill(t.projectId);
-  }
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Pools' }).waitFor();
-  return { context, page, errors };
+function openConsole(how: 'password' | 'aksk') {
+  return openBrowserConsole(browser, t, how);
 }
 
 async function openPool(page: Page, displayName: string): Promise<void> {
   await page.getByRole('link', { name: displayName, exact: true }).click();
   await page.getByRole('heading', { level: 1, name: /Nodes of/ }).waitFor();
   await page.waitForFunction(() => /^\d+ of \d+ nodes shown$/.test(document.querySelector('[data-testid=node-count]')?.textContent ?? ''));
-}
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: Document) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown; failureSummary: string }> }> }> } }).axe;
-    const result = await axe.run(document);
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary}`).join('; ')}`);
-  });
 }
 
 async function applyAction(page: Page, action: string): Promise<void> {
@@ -88,9 +53,8 @@ async function node(name: string): Promise<ApiNode> {
 beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
   t = await startTestService({ env: { POOLKEEPER_SIM_DRIVER_UPGRADE_SECONDS: '1', POOLKEEPER_SIM_REBOOT_SECONDS: '1' } });
-  const set = await t.client.request('PUT', '/_poolkeeper/v1/iam/users/admin/password', { password: ADMIN_PASSWORD });
-  expect(set.status).toBe(204);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  await setAdminPassword(t);
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -69,11 +69,16 @@ describe('console node model', () => {
     expect(group!.body(['a'])).toEqual({ deleteNodeNames: ['a'] });
   });
 
+  it('follows each action’s work the way its record allows: completions, the drain annotation, the node gone, or not at all', () => {
+    const kinds = ['haOpen', 'haClose', 'tagsAdd', 'tagsDelete', 'driver', 'lock', 'unlock', 'reboot', 'drain', 'delete'] as const;
+    expect(kinds.map((kind) => batchAction(kind, { maxBatch: 500 }).wait)).toEqual(['none', 'none', 'none', 'none', 'completion', 'none', 'none', 'completion', 'drain', 'delete']);
+  });
+
   it('upgrades drivers without touching HA: each node restates its own HA state', () => {
     const driver = { version: '550.1', updateStrategy: 'force' as const };
     const rows = [toRow(node('a', { effect: 'NoExecute' })), toRow(node('b')), toRow(node('c', { effect: 'NoExecute' })), toRow(node('d', { effect: 'NoSchedule' }))];
     const action = batchAction('driver', { maxBatch: 500, driver });
-    expect(action.completes).toBe(true);
+    expect(action.wait).toBe('completion');
     const calls = action.groups(rows).map((g) => g.body(g.names));
     expect(calls).toEqual([
       { nodeNames: ['a', 'c'], action: 'openHaRedundant', haRedundantEffect: 'NoExecute', driver },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeBatch, summarizeRefusal } from '../../src/domain/batch-summary.js';
-import { nodeLocked, nodeNotFound } from '../../src/domain/node-failures.js';
+import { nodeLocked, nodeNotFound } from '../../src/errors/catalogue.js';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
 
 describe('summarizeBatch', () => {

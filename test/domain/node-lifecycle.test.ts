@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyDelta,
-  driverUpgradeFailed,
   FaultBudget,
   invariantViolation,
-  NODE_BEING_DELETED,
   planDelete,
   planDrain,
   planLock,
@@ -14,7 +12,6 @@ import {
   poolDriverTargets,
   planUnlock,
   progressNode,
-  rebootFailed,
   shrinkResources,
   simulatedProgress,
   TAINT_DRAIN,
@@ -27,7 +24,7 @@ import {
   type ModelNode,
   type PoolNodeDriver,
 } from '../../src/domain/node-lifecycle.js';
-import { NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_LOCKED, NODE_NOT_AVAILABLE, NODE_NOT_FOUND, nodeLocked, nodeNotFound } from '../../src/domain/node-failures.js';
+import { nodeLocked, nodeNotFound } from '../../src/errors/catalogue.js';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
 import { modelNode } from '../helpers/lifecycle.js';
 
@@ -64,12 +61,12 @@ describe('lock and unlock', () => {
     const a = state('a');
     const gone = state('gone', { phase: 'Deleting' });
     const locked = planLock(['a', 'x', 'gone'], nodes(a, gone), ['delete']);
-    expect(locked.map(failureCode)).toEqual([null, NODE_NOT_FOUND, NODE_BEING_DELETED]);
+    expect(locked.map(failureCode)).toEqual([null, 'ModelArts.50005101', 'ModelArts.50004006']);
     expect(locked[0]).toEqual({ name: 'a', ok: true, delta: { nodeId: a.id, setLockedActions: ['delete'] } });
     const relock = planLock(['a'], nodes({ ...a, lockedActions: ['delete'] }), ['delete']);
     expect(relock[0]).toMatchObject({ ok: true, delta: { setLockedActions: ['delete'] } });
     const unlocked = planUnlock(['a', 'x'], nodes({ ...a, lockedActions: ['delete'] }), ['delete']);
-    expect(unlocked.map(failureCode)).toEqual([null, NODE_NOT_FOUND]);
+    expect(unlocked.map(failureCode)).toEqual([null, 'ModelArts.50005101']);
     expect(unlocked[0]).toMatchObject({ ok: true, delta: { setLockedActions: [] } });
   });
 });
@@ -118,7 +115,7 @@ describe('reboot', () => {
     const faulty = state('faulty');
     const faults = new FaultBudget([{ id: 1, pool: null, nodes: ['faulty'], fail: 'reboot', remaining: 1 }], 'pool');
     const decisions = planReboot(['ok', 'x', 'ab', 'up', 'faulty'], nodes(ok, abnormal, upgrading, faulty), faults);
-    expect(decisions.map(failureCode)).toEqual([null, NODE_NOT_FOUND, NODE_NOT_AVAILABLE, NODE_DRIVER_UPGRADE_IN_PROGRESS, null]);
+    expect(decisions.map(failureCode)).toEqual([null, 'ModelArts.50005101', 'ModelArts.50004002', 'ModelArts.50004005', null]);
     expect(decisions[0]).toMatchObject({ delta: { reboot: { fail: false } } });
     expect(decisions[4]).toMatchObject({ delta: { reboot: { fail: true } } });
     expect(faults.used).toEqual(new Map([[1, 1]]));
@@ -132,7 +129,7 @@ describe('drain', () => {
     const drained = state('drained', { drained: true });
     const creating = state('new', { phase: 'Creating' });
     const decisions = planDrain(['busy', 'idle', 'drained', 'new', 'x'], nodes(busy, idle, drained, creating), NOW, NOW + 5000);
-    expect(decisions.map(failureCode)).toEqual([null, null, null, NODE_NOT_AVAILABLE, NODE_NOT_FOUND]);
+    expect(decisions.map(failureCode)).toEqual([null, null, null, 'ModelArts.50004002', 'ModelArts.50005101']);
     expect(decisions[0]).toMatchObject({ delta: { drain: { until: NOW + 5000 }, addTaints: [{ key: TAINT_DRAIN, effect: 'NoSchedule', value: 'true' }] } });
     expect(decisions[1]).toMatchObject({ delta: { drain: { until: NOW } } });
     expect(decisions[2]).toEqual({ name: 'drained', ok: true, delta: { nodeId: drained.id } });
@@ -192,7 +189,7 @@ describe('driver upgrades', () => {
       ),
       'force',
     );
-    expect(decisions.map(failureCode)).toEqual([null, NODE_LOCKED, NODE_DRIVER_UPGRADE_IN_PROGRESS, NODE_NOT_FOUND, NODE_BEING_DELETED, null, null, null]);
+    expect(decisions.map(failureCode)).toEqual([null, 'ModelArts.50004003', 'ModelArts.50004005', 'ModelArts.50005101', 'ModelArts.50004006', null, null, null]);
     for (const i of [0, 5, 6, 7]) expect(decisions[i]).toMatchObject({ delta: { driverUpgrade: { version: '550', updateStrategy: 'force' } } });
   });
 
@@ -347,11 +344,6 @@ describe('what a caller reads: codes, reasons and the names poolkeeper documents
         failure: { code: 'ModelArts.50004005', message: 'Node up has a driver upgrade in progress (driver phase Updating); it cannot be upgraded again until the upgrade ends.' },
       },
     ]);
-  });
-
-  it('injected faults report their own codes', () => {
-    expect(driverUpgradeFailed('n1', '550')).toEqual({ code: 'ModelArts.50005201', message: 'Driver upgrade of node n1 to version 550 failed (injected fault).' });
-    expect(rebootFailed('n1')).toEqual({ code: 'ModelArts.50005202', message: 'Node n1 did not come back from the reboot (injected fault); it is Abnormal.' });
   });
 
   it('the isolation taints are the documented ones', () => {

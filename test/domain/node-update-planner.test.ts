@@ -1,17 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  NODE_DRIVER_UPGRADE_IN_PROGRESS,
-  NODE_LOCKED,
-  NODE_NOT_AVAILABLE,
-  NODE_NOT_FOUND,
-  NODE_TAG_LIMIT_EXCEEDED,
-  driverUpgradeInProgress,
-  nodeLocked,
-  nodeNotAvailable,
-  nodeNotFound,
-  tagLimitExceeded,
-} from '../../src/domain/node-failures.js';
+import { driverUpgradeInProgress, nodeLocked, nodeNotAvailable, nodeNotFound, tagLimitExceeded } from '../../src/errors/catalogue.js';
 import {
   LABEL_HA_REDUNDANT,
   TAINT_HA_REDUNDANT,
@@ -102,33 +91,6 @@ function applyDelta(state: TestNode, delta: NodeDelta): TestNode {
       : { ...state.driver, phase: 'Pending' as const, targetVersion: delta.driverUpgrade.version, updateStrategy: delta.driverUpgrade.updateStrategy };
   return { ...state, labels, taints, tags: tagList, driver };
 }
-
-describe('node failures', () => {
-  it('have the documented codes and messages', () => {
-    expect(nodeNotFound('n1')).toEqual({ code: 'ModelArts.50005101', message: 'Node n1 not found.' });
-    expect(NODE_NOT_FOUND).toBe('ModelArts.50005101');
-    expect(nodeNotAvailable('n1', 'Creating')).toEqual({
-      code: 'ModelArts.50004002',
-      message: 'Node n1 is Creating; only Available nodes can be updated.',
-    });
-    expect(NODE_NOT_AVAILABLE).toBe('ModelArts.50004002');
-    expect(nodeLocked('n1', ['delete', 'scale'])).toEqual({
-      code: 'ModelArts.50004003',
-      message: 'Node n1 is locked (locked actions: delete, scale); unlock it before updating.',
-    });
-    expect(NODE_LOCKED).toBe('ModelArts.50004003');
-    expect(tagLimitExceeded('n1', 21)).toEqual({
-      code: 'ModelArts.50004004',
-      message: 'Node n1 would have 21 tags; at most 20 are allowed.',
-    });
-    expect(NODE_TAG_LIMIT_EXCEEDED).toBe('ModelArts.50004004');
-    expect(driverUpgradeInProgress('n1', 'Updating')).toEqual({
-      code: 'ModelArts.50004005',
-      message: 'Node n1 already has a driver upgrade in progress (driver phase Updating); wait until it finishes.',
-    });
-    expect(NODE_DRIVER_UPGRADE_IN_PROGRESS).toBe('ModelArts.50004005');
-  });
-});
 
 describe('planBatchUpdate: openHaRedundant', () => {
   it('sets the label and adds a NoSchedule taint by default, stamped now', () => {
@@ -236,7 +198,7 @@ describe('planBatchUpdate: createTags', () => {
 
   it('fails a node that would have 21 tags', () => {
     expect(failureFor({ action: 'createTags', tags: tags(3, 'new') }, node('n1', { tags: tags(18) }))).toEqual(
-      tagLimitExceeded('n1', 21),
+      tagLimitExceeded('n1', 21, 20),
     );
   });
 
@@ -245,7 +207,7 @@ describe('planBatchUpdate: createTags', () => {
     expect(deltaFor({ action: 'createTags', tags: [{ key: 'k0', value: 'x' }, { key: 'k19', value: 'y' }] }, n).upsertTags)
       .toHaveLength(2);
     expect(failureFor({ action: 'createTags', tags: [{ key: 'k0', value: 'x' }, { key: 'k20', value: 'y' }] }, n)).toEqual(
-      tagLimitExceeded('n1', 21),
+      tagLimitExceeded('n1', 21, 20),
     );
   });
 
@@ -376,10 +338,10 @@ describe('planBatchUpdate: per-node outcomes', () => {
     const everything = (name: string, o: Partial<TestNode>) =>
       node(name, { phase: 'Abnormal', lockedActions: ['delete'], tags: tags(20), driver: { version: '1', phase: 'Updating', targetVersion: '2', updateStrategy: 'force' }, ...o });
     const b: Omit<BatchUpdateBody, 'nodeNames'> = { action: 'createTags', tags: [{ key: 'new', value: 'v' }], driver: { version: '2' } };
-    expect(failureFor(b, everything('a', {})).code).toBe(NODE_NOT_AVAILABLE);
-    expect(failureFor(b, everything('b', { phase: 'Available' })).code).toBe(NODE_LOCKED);
-    expect(failureFor(b, everything('c', { phase: 'Available', lockedActions: [] })).code).toBe(NODE_DRIVER_UPGRADE_IN_PROGRESS);
-    expect(failureFor(b, everything('d', { phase: 'Available', lockedActions: [], driver: null })).code).toBe(NODE_TAG_LIMIT_EXCEEDED);
+    expect(failureFor(b, everything('a', {})).code).toBe('ModelArts.50004002');
+    expect(failureFor(b, everything('b', { phase: 'Available' })).code).toBe('ModelArts.50004003');
+    expect(failureFor(b, everything('c', { phase: 'Available', lockedActions: [] })).code).toBe('ModelArts.50004005');
+    expect(failureFor(b, everything('d', { phase: 'Available', lockedActions: [], driver: null })).code).toBe('ModelArts.50004004');
   });
 
   it('returns [] for no names and fails every name of an empty pool', () => {

@@ -3,12 +3,34 @@ import type { Session } from '../lib/session.js';
 import { SessionStatus } from '../lib/session-status.js';
 import { SignIn } from '../lib/sign-in.js';
 import { NodesPage } from './nodes.js';
+import { OperationPage } from './operation.js';
+import { readOperationsRoute } from './operation-model.js';
+import { OperationsPage } from './operations.js';
 import { PoolsPage } from './pools.js';
 
-/** `#/pools` (the default) or `#/pools/<pool id>`. */
-function readRoute(): { pool: string | null } {
-  const match = /^#\/pools\/([^/]+)$/.exec(location.hash);
-  return { pool: match ? decodeURIComponent(match[1]!) : null };
+type Route = { page: 'pools' } | { page: 'nodes'; pool: string } | { page: 'operations'; pool: string; kind: string } | { page: 'operation'; id: string };
+
+/** `#/pools` (the default), `#/pools/<pool id>`, `#/operations?pool=&kind=`, `#/operations/<id>`. */
+function readRoute(): Route {
+  const pool = /^#\/pools\/([^/]+)$/.exec(location.hash);
+  if (pool) return { page: 'nodes', pool: decodeURIComponent(pool[1]!) };
+  const operations = readOperationsRoute(location.hash);
+  if (operations === null) return { page: 'pools' };
+  return 'id' in operations ? { page: 'operation', id: operations.id } : { page: 'operations', ...operations };
+}
+
+function Page(props: { session: Session; route: Route }) {
+  const { session, route } = props;
+  switch (route.page) {
+    case 'pools':
+      return <PoolsPage session={session} />;
+    case 'nodes':
+      return <NodesPage key={route.pool} session={session} pool={route.pool} />;
+    case 'operations':
+      return <OperationsPage key={`${route.pool}/${route.kind}`} session={session} pool={route.pool} kind={route.kind} />;
+    case 'operation':
+      return <OperationPage key={route.id} session={session} id={route.id} />;
+  }
 }
 
 export function App() {
@@ -33,8 +55,11 @@ export function App() {
           </span>
         </div>
         <nav class="doc-links" aria-label="Sections">
-          <a href="#/pools" aria-current={route.pool === null ? 'page' : undefined}>
+          <a href="#/pools" aria-current={route.page === 'pools' ? 'page' : route.page === 'nodes' ? 'location' : undefined}>
             Pools
+          </a>
+          <a href="#/operations" aria-current={route.page === 'operations' ? 'page' : route.page === 'operation' ? 'location' : undefined}>
+            Operations
           </a>
         </nav>
         <div class="session" aria-live="polite">
@@ -45,13 +70,7 @@ export function App() {
         </nav>
       </header>
       <main class="console-content">
-        {!session ? (
-          <SignIn onSignedIn={setSession} />
-        ) : route.pool === null ? (
-          <PoolsPage session={session} />
-        ) : (
-          <NodesPage key={route.pool} session={session} pool={route.pool} />
-        )}
+        {session ? <Page session={session} route={route} /> : <SignIn onSignedIn={setSession} />}
       </main>
     </div>
   );

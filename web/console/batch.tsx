@@ -1,12 +1,12 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { sendCall } from '../lib/api.js';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { outcomesOf, type NodeOutcome, type WaitKind } from '../../src/domain/operation-progress.js';
 import { batchCall, showOperation } from '../lib/resources.js';
-import type { OperationNode } from '../lib/types.js';
+import { publishedLimit } from './api-document.js';
+import { followProgress, inProgress, progressSource } from './progress.js';
 import type { Session } from '../lib/session.js';
 import { batchAction, checkDriverVersion, chunk, MAX_DRAIN_NODES, parseTags, type BatchKind, type NodeRow } from './model.js';
 
 const DEFAULT_MAX_BATCH = 10_000;
-const BATCH_UPDATE_PATH = '/v2/{project_id}/pools/{pool_name}/nodes/batch-update';
 
 const KINDS: Array<[BatchKind, string]> = [
   ['haOpen', 'Open HA redundancy'],
@@ -26,7 +26,8 @@ interface Outcome {
   status: string;
   code?: string;
   reason?: string;
-  completion?: OperationNode['completion'];
+  /** How the node's work ended: from the record (upgrades, reboots) or from the node's state (drains, deletions). */
+  completion?: { status: string; errorCode?: string; errorMsg?: string };
 }
 
 interface Run {
@@ -36,24 +37,13 @@ interface Run {
   /** A chunk the service refused as a whole (400 and the like): its error, field first. */
   refusals: string[];
   running: boolean;
-  /** The action reports each node's end (`completion`): reboots and driver upgrades. */
+  /** The action's work goes on after the answer and is followed to its end on each node. */
   follows: boolean;
-  /** Asynchronous work (reboots) still going on some nodes. */
+  /** Nodes whose work still goes on. */
   pending: number;
 }
 
-/** The service's nodeNames limit, as its OpenAPI document publishes it. */
-async function publishedLimit(session: Session): Promise<number> {
-  const answer = await sendCall(session, { method: 'GET', path: '/openapi.json' });
-  const doc = answer.json as
-    | { paths?: Record<string, { post?: { requestBody?: { content?: Record<string, { schema?: { properties?: { nodeNames?: { maxItems?: number } } } }> } } }> }
-    | undefined;
-  return doc?.paths?.[BATCH_UPDATE_PATH]?.post?.requestBody?.content?.['application/json']?.schema?.properties?.nodeNames?.maxItems ?? DEFAULT_MAX_BATCH;
-}
-
 const DRAIN_LIMIT = `Drain takes at most ${MAX_DRAIN_NODES} nodes per call: draining moves running work off the nodes, so the service limits how much capacity one call can take away.`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function BatchPanel(props: { session: Session; pool: string; selected: NodeRow[]; onSelect: (names: string[]) => void; onChanged: () => void }) {
   const [kind, setKind] = useState<BatchKind>('haOpen');
@@ -64,9 +54,10 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
   const [strategy, setStrategy] = useState<'force' | 'idle'>('idle');
   const [maxBatch, setMaxBatch] = useState(DEFAULT_MAX_BATCH);
   const [run, setRun] = useState<Run | null>(null);
+  const following = useRef<AbortController | null>(null);
 
   useEffect(() => {
-    publishedLimit(props.session).then(setMaxBatch, () => setMaxBatch(DEFAULT_MAX_BATCH));
+    publishedLimit(props.session, DEFAULT_MAX_BATCH).then(setMaxBatch, () => setMaxBatch(DEFAULT_MAX_BATCH));
   }, [props.session]);
 
   const isTags = kind === 'tagsAdd' || kind === 'tagsDelete';
@@ -85,6 +76,8 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
               ? 'Type DELETE to confirm.'
               : null;
 
+  useEffect(() => () => following.current?.abort(), []);
+
   async function apply(event: Event) {
     event.preventDefault();
     if (blocked) return;
@@ -96,7 +89,17 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
     });
     const names = props.selected.map((r) => r.name);
     const calls = action.groups(props.selected).flatMap((group) => chunk(group.names, action.limit).map((part) => ({ part, body: group.body(part) })));
-    const state: Run = { label: `${action.label} on ${names.length} node${names.length === 1 ? '' : 's'}`, outcomes: [], operations: [], refusals: [], running: true, follows: action.completes, pending: 0 };
+    const state: Run = {
+      label: `${action.label} on ${names.length} node${names.length === 1 ? '' : 's'}`,
+      outcomes: [],
+      operations: [],
+      refusals: [],
+      running: true,
+      follows: action.wait !== 'none',
+      pending: 0,
+    };
+    // Each accepted node's progress, by the rules the CLI's --wait follows.
+    const progress = new Map<string, NodeOutcome>();
     setRun({ ...state });
     for (const { part, body } of calls) {
       try {
@@ -108,6 +111,7 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
         if (answer.operationId) {
           const record = await showOperation(props.session, answer.operationId);
           for (const n of record.nodes) state.outcomes.push({ name: n.name, status: n.status, code: n.errorCode, reason: n.errorMsg, completion: n.completion });
+          for (const [name, outcome] of outcomesOf(record, action.wait)) progress.set(name, outcome);
         } else {
           for (const name of part) state.outcomes.push({ name, status: 'failed', code: answer.error?.code, reason: answer.error?.message ?? `HTTP ${answer.status}` });
         }
@@ -119,29 +123,36 @@ export function BatchPanel(props: { session: Session; pool: string; selected: No
     }
     setConfirm('');
     props.onChanged();
-    if (action.completes) await watch(state);
+    await watch(state, action.wait, progress);
     setRun({ ...state, running: false, pending: 0, outcomes: [...state.outcomes] });
   }
 
-  /** Polls the operation records, backing off from 0.5 s to 5 s, until every started node reports its completion; the table follows. */
-  async function watch(state: Run) {
-    let delay = 500;
-    const waiting = () => state.outcomes.filter((o) => o.status === 'success' && !o.completion).length;
-    while (waiting() > 0) {
-      setRun({ ...state, pending: waiting(), outcomes: [...state.outcomes] });
-      await sleep(delay);
-      delay = Math.min(delay * 1.6, 5_000);
-      const before = waiting();
-      try {
-        const byName = new Map<string, OperationNode>();
-        for (const id of state.operations) for (const n of (await showOperation(props.session, id)).nodes) byName.set(n.name, n);
-        state.outcomes = state.outcomes.map((o) => ({ ...o, completion: byName.get(o.name)?.completion ?? o.completion }));
-      } catch (caught) {
-        state.refusals.push(`Stopped following the progress: ${String(caught)}`);
-        return;
-      }
-      // The table follows the nodes that finished.
-      if (waiting() < before) props.onChanged();
+  /** Follows the nodes' work (polling with back-off) until every accepted node has ended; the table follows. */
+  async function watch(state: Run, wait: WaitKind, progress: Map<string, NodeOutcome>) {
+    following.current?.abort();
+    const controller = new AbortController();
+    following.current = controller;
+    const show = () => setRun({ ...state, pending: inProgress(progress), outcomes: [...state.outcomes] });
+    show();
+    try {
+      await followProgress(
+        progressSource(props.session, wait),
+        props.pool,
+        wait,
+        progress,
+        (ended) => {
+          const byName = new Map(ended.map((o) => [o.name, o]));
+          state.outcomes = state.outcomes.map((o) => {
+            const end = byName.get(o.name);
+            return end ? { ...o, completion: { status: end.status, errorCode: end.errorCode, errorMsg: end.errorMsg } } : o;
+          });
+          show();
+          props.onChanged();
+        },
+        controller.signal,
+      );
+    } catch (caught) {
+      state.refusals.push(`Stopped following the progress: ${String(caught)}`);
     }
   }
 

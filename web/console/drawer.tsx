@@ -1,9 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { showNode } from '../lib/resources.js';
-import type { Node } from '../lib/types.js';
+import type { Node, OperationSummary } from '../lib/types.js';
 import type { Session } from '../lib/session.js';
 import { formatTime } from './format.js';
 import { toRow, type NodeRow } from './model.js';
+import { operationTitle } from './operation-model.js';
+import { readOperations } from './operations.js';
+
+const OPERATIONS_SHOWN = 10;
 
 function Pairs(props: { title: string; entries: Array<[string, string]> }) {
   return (
@@ -20,6 +24,55 @@ function Pairs(props: { title: string; entries: Array<[string, string]> }) {
             </div>
           ))}
         </dl>
+      )}
+    </section>
+  );
+}
+
+/** The operations whose records name the node, newest first, a few at a time. */
+function NodeOperations(props: { session: Session; pool: string; node: string }) {
+  const [items, setItems] = useState<OperationSummary[] | null>(null);
+  const [token, setToken] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const filter = { pool: props.pool, node: props.node };
+
+  async function read(from?: string) {
+    try {
+      const page = await readOperations(props.session, filter, OPERATIONS_SHOWN, from);
+      setItems((current) => [...(from ? (current ?? []) : []), ...page.items]);
+      setToken(page.token);
+    } catch (caught) {
+      setItems((current) => current ?? []);
+      setError(String(caught));
+    }
+  }
+  useEffect(() => {
+    void read();
+  }, [props.session, props.pool, props.node]);
+
+  return (
+    <section aria-labelledby="drawer-operations">
+      <h3 id="drawer-operations">Operations</h3>
+      {error && (
+        <p class="error-panel" role="alert">
+          {error}
+        </p>
+      )}
+      {items === null && <p aria-busy="true">Loading…</p>}
+      {items?.length === 0 && !error && <p class="muted">{token ? 'None among the most recent records of this pool.' : 'No operation has named this node.'}</p>}
+      {items && items.length > 0 && (
+        <ul class="node-operations" data-testid="node-operations">
+          {items.map((item) => (
+            <li key={item.id}>
+              <a href={`#/operations/${item.id}`}>{operationTitle(item)}</a> <span class="muted">{formatTime(item.creationTimestamp)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {token && (
+        <button type="button" class="small" onClick={() => void read(token)}>
+          Look further back
+        </button>
       )}
     </section>
   );
@@ -82,6 +135,7 @@ export function NodeDrawer(props: { session: Session; pool: string; row: NodeRow
         </div>
       </dl>
       <Pairs title="Tags" entries={row.tags.map((t) => [t.key, t.value])} />
+      <NodeOperations session={props.session} pool={props.pool} node={props.row.name} />
       <section>
         <h3>Taints</h3>
         {node.status.taints.length === 0 ? (

@@ -1,4 +1,5 @@
 /** The console's view of nodes and batch actions: plain functions, unit-tested in test/console/model.test.ts. */
+import type { WaitKind } from '../../src/domain/operation-progress.js';
 import { checkTagKey, checkTagValue, MAX_TAGS_PER_NODE } from '../../src/domain/tags.js';
 import type { Node } from '../lib/types.js';
 
@@ -160,8 +161,8 @@ export interface BatchAction {
   endpoint: string;
   /** Most nodes per call; larger groups go in chunks (drain is refused above its limit instead). */
   limit: number;
-  /** Whether the nodes report how their asynchronous work ended (`completion` in the operation record). */
-  completes: boolean;
+  /** How the end of each node's work is seen (src/domain/operation-progress.ts): `none` when the answer is the end. */
+  wait: WaitKind;
   groups: (rows: readonly NodeRow[]) => BatchGroup[];
 }
 
@@ -197,7 +198,7 @@ function driverGroups(driver: NonNullable<BatchOptions['driver']>): (rows: reado
 /** The calls an action makes on the selected rows. */
 export function batchAction(kind: BatchKind, options: BatchOptions): BatchAction {
   const limit = options.maxBatch;
-  const common = { kind, limit, completes: false };
+  const common = { kind, limit, wait: 'none' as WaitKind };
   switch (kind) {
     case 'haOpen': {
       const effect = options.effect ?? 'NoSchedule';
@@ -211,17 +212,17 @@ export function batchAction(kind: BatchKind, options: BatchOptions): BatchAction
       return { ...common, label: 'Delete tags', endpoint: 'batch-update', groups: oneGroup((nodeNames) => ({ nodeNames, action: 'deleteTags', tags: options.tags })) };
     case 'driver': {
       const driver = options.driver ?? { version: '', updateStrategy: 'idle' as const };
-      return { ...common, completes: true, label: `Upgrade driver to ${driver.version} (${driver.updateStrategy})`, endpoint: 'batch-update', groups: driverGroups(driver) };
+      return { ...common, wait: 'completion', label: `Upgrade driver to ${driver.version} (${driver.updateStrategy})`, endpoint: 'batch-update', groups: driverGroups(driver) };
     }
     case 'lock':
       return { ...common, label: 'Lock against delete', endpoint: 'batch-lock', groups: oneGroup((nodeNames) => ({ nodeNames, actions: ['delete'] })) };
     case 'unlock':
       return { ...common, label: 'Unlock', endpoint: 'batch-unlock', groups: oneGroup((nodeNames) => ({ nodeNames, actions: ['delete'] })) };
     case 'reboot':
-      return { ...common, completes: true, label: 'Reboot', endpoint: 'batch-reboot', groups: oneGroup((nodeNames) => ({ nodeNames })) };
+      return { ...common, wait: 'completion', label: 'Reboot', endpoint: 'batch-reboot', groups: oneGroup((nodeNames) => ({ nodeNames })) };
     case 'drain':
-      return { ...common, limit: MAX_DRAIN_NODES, label: 'Drain', endpoint: 'batch-drain', groups: oneGroup((nodeNames) => ({ nodeNames })) };
+      return { ...common, wait: 'drain', limit: MAX_DRAIN_NODES, label: 'Drain', endpoint: 'batch-drain', groups: oneGroup((nodeNames) => ({ nodeNames })) };
     case 'delete':
-      return { ...common, label: 'Delete', endpoint: 'batch-delete', groups: oneGroup((deleteNodeNames) => ({ deleteNodeNames })) };
+      return { ...common, wait: 'delete', label: 'Delete', endpoint: 'batch-delete', groups: oneGroup((deleteNodeNames) => ({ deleteNodeNames })) };
   }
 }

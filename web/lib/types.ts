@@ -4,9 +4,23 @@ export interface FlavorCount {
   count: number;
 }
 
+export interface PoolResource {
+  flavor: string;
+  count: number;
+  maxCount?: number;
+  nodePool?: string;
+  azs?: Array<{ az: string; count: number }>;
+}
+
+export interface PoolDriverSpec {
+  gpuVersion?: string;
+  npuVersion?: string;
+  updateStrategy?: 'force' | 'idle';
+}
+
 export interface Pool {
-  metadata: { name: string; creationTimestamp: string; labels: Record<string, string>; annotations: Record<string, string> };
-  spec: { type: string; resources: Array<{ flavor: string; count: number }> };
+  metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: { type: string; scope: string[]; network: { name: string }; resources: PoolResource[]; driver?: PoolDriverSpec };
   status: {
     phase: string;
     resources: { creating?: FlavorCount[]; available?: FlavorCount[]; abnormal?: FlavorCount[]; deleting?: FlavorCount[] };
@@ -40,8 +54,35 @@ export interface OperationRecord {
   action: string | null;
   poolName: string;
   principal: string;
+  requestId: string;
   creationTimestamp: string;
   successCount: number;
   failCount: number;
   nodes: OperationNode[];
+}
+
+/** Where an operation's nodes stand (ListOperations); null for drains and deletions, whose records do not track it. */
+export interface OperationCompletion {
+  succeeded: number;
+  failed: number;
+  pending: number;
+}
+
+export interface OperationSummary {
+  id: string;
+  operation: string;
+  action: string | null;
+  poolName: string;
+  principal: string;
+  requestId: string;
+  creationTimestamp: string;
+  successCount: number;
+  failCount: number;
+  completion: OperationCompletion | null;
+}
+
+export interface OperationPage {
+  items: OperationSummary[];
+  /** The token of the next page, while older records may remain. */
+  continue?: string;
 }

@@ -6,7 +6,7 @@ import type { SecretBox } from '../../security/secrets.js';
 import { TokenError, type TokenService } from '../../security/tokens.js';
 import type { Store, UserIdentity } from '../../store/store.js';
 import { rejectInvalidJson } from '../body.js';
-import { errors, type ApiError } from '../errors.js';
+import { errors, type ApiError } from '../../errors/catalogue.js';
 import type { Metrics } from '../metrics.js';
 import type { IdentityCache } from './identities.js';
 import { parseAuthorization, SignatureError, verifySignature, type ParsedAuthorization } from './signature.js';
@@ -42,8 +42,8 @@ declare module 'fastify' {
 }
 
 /** Consecutive signature failures that lock an access key, and for how long. */
-export const MAX_SIGNATURE_FAILURES = 5;
-export const ACCESS_KEY_LOCK_MILLIS = 5 * 60 * 1000;
+const MAX_SIGNATURE_FAILURES = 5;
+const ACCESS_KEY_LOCK_MILLIS = 5 * 60 * 1000;
 
 export interface AuthDependencies {
   store: Store;

@@ -48,7 +48,7 @@ export type ParsedAuthorization =
       service: string;
     };
 
-export const DEFAULT_MAX_SKEW_MILLIS = 15 * 60 * 1000;
+const DEFAULT_MAX_SKEW_MILLIS = 15 * 60 * 1000;
 
 const X_SDK_DATE = 'x-sdk-date';
 const X_SDK_CONTENT_SHA256 = 'x-sdk-content-sha256';

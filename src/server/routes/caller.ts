@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Caller } from '../../service/context.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 
 /** The authenticated caller; protected routes always have one (the auth hook ran first). */
 export function callerOf(request: FastifyRequest): Caller {

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { EXTENSION, withExamples } from '../openapi.js';
 
 /** The browser pages' strict policy: only our own scripts, styles and API; no inline script, no framing. */
-export const WEB_CONTENT_SECURITY_POLICY =
+const WEB_CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

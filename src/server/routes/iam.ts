@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EXAMPLE_ACCESS_KEY, EXAMPLE_TIME, exampleAccount, exampleProject, exampleUser } from '../../schemas/examples.js';
+import { EXAMPLE_ACCESS_KEY, EXAMPLE_TIME } from '../../schemas/example-ids.js';
+import { exampleAccount, exampleProject, exampleUser } from '../../schemas/examples.js';
 import {
   AccessKeyParams,
   AccountSchema,
@@ -19,7 +20,7 @@ import {
   UserSchema,
 } from '../../schemas/iam.js';
 import { renderAccount, renderProject, renderUser, type IamService } from '../../service/iam.js';
-import { errors, type ApiError } from '../errors.js';
+import { errors, type ApiError } from '../../errors/catalogue.js';
 import { errorResponses, EXTENSION, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 

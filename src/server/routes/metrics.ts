@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/time.js';
 import type { NodeCensus, Store } from '../../store/store.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import type { Metrics } from '../metrics.js';
 
 export interface MetricsRouteOptions {

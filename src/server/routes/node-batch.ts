@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PoolParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES } from '../../schemas/example-ids.js';
 import {
   batchDeleteBodySchema,
   batchLockBodySchema,
@@ -13,7 +13,7 @@ import {
 } from '../../schemas/node-batch.js';
 import type { LifecycleService } from '../../service/lifecycle.js';
 import type { PoolService } from '../../service/pools.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { denied, errorResponses, OPERATION_ID_HEADER, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { batchUpdateBodySchema, BatchUpdateResponseSchema } from '../../schemas/batch-update.js';
 import { NodeParams, PoolParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES, exampleBatchUpdates, exampleNode } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_NODE_NAMES } from '../../schemas/example-ids.js';
+import { exampleBatchUpdates, exampleNode } from '../../schemas/examples.js';
 import { ListNodesQuerySchema, NodeListSchema, NodeSchema } from '../../schemas/node.js';
 import type { NodeService } from '../../service/nodes.js';
 import type { PoolService } from '../../service/pools.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { denied, errorResponses, OPERATION_ID_HEADER, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 

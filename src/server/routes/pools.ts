@@ -3,7 +3,7 @@ import { PoolParams, ProjectParams } from '../../schemas/common.js';
 import { examplePool } from '../../schemas/examples.js';
 import { CreatePoolBodySchema, ListPoolsQuerySchema, PatchPoolBodySchema, PoolListSchema, PoolSchema, type CreatePoolBody, type PatchPoolBody } from '../../schemas/pool.js';
 import type { PoolService } from '../../service/pools.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { denied, errorResponses, OPERATION_ID_HEADER, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { IdentityCache } from '../auth/identities.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { errorResponses, EXTENSION, withExamples } from '../openapi.js';
 
 const ResetResponseSchema = Type.Object({

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NodeParams, ProjectParams } from '../../schemas/common.js';
-import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME, exampleFaultRule, exampleNode } from '../../schemas/examples.js';
+import { EXAMPLE_NODE_NAME, EXAMPLE_POOL_NAME } from '../../schemas/example-ids.js';
+import { exampleFaultRule, exampleNode } from '../../schemas/examples.js';
 import { FaultRuleBodySchema, FaultRuleListSchema, FaultRuleSchema, WorkloadBodySchema } from '../../schemas/node-batch.js';
 import { NodeSchema } from '../../schemas/node.js';
 import type { LifecycleService } from '../../service/lifecycle.js';
 import type { PoolService } from '../../service/pools.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { denied, errorResponses, EXTENSION, withExamples } from '../openapi.js';
 import { callerOf } from './caller.js';
 

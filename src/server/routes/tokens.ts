@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { EXAMPLE_ACCOUNT_ID, EXAMPLE_PROJECT_ID, EXAMPLE_USER_ID } from '../../schemas/examples.js';
+import { EXAMPLE_ACCOUNT_ID, EXAMPLE_PROJECT_ID, EXAMPLE_USER_ID } from '../../schemas/example-ids.js';
 import { TokenRequestSchema, TokenResponseSchema, type TokenRequest } from '../../schemas/iam.js';
 import type { IamService } from '../../service/iam.js';
 import { rejectInvalidJson } from '../body.js';
-import { errors } from '../errors.js';
+import { errors } from '../../errors/catalogue.js';
 import { errorResponses, withExamples } from '../openapi.js';
 
 const requestExample: TokenRequest = {

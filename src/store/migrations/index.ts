@@ -6,6 +6,7 @@ import { nodeLifecycleMigration } from './0003-node-lifecycle.js';
 import { leanWritesMigration } from './0004-lean-writes.js';
 import { operationResultsLz4Migration } from './0005-operation-results-lz4.js';
 import { nodeCensusIndexMigration } from './0006-node-census-index.js';
+import { operationListIndexesMigration } from './0007-operation-list-indexes.js';
 
 /** Migrations are code, so they ship inside the build; names sort in the order they run. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -16,6 +17,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0004_lean_writes': leanWritesMigration(dialect),
     '0005_operation_results_lz4': operationResultsLz4Migration(dialect),
     '0006_node_census_index': nodeCensusIndexMigration(),
+    '0007_operation_list_indexes': operationListIndexesMigration(),
   };
 }
 

@@ -1,0 +1,200 @@
+import sql, { empty, join, type Sql } from 'sql-template-tag';
+import { waitKindOf } from '../domain/operation-progress.js';
+import type { DialectSql } from './dialect.js';
+import type { StepRunner } from './steps.js';
+
+/**
+ * The most records one call of the list reads when a filter that no index holds applies (`kind`, `node`): a page then
+ * holds the matches among those records, possibly fewer than asked or none, with a cursor to read on. A call's cost
+ * stays bounded whatever the filter matches; with `node`, each record read is searched as text (about 30 bytes per
+ * node it names).
+ */
+export const OPERATION_SCAN_LIMIT = 500;
+
+export interface OperationListQuery {
+  projectId: string;
+  pool: string | null;
+  kind: string | null;
+  node: string | null;
+  /** Only records older than this one (the cursor of the previous page); null from the newest. */
+  before: string | null;
+  limit: number;
+}
+
+/** Where a call's nodes stand (see the list's OpenAPI description); null for drains and deletions. */
+export interface OperationCompletion {
+  succeeded: number;
+  failed: number;
+  pending: number;
+}
+
+/** An operation record without its per-node results (Store.getOperation has them). */
+export interface OperationSummaryRecord {
+  id: string;
+  projectId: string;
+  poolName: string;
+  operation: string;
+  action: string | null;
+  principal: string;
+  requestId: string;
+  createdAt: number;
+  successCount: number;
+  failCount: number;
+  completion: OperationCompletion | null;
+}
+
+export interface OperationListPage {
+  items: OperationSummaryRecord[];
+  /** The cursor after the last record this call read, while older ones may remain; null when the list ends here. */
+  next: string | null;
+}
+
+/** What the list reads and how it runs statements: the store's step runner and dialect. */
+export interface OperationListSql {
+  runner: StepRunner;
+  dialect: DialectSql;
+}
+
+/** Runs one read and types its rows (as `T` names them). */
+async function select<T>(db: OperationListSql, statement: Sql): Promise<T[]> {
+  return (await db.runner.query(statement)).rows as unknown as T[];
+}
+
+interface SummaryRow {
+  id: string;
+  project_id: string;
+  pool_name: string;
+  operation: string;
+  action: string | null;
+  principal: string;
+  request_id: string;
+  created_at: number | string;
+  success_count: number | string;
+  fail_count: number | string;
+}
+
+interface OutcomeCountRow {
+  operation_id: string;
+  status: string;
+  count: number | string;
+}
+
+interface PendingCountRow {
+  operation_id: string;
+  count: number | string;
+}
+
+const SUMMARY_COLUMNS = sql`id, project_id, pool_name, operation, action, principal, request_id, created_at, success_count, fail_count`;
+
+/**
+ * The records name `node` (operations.results: a JSON array written by JSON.stringify, a success as the bare name,
+ * a failure as {"name": …, …}). A node name needs no JSON escaping and holds no LIKE wildcard, so these patterns match
+ * exactly an element that is the name or an object whose first key is that name; the first one only skips records
+ * that cannot match before the others look.
+ */
+function namesNode(node: string): Sql {
+  const quoted = JSON.stringify(node);
+  const element = ['[', ','].flatMap((before) => [']', ','].map((after) => `%${before}${quoted}${after}%`));
+  return sql`(results LIKE ${`%${quoted}%`} AND (${join(
+    [...element, `%{"name":${quoted},%`].map((pattern) => sql`results LIKE ${pattern}`),
+    ' OR ',
+  )}))`;
+}
+
+/**
+ * A page of the project's operation records, newest first (ids are UUIDv7: by id), each with where its nodes stand.
+ * Reads one range of the index on (project_id, id) or (project_id, pool_name, id); see OPERATION_SCAN_LIMIT for `kind`
+ * and `node`.
+ */
+export async function listOperations(db: OperationListSql, query: OperationListQuery): Promise<OperationListPage> {
+  const scope = sql`project_id = ${query.projectId}${query.pool === null ? empty : sql` AND pool_name = ${query.pool}`}${
+    query.before === null ? empty : sql` AND id < ${query.before}`
+  }`;
+  const filters: Sql[] = [];
+  if (query.kind !== null) filters.push(sql`operation = ${query.kind}`);
+  if (query.node !== null) filters.push(namesNode(query.node));
+  const take = query.limit + 1;
+  const statement =
+    filters.length === 0
+      ? sql`SELECT ${SUMMARY_COLUMNS} FROM operations WHERE ${scope} ORDER BY id DESC LIMIT ${take}`
+      : sql`SELECT ${SUMMARY_COLUMNS} FROM operations
+          WHERE id IN (SELECT id FROM operations WHERE ${scope} ORDER BY id DESC LIMIT ${OPERATION_SCAN_LIMIT}) AND ${join(filters, ' AND ')}
+          ORDER BY id DESC LIMIT ${take}`;
+  const rows = await select<SummaryRow>(db, statement);
+  let next: string | null = null;
+  if (rows.length > query.limit) {
+    rows.length = query.limit;
+    next = rows[rows.length - 1]!.id;
+  } else if (filters.length > 0) {
+    // Fewer matches than asked: the list goes on after the records read, if there were as many as a call reads.
+    const [last] = await select<{ id: string }>(db, sql`SELECT id FROM operations WHERE ${scope} ORDER BY id DESC LIMIT 1 OFFSET ${OPERATION_SCAN_LIMIT - 1}`);
+    next = last?.id ?? null;
+  }
+  return { items: await withCompletion(db, query.projectId, rows), next };
+}
+
+/** Adds each record's completion: its nodes' recorded ends, and the nodes still running the work it started. */
+async function withCompletion(db: OperationListSql, projectId: string, rows: SummaryRow[]): Promise<OperationSummaryRecord[]> {
+  const tracked = rows.filter((r) => ['completion', 'update'].includes(waitKindOf(r.operation)));
+  const ended = new Map<string, { succeeded: number; failed: number }>();
+  const running = new Map<string, number>();
+  if (tracked.length > 0) {
+    const ids = db.dialect.valueList(
+      tracked.map((r) => r.id),
+      'text',
+    );
+    const outcomes = await select<OutcomeCountRow>(db, sql`SELECT operation_id, status, COUNT(*) AS count FROM operation_outcomes WHERE operation_id IN ${ids} GROUP BY operation_id, status`);
+    for (const o of outcomes) {
+      const counts = ended.get(o.operation_id) ?? { succeeded: 0, failed: 0 };
+      counts[o.status === 'failed' ? 'failed' : 'succeeded'] += Number(o.count);
+      ended.set(o.operation_id, counts);
+    }
+    const unfinished = tracked.filter((r) => {
+      const counts = ended.get(r.id);
+      return Number(r.success_count) > (counts ? counts.succeeded + counts.failed : 0);
+    });
+    if (unfinished.length > 0) {
+      // The nodes of the records' pools (index on pool_id) that still run an upgrade or a reboot one of them started.
+      const pools = sql`(SELECT id FROM pools WHERE project_id = ${projectId} AND name IN ${db.dialect.valueList([...new Set(unfinished.map((r) => r.pool_name))], 'text')})`;
+      const operations = db.dialect.valueList(
+        unfinished.map((r) => r.id),
+        'text',
+      );
+      const pending = await select<PendingCountRow>(
+        db,
+        sql`SELECT operation_id, COUNT(*) AS count FROM (
+          SELECT driver_operation_id AS operation_id FROM nodes
+            WHERE pool_id IN ${pools} AND driver_phase IN ('Pending', 'Updating') AND driver_operation_id IN ${operations}
+          UNION ALL
+          SELECT reboot_operation_id AS operation_id FROM nodes
+            WHERE pool_id IN ${pools} AND phase = 'Checking' AND reboot_check_at IS NOT NULL AND reboot_operation_id IN ${operations}
+        ) AS running GROUP BY operation_id`,
+      );
+      for (const p of pending) running.set(p.operation_id, Number(p.count));
+    }
+  }
+  return rows.map((row) => {
+    const successCount = Number(row.success_count);
+    const failCount = Number(row.fail_count);
+    const wait = waitKindOf(row.operation);
+    let completion: OperationCompletion | null = null;
+    if (wait !== 'drain' && wait !== 'delete') {
+      const failedLater = ended.get(row.id)?.failed ?? 0;
+      const pending = running.get(row.id) ?? 0;
+      completion = { succeeded: successCount - failedLater - pending, failed: failCount + failedLater, pending };
+    }
+    return {
+      id: row.id,
+      projectId: row.project_id,
+      poolName: row.pool_name,
+      operation: row.operation,
+      action: row.action,
+      principal: row.principal,
+      requestId: row.request_id,
+      createdAt: Number(row.created_at),
+      successCount,
+      failCount,
+      completion,
+    };
+  });
+}
