@@ -88,7 +88,7 @@ function bigBatch(pool: BenchPool, budget: Budget): SequenceRow {
     label: `one batch-update of ${pool.nodes.toLocaleString('en-US')} nodes`,
     engines: { sqlite: budget, postgres: budget },
     warmups: 3,
-    runs: 15,
+    runs: 21,
     async run(send, side, round) {
       const names = side.nodeNames[poolId(pool, PROJECT_ID)]!;
       const answer = await send('POST', batchUpdatePath(PROJECT_ID, poolId(pool, PROJECT_ID)), tagBody(names, 'bench-batch', `run-${round}-${Date.now()}`));

@@ -6,15 +6,17 @@ export interface Spread {
   max: number;
 }
 
+/** Non-finite values (a window in which the server answered nothing has no CPU per request) are left out. */
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function spread(values: readonly number[]): Spread {
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+  const finite = values.filter(Number.isFinite);
+  return { median: median(finite), min: Math.min(...finite), max: Math.max(...finite) };
 }
 
 /** The ratios a[i] / b[i] of samples taken side by side (the same window pair, the same round). */

@@ -25,7 +25,7 @@ export interface LoadSubject {
 export interface Window {
   requests: number;
   requestsPerSecond: number;
-  /** The loaded servers' CPU time (µs, all their threads) ÷ requests. */
+  /** The loaded servers' CPU time (µs, all their threads) ÷ requests; NaN when none was answered (a stalled database). */
   serverMicrosPerRequest: number;
   /** The load generator's (this process's) CPU time ÷ requests. */
   loadMicrosPerRequest: number;
@@ -58,12 +58,13 @@ async function loadWindow(subject: LoadSubject, seconds: number, database: Backe
   const requests = runs.reduce((sum, run) => sum + run.total, 0);
   const serverMicros = serverAfter.reduce((sum, usage, i) => sum + usage.cpuMicros - serverBefore[i]!.cpuMicros, 0);
   const [p50Ms, p99Ms] = times.percentiles(50, 99);
+  const perRequest = (micros: number) => (requests > 0 ? micros / requests : Number.NaN);
   return {
     requests,
     requestsPerSecond: requests / Math.max(...runs.map((run) => run.seconds)),
-    serverMicrosPerRequest: serverMicros / requests,
-    loadMicrosPerRequest: (load.user + load.system) / requests,
-    ...(databaseBefore && databaseAfter ? { databaseMicrosPerRequest: backendMicros(databaseBefore, databaseAfter) / requests } : {}),
+    serverMicrosPerRequest: perRequest(serverMicros),
+    loadMicrosPerRequest: perRequest(load.user + load.system),
+    ...(databaseBefore && databaseAfter ? { databaseMicrosPerRequest: perRequest(backendMicros(databaseBefore, databaseAfter)) } : {}),
     p50Ms: p50Ms!,
     p99Ms: p99Ms!,
     non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
