@@ -7,9 +7,8 @@ import { maskPasswords } from './security/redact.js';
  *
  * Lines are gathered while the event loop runs and written together, synchronously, once per turn of the loop: one
  * write for all the lines of the requests answered in that turn. pino's default destination writes asynchronously
- * through libuv's thread pool instead, and that hand-off to another thread cost more than the lines themselves: the
- * two lines of a 1-node batch-update took 15–23 µs of CPU time with it, 7.6–9.8 µs this way, most of that pino's
- * formatting (`node dist/bench/log-lines.js > /dev/null`). Synchronous writes are also what Node does for
+ * through libuv's thread pool instead, and that hand-off to another thread cost more than the lines themselves
+ * (`node dist/bench/log-lines.js > /dev/null` measures both; figures in bench/README.md). Synchronous writes are also what Node does for
  * process.stdout on a pipe: a reader that stops reading makes the service wait for it, instead of lines queueing in
  * memory without bound.
  *

@@ -1,10 +1,9 @@
-import { toTimestamp } from '../domain/time.js';
 import { DEFAULT_OPERATION_PAGE, MAX_OPERATION_PAGE } from '../schemas/operation-kinds.js';
 import type { ListOperationsQuery, OperationSummary } from '../schemas/operation.js';
 import { errors } from '../errors/catalogue.js';
 import type { OperationSummaryRecord } from '../store/operation-list.js';
 import type { ServiceContext } from './context.js';
-import { renderOperation } from './render.js';
+import { renderOperation, renderOperationHead } from './render.js';
 
 interface OperationListResult {
   items: OperationSummary[];
@@ -41,19 +40,7 @@ export class OperationService {
 }
 
 function renderSummary(record: OperationSummaryRecord): OperationSummary {
-  return {
-    id: record.id,
-    operation: record.operation,
-    action: record.action,
-    projectId: record.projectId,
-    poolName: record.poolName,
-    principal: record.principal,
-    requestId: record.requestId,
-    creationTimestamp: toTimestamp(record.createdAt),
-    successCount: record.successCount,
-    failCount: record.failCount,
-    completion: record.completion,
-  };
+  return { ...renderOperationHead(record), completion: record.completion };
 }
 
 const OPERATION_ID = /^[0-9a-f-]{36}$/;

@@ -6,7 +6,7 @@ import type { Node } from '../schemas/node.js';
 import type { Pool } from '../schemas/pool.js';
 import { LABEL_WORKSPACE } from '../schemas/pool.js';
 import type { NodeRecord } from '../store/node-rows.js';
-import type { OperationOutcome, OperationRecord } from '../store/operations.js';
+import type { OperationMeta, OperationOutcome, OperationRecord } from '../store/operations.js';
 import type { FlavorPhaseCount, NodeDriverCount, PoolRecord } from '../store/pools.js';
 import type { FlavorCatalogue } from './node-backend.js';
 
@@ -115,9 +115,8 @@ function renderPoolDriver(pool: PoolRecord, drivers: NodeDriverCount[], flavors:
   return Object.keys(driver).length > 0 ? { driver } : {};
 }
 
-/** The record of a batch call; a node whose asynchronous work (upgrade, reboot) has ended also shows how it ended. */
-export function renderOperation(record: OperationRecord, outcomes: OperationOutcome[]) {
-  const ended = new Map(outcomes.map((o) => [o.nodeName, o]));
+/** What every view of an operation record shows first: who asked what of which pool, when, and how many nodes took it. */
+export function renderOperationHead(record: OperationMeta & { successCount: number; failCount: number }) {
   return {
     id: record.id,
     operation: record.operation,
@@ -129,6 +128,14 @@ export function renderOperation(record: OperationRecord, outcomes: OperationOutc
     creationTimestamp: toTimestamp(record.createdAt),
     successCount: record.successCount,
     failCount: record.failCount,
+  };
+}
+
+/** The record of a batch call; a node whose asynchronous work (upgrade, reboot) has ended also shows how it ended. */
+export function renderOperation(record: OperationRecord, outcomes: OperationOutcome[]) {
+  const ended = new Map(outcomes.map((o) => [o.nodeName, o]));
+  return {
+    ...renderOperationHead(record),
     nodes: record.results.map((r) => {
       const outcome = ended.get(r.name);
       if (outcome === undefined) return r;

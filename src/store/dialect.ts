@@ -23,8 +23,8 @@ export interface DialectSql {
   /**
    * A read of `columns` (in that order) from `query`, shaped for this driver, for batches of thousands of rows;
    * `valuesOf` turns its result into one array of values per row. SQLite returns every row as one JSON value,
-   * because better-sqlite3 builds row objects slowly (37 ms for 10,000 node rows, 17 ms through json_group_array);
-   * PostgreSQL returns plain rows, because json_agg costs its server more (+20 ms) than pg's row parsing saves.
+   * because better-sqlite3 builds row objects slowly; PostgreSQL returns plain rows, because json_agg costs its server
+   * more than pg's row parsing saves (figures: bench/README.md, "Measured choices").
    */
   selectValues(query: Sql, columns: readonly string[], orderBy?: string): Sql;
   valuesOf(result: StepResult, columns: readonly string[]): unknown[][];
@@ -69,7 +69,7 @@ const SQLITE_VALUES_MAX_ROWS = 8;
 export const sqliteSql: DialectSql = {
   name: 'sqlite',
   valueList(values) {
-    // A short list is bound as (?, ?, …): SQLite plans an IN over a subquery with a Bloom filter that costs ~35 µs to set up.
+    // A short list is bound as (?, ?, …): SQLite plans an IN over a subquery with a Bloom filter that is slow to set up.
     if (values.length > 0 && values.length <= SQLITE_VALUES_MAX_ROWS) return sql`(${join(values)})`;
     return sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
   },
@@ -118,9 +118,9 @@ export const sqliteSql: DialectSql = {
 const MIGRATION_LOCK_KEY = 7_210_551_903;
 
 /**
- * Integers travel as one bigint[] parameter: parsing it costs the server less than JSON (a 10,000-node tag upsert
- * ~7 ms, the tag count ~3 ms). Its text is written here, `{1,2,3}`, because pg would quote and escape every element
- * (2.6 ms per 10,000-node request). Text and mixed rows travel as JSON, which needs no escaping on our side.
+ * Integers travel as one bigint[] parameter: parsing it costs the server less than JSON. Its text is written here,
+ * `{1,2,3}`, because pg would quote and escape every element (figures: bench/README.md, "Measured choices"). Text and
+ * mixed rows travel as JSON, which needs no escaping on our side.
  */
 export const postgresSql: DialectSql = {
   name: 'postgres',
