@@ -1,6 +1,7 @@
 import sql, { empty, join, type Sql } from 'sql-template-tag';
 import { waitKindOf } from '../domain/operation-progress.js';
 import { int, nullableText, text } from './rows.js';
+import type { OperationMeta } from './operation-meta.js';
 import type { SqlContext } from './sql-context.js';
 import type { Row } from './statements.js';
 
@@ -30,17 +31,7 @@ export interface OperationCompletion {
 }
 
 /** An operation record without its per-node results (OperationStore.get has them). */
-export interface OperationSummaryRecord {
-  id: string;
-  projectId: string;
-  poolName: string;
-  operation: string;
-  action: string | null;
-  principal: string;
-  requestId: string;
-  createdAt: number;
-  successCount: number;
-  failCount: number;
+export interface OperationSummaryRecord extends SummaryRow {
   completion: OperationCompletion | null;
 }
 
@@ -58,15 +49,7 @@ async function select<T>(db: OperationListSql, statement: Sql, row: (raw: Row) =
   return (await db.runner.query(statement)).rows.map(row);
 }
 
-interface SummaryRow {
-  id: string;
-  projectId: string;
-  poolName: string;
-  operation: string;
-  action: string | null;
-  principal: string;
-  requestId: string;
-  createdAt: number;
+interface SummaryRow extends OperationMeta {
   successCount: number;
   failCount: number;
 }

@@ -1,18 +1,9 @@
 import { v7 as uuidv7 } from 'uuid';
 import { listOperations, type OperationListPage, type OperationListQuery } from './operation-list.js';
+import type { OperationMeta } from './operation-meta.js';
 import type { SqlContext } from './sql-context.js';
 
-/** Who asked for a batch call, when, on which pool: the record's head, written with the call's node changes. */
-export interface OperationMeta {
-  id: string;
-  projectId: string;
-  poolName: string;
-  operation: string;
-  action: string | null;
-  principal: string;
-  requestId: string;
-  createdAt: number;
-}
+export type { OperationMeta } from './operation-meta.js';
 
 interface NodeResult {
   name: string;
