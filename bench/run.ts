@@ -342,7 +342,11 @@ async function main(): Promise<void> {
   // `--reads`: the read rows instead of the write rows, with the 1-node batch-update they are compared with.
   const reads = flag('--reads');
   const withMemory = (!only || flag('--memory') || flag('--soak')) && !flag('--no-memory') && !reads;
-  const rows = reads ? [oneNodeUpdateAlone(), ...READ_ROWS] : ROWS;
+  const chosen = reads ? [oneNodeUpdateAlone(), ...READ_ROWS] : ROWS;
+  // `--rows <text>`: only the rows whose label contains the text (case-insensitive), to iterate on one figure.
+  const filter = process.argv[process.argv.indexOf('--rows') + 1]?.toLowerCase();
+  const rows = flag('--rows') && filter ? chosen.filter((row) => row.label.toLowerCase().includes(filter)) : chosen;
+  if (rows.length === 0) throw new Error(`--rows ${filter ?? ''}: no row's label contains it`);
   const measure = async (database: BenchDatabase | undefined) => {
     const engines: EngineFigures[] = [];
     if (withSqlite) engines.push(await measureEngine('sqlite', undefined, rows));
