@@ -5,13 +5,13 @@ import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { BatchNodeState, NodePhase, NodeState } from '../domain/node.js';
 import type { PoolSpec } from '../schemas/pool.js';
 import { ident, type DialectSql } from './dialect.js';
-import { deltaSteps } from './node-deltas.js';
+import { deltaStatements } from './node-deltas.js';
 import { nodeDriver, taintSteps } from './node-rows.js';
 import type { OperationMeta, StoredNodeResult } from './operations.js';
 import type { PoolName } from './pools.js';
 import { actions, flag, int, nullableText, text } from './rows.js';
 import type { SqlContext } from './sql-context.js';
-import type { Row, Steps } from './statements.js';
+import { together, type Row, type Steps } from './statements.js';
 
 /** The node states a planner can be given: batch-update's (the fewest columns), or the lifecycle planners'. */
 export interface NodeStates {
@@ -147,10 +147,18 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
     poolId = sql`(SELECT id FROM pools WHERE project_id = ${projectId} AND name = ${name})`;
   }
   const read = NODE_READS[change.read];
+  const named = dialect.valueList(change.nodeNames, 'text');
   // The named nodes, locked on PostgreSQL in id order so that overlapping requests queue instead of deadlocking.
-  const selected = sql`SELECT ${join(read.columns.map(ident))} FROM nodes WHERE pool_id = ${poolId}
-    AND name IN ${dialect.valueList(change.nodeNames, 'text')}${dialect.forUpdateInIdOrder}`;
-  const rows = dialect.valuesOf(yield dialect.selectValues(selected, read.columns), read.columns);
+  const reads = [dialect.selectValues(sql`SELECT ${join(read.columns.map(ident))} FROM nodes WHERE pool_id = ${poolId}
+    AND name IN ${named}${dialect.forUpdateInIdOrder}`, read.columns)];
+  if (change.countTagsBesides) {
+    // In the same flight, behind the locked read: a statement of its own, so on PostgreSQL it reads once the nodes are
+    // locked and counts the tags a concurrent call committed before it let go of them.
+    reads.push(dialect.selectValues(sql`SELECT t.node_id, COUNT(*) AS count FROM nodes AS n JOIN node_tags AS t ON t.node_id = n.id
+      WHERE n.pool_id = ${poolId} AND n.name IN ${named} AND t.key NOT IN ${dialect.valueList(change.countTagsBesides, 'text')} GROUP BY t.node_id`, COUNT_COLUMNS));
+  }
+  const [nodeRows, countRows] = yield* together(reads);
+  const rows = dialect.valuesOf(nodeRows!, read.columns);
   if (rows.length === 0 && pool === null && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return NO_POOL;
   const byId = new Map<number, NodeStates[R]>();
   for (const values of rows) {
@@ -158,12 +166,11 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
     byId.set(node.id, node);
   }
   if (byId.size > 0 && change.taints) yield* taintSteps(dialect, byId);
-  if (byId.size > 0 && change.countTagsBesides) {
-    const counted = sql`SELECT node_id, COUNT(*) AS count FROM node_tags WHERE node_id IN ${dialect.valueList([...byId.keys()], 'integer')}
-      AND key NOT IN ${dialect.valueList(change.countTagsBesides, 'text')} GROUP BY node_id`;
-    for (const [nodeId, count] of dialect.valuesOf(yield dialect.selectValues(counted, COUNT_COLUMNS), COUNT_COLUMNS)) {
-      // Only the batch read asks for tag counts.
-      (byId.get(int(nodeId)) as BatchNodeState).otherTagCount = int(count);
+  if (countRows) {
+    for (const [nodeId, count] of dialect.valuesOf(countRows, COUNT_COLUMNS)) {
+      // Only the batch read asks for tag counts. A node the read did not see (created since) is not the call's.
+      const node = byId.get(int(nodeId)) as BatchNodeState | undefined;
+      if (node) node.otherTagCount = int(count);
     }
   }
   const states = new Map<string, NodeStates[R]>();
@@ -187,18 +194,21 @@ function* planAndApplySteps<R extends NodeReadKind>(
   const plan = change.plan(states, { faults, pool });
   if ('refused' in plan) return { kind: 'refused', refusal: plan.refused };
   const { decisions } = plan;
-  if (plan.spec) yield sql`UPDATE pools SET spec = ${JSON.stringify(plan.spec)}, resource_version = resource_version + 1 WHERE id = ${poolId}`;
+  // Every write of the plan as one flight: none needs another's result.
+  const writes: Sql[] = [];
+  if (plan.spec) writes.push(sql`UPDATE pools SET spec = ${JSON.stringify(plan.spec)}, resource_version = resource_version + 1 WHERE id = ${poolId}`);
   if (faults.used.size > 0) {
     const used = [...faults.used].map(([id, n]) => [id, n]);
-    yield sql`UPDATE fault_rules SET remaining = remaining - r.used FROM ${dialect.jsonRows(used, [['rule_id', 'integer'], ['used', 'integer']])} AS r
-      WHERE fault_rules.id = r.rule_id`;
+    writes.push(sql`UPDATE fault_rules SET remaining = remaining - r.used FROM ${dialect.jsonRows(used, [['rule_id', 'integer'], ['used', 'integer']])} AS r
+      WHERE fault_rules.id = r.rule_id`);
   }
-  yield* deltaSteps(dialect, decisions, operation);
+  writes.push(...deltaStatements(dialect, decisions, operation));
   const results: StoredNodeResult[] = decisions.map((d) => (d.ok ? d.name : { name: d.name, status: 'failed', errorCode: d.failure.code, errorMsg: d.failure.message }));
   const successCount = decisions.reduce((n, d) => (d.ok ? n + 1 : n), 0);
-  yield sql`INSERT INTO operations (id, project_id, pool_name, operation, action, principal, request_id, created_at, success_count, fail_count, results)
+  writes.push(sql`INSERT INTO operations (id, project_id, pool_name, operation, action, principal, request_id, created_at, success_count, fail_count, results)
     VALUES (${operation.id}, ${operation.projectId}, ${operation.poolName}, ${operation.operation}, ${operation.action}, ${operation.principal},
-      ${operation.requestId}, ${operation.createdAt}, ${successCount}, ${decisions.length - successCount}, ${JSON.stringify(results)})`;
+      ${operation.requestId}, ${operation.createdAt}, ${successCount}, ${decisions.length - successCount}, ${JSON.stringify(results)})`);
+  yield* together(writes);
   return { kind: 'applied', decisions };
 }
 

@@ -1,9 +1,8 @@
-import sql from 'sql-template-tag';
+import sql, { type Sql } from 'sql-template-tag';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { NodeDelta, Tag } from '../domain/node.js';
 import type { DialectSql } from './dialect.js';
 import type { OperationMeta } from './operations.js';
-import type { Steps } from './statements.js';
 
 function addTo<K>(groups: Map<K, number[]>, key: K, nodeId: number): void {
   const nodeIds = groups.get(key);
@@ -12,10 +11,10 @@ function addTo<K>(groups: Map<K, number[]>, key: K, nodeId: number): void {
 }
 
 /**
- * Writes the successful decisions' deltas: a handful of set-based statements whatever the number of nodes, each
- * passing its rows as one parameter.
+ * The statements writing the successful decisions' deltas: a handful of set-based statements whatever the number of
+ * nodes, each passing its rows as one parameter, none needing another's result (they go as one flight).
  */
-export function* deltaSteps(dialect: DialectSql, decisions: readonly NodeDecision[], operation: OperationMeta): Steps<void> {
+export function deltaStatements(dialect: DialectSql, decisions: readonly NodeDecision[], operation: OperationMeta): Sql[] {
   // Request-level lists (one call's labels or tags) are one shared object for all its nodes: written once per list, crossed with the node ids.
   const labels = new Map<Readonly<Record<string, string>>, number[]>();
   const taintRemovals: unknown[][] = [];
@@ -44,49 +43,51 @@ export function* deltaSteps(dialect: DialectSql, decisions: readonly NodeDecisio
     if (delta.reboot) reboots.push([id, delta.reboot.fail ? 1 : 0]);
     if (delta.drain) drains.push([id, delta.drain.until]);
   }
-  if (!changed) return;
+  const statements: Sql[] = [];
+  if (!changed) return statements;
   const rows = dialect.jsonRows.bind(dialect);
   const ids = (nodeIds: number[]) => dialect.integerRows(nodeIds, 'node_id');
   const pairs = (entries: unknown[][]) => rows(entries, [['key', 'text'], ['value', 'text']]);
   for (const [set, nodeIds] of labels) {
-    yield sql`INSERT INTO node_labels (node_id, key, value) SELECT n.node_id, l.key, l.value FROM ${ids(nodeIds)} AS n CROSS JOIN ${pairs(Object.entries(set))} AS l WHERE true
-      ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`;
+    statements.push(sql`INSERT INTO node_labels (node_id, key, value) SELECT n.node_id, l.key, l.value FROM ${ids(nodeIds)} AS n CROSS JOIN ${pairs(Object.entries(set))} AS l WHERE true
+      ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`);
   }
   if (taintRemovals.length > 0) {
-    yield sql`DELETE FROM node_taints WHERE (node_id, key, effect) IN (SELECT node_id, key, effect FROM ${rows(taintRemovals, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text']])} AS r)`;
+    statements.push(sql`DELETE FROM node_taints WHERE (node_id, key, effect) IN (SELECT node_id, key, effect FROM ${rows(taintRemovals, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text']])} AS r)`);
   }
   if (taintAdditions.length > 0) {
-    yield sql`INSERT INTO node_taints (node_id, key, effect, value, time_added)
+    statements.push(sql`INSERT INTO node_taints (node_id, key, effect, value, time_added)
       SELECT node_id, key, effect, value, time_added FROM ${rows(taintAdditions, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text'], ['value', 'text'], ['time_added', 'integer']])} AS r WHERE true
-      ON CONFLICT (node_id, key, effect) DO NOTHING`;
+      ON CONFLICT (node_id, key, effect) DO NOTHING`);
   }
   for (const [tags, nodeIds] of tagUpserts) {
-    yield sql`INSERT INTO node_tags (node_id, key, value) SELECT n.node_id, t.key, t.value FROM ${ids(nodeIds)} AS n CROSS JOIN ${pairs(tags.map((t) => [t.key, t.value]))} AS t WHERE true
-      ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`;
+    statements.push(sql`INSERT INTO node_tags (node_id, key, value) SELECT n.node_id, t.key, t.value FROM ${ids(nodeIds)} AS n CROSS JOIN ${pairs(tags.map((t) => [t.key, t.value]))} AS t WHERE true
+      ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`);
   }
   if (tagDeletes.length > 0) {
-    yield sql`DELETE FROM node_tags WHERE EXISTS (SELECT 1 FROM ${rows(tagDeletes, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r
-      WHERE r.node_id = node_tags.node_id AND r.key = node_tags.key AND (r.value IS NULL OR r.value = node_tags.value))`;
+    statements.push(sql`DELETE FROM node_tags WHERE EXISTS (SELECT 1 FROM ${rows(tagDeletes, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r
+      WHERE r.node_id = node_tags.node_id AND r.key = node_tags.key AND (r.value IS NULL OR r.value = node_tags.value))`);
   }
   if (driverUpgrades.length > 0) {
-    yield sql`UPDATE nodes SET driver_phase = 'Pending', driver_target_version = r.version, driver_strategy = r.strategy, driver_fail = r.fail,
+    statements.push(sql`UPDATE nodes SET driver_phase = 'Pending', driver_target_version = r.version, driver_strategy = r.strategy, driver_fail = r.fail,
         driver_operation_id = ${operation.id}, driver_started_at = NULL, driver_check_at = NULL
-      FROM ${rows(driverUpgrades, [['node_id', 'integer'], ['version', 'text'], ['strategy', 'text'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`;
+      FROM ${rows(driverUpgrades, [['node_id', 'integer'], ['version', 'text'], ['strategy', 'text'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`);
   }
   if (locks.length > 0) {
-    yield sql`UPDATE nodes SET locked_actions = r.actions FROM ${rows(locks, [['node_id', 'integer'], ['actions', 'text']])} AS r WHERE nodes.id = r.node_id`;
+    statements.push(sql`UPDATE nodes SET locked_actions = r.actions FROM ${rows(locks, [['node_id', 'integer'], ['actions', 'text']])} AS r WHERE nodes.id = r.node_id`);
   }
   if (phases.length > 0) {
-    yield sql`UPDATE nodes SET phase = r.phase, phase_until = r.until, reboot_started_at = NULL, reboot_check_at = NULL, reboot_fail = 0
-      FROM ${rows(phases, [['node_id', 'integer'], ['phase', 'text'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`;
+    statements.push(sql`UPDATE nodes SET phase = r.phase, phase_until = r.until, reboot_started_at = NULL, reboot_check_at = NULL, reboot_fail = 0
+      FROM ${rows(phases, [['node_id', 'integer'], ['phase', 'text'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`);
   }
   if (reboots.length > 0) {
     const at = operation.createdAt;
-    yield sql`UPDATE nodes SET phase = 'Checking', phase_until = NULL, running_jobs = 0, reboot_started_at = ${at}, reboot_check_at = ${at},
+    statements.push(sql`UPDATE nodes SET phase = 'Checking', phase_until = NULL, running_jobs = 0, reboot_started_at = ${at}, reboot_check_at = ${at},
         reboot_fail = r.fail, reboot_operation_id = ${operation.id}
-      FROM ${rows(reboots, [['node_id', 'integer'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`;
+      FROM ${rows(reboots, [['node_id', 'integer'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`);
   }
   if (drains.length > 0) {
-    yield sql`UPDATE nodes SET drained = 1, drain_until = r.until FROM ${rows(drains, [['node_id', 'integer'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`;
+    statements.push(sql`UPDATE nodes SET drained = 1, drain_until = r.until FROM ${rows(drains, [['node_id', 'integer'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`);
   }
+  return statements;
 }

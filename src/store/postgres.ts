@@ -28,13 +28,15 @@ export interface PostgresOptions {
 
 export function openPostgresStore(options: PostgresOptions): { store: Store; context: SqlContext } {
   // pg's default is to wait forever: a database that stops answering would hang every call instead of failing it.
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
+  // Pipeline mode: a query is sent at once, not after the answer to the one before (see asyncStepRunner).
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000, pipeline: true });
   // pg emits 'error' on a connection the server closes while no query runs on it, idle in the pool or checked out
   // between a transaction's statements; with no listener that event would end the process. The pool re-emits the
   // errors of idle connections: already reported by the connection's own listener.
   pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...kyselyStatementLog(options.observer ?? quietObserver) });
-  const context: SqlContext = { db, dialect: postgresSql, runner: asyncStepRunner(db, postgresSql) };
+  const observer = options.observer ?? quietObserver;
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...kyselyStatementLog(observer) });
+  const context: SqlContext = { db, dialect: postgresSql, runner: asyncStepRunner(db, postgresSql, pool, observer) };
   return { store: sqlStore(context), context };
 }

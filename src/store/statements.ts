@@ -7,14 +7,26 @@ export interface StepResult {
   rows: Row[];
   /** Rows changed by an INSERT, UPDATE or DELETE. */
   changes: number;
+  /** After a flight (`together`): each statement's result, in order. */
+  each?: StepResult[];
 }
 
 /**
  * A store operation written once as a sequence of SQL statements built with `sql-template-tag`: it yields each
- * statement and receives its result. A runner (steps.ts) drives it — synchronously on SQLite, where that is the fast
- * path, and asynchronously on PostgreSQL.
+ * statement, or a flight of statements (`together`), and receives its result. A runner (steps.ts) drives it —
+ * synchronously on SQLite, where that is the fast path, and asynchronously on PostgreSQL.
  */
-export type Steps<T> = Generator<Sql, T, StepResult>;
+export type Steps<T> = Generator<Sql | readonly Sql[], T, StepResult>;
+
+/**
+ * Statements none of which needs another's result, as one flight: they run one after another, in order, exactly as
+ * if yielded one by one (each sees what the ones before it did), but on PostgreSQL they go to the server together,
+ * pipelined: one round trip for all of them instead of one each.
+ */
+export function* together(statements: readonly Sql[]): Steps<StepResult[]> {
+  if (statements.length === 0) return [];
+  return (yield statements).each ?? [];
+}
 
 /** How the store files that run `sql-template-tag` statements run them. */
 export interface StepRunner {

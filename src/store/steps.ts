@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Sql } from 'sql-template-tag';
 import type { DialectSql } from './dialect.js';
 import { quietObserver, statementKind, type StoreObserver } from './observer.js';
@@ -11,17 +12,78 @@ async function executeOn(executor: Kysely<any>, dialect: DialectSql, statement: 
   return { rows: result.rows as Row[], changes: Number(result.numAffectedRows ?? 0) };
 }
 
-/** Drives steps statement by statement on a Kysely executor. */
+/** Drives steps statement by statement on a Kysely executor (a flight's statements one after another). */
 async function driveSteps<T>(run: Steps<T>, executor: Kysely<any>, dialect: DialectSql): Promise<T> {
   let next = run.next();
-  while (!next.done) next = run.next(await executeOn(executor, dialect, next.value));
+  while (!next.done) {
+    const step = next.value;
+    if (!isFlight(step)) {
+      next = run.next(await executeOn(executor, dialect, step));
+      continue;
+    }
+    const each: StepResult[] = [];
+    for (const statement of step) each.push(await executeOn(executor, dialect, statement));
+    next = run.next({ rows: [], changes: 0, each });
+  }
   return next.value;
 }
 
-/** PostgreSQL: each statement is a round trip inside a Kysely transaction. */
-export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql): StepRunner {
+function isFlight(step: Sql | readonly Sql[]): step is readonly Sql[] {
+  return Array.isArray(step);
+}
+
+/** The commands whose row count is the rows they changed (pg's rowCount of a SELECT is the rows it returned). */
+const CHANGING_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/**
+ * PostgreSQL: transactions run on a connection of their own with pg in pipeline mode (postgres.ts): BEGIN goes to
+ * the server with the first statements and a flight's statements go together, so a call costs one round trip per
+ * step that needs the answer of the one before, not one per statement. Reads and single statements go through Kysely.
+ */
+export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql, pool: pg.Pool, observer: StoreObserver = quietObserver): StepRunner {
+  const send = async (client: pg.PoolClient, statement: Sql | string): Promise<StepResult> => {
+    const text = typeof statement === 'string' ? statement : statement.text;
+    const started = performance.now();
+    try {
+      const result = typeof statement === 'string' ? await client.query(text) : await client.query(text, statement.values);
+      return { rows: result.rows as Row[], changes: CHANGING_COMMANDS.has(result.command) ? (result.rowCount ?? 0) : 0 };
+    } finally {
+      observer.statement(statementKind(text), (performance.now() - started) / 1000);
+    }
+  };
+  // Sent together, answered in order; when one fails, those behind it fail too (the transaction is aborted).
+  const sendAll = (client: pg.PoolClient, statements: ReadonlyArray<Sql | string>): Promise<StepResult[]> =>
+    Promise.all(statements.map((statement) => send(client, statement)));
+  const transaction = async <T>(steps: () => Steps<T>): Promise<T> => {
+    const run = steps();
+    let next = run.next();
+    if (next.done) return next.value;
+    const client = await pool.connect();
+    try {
+      let begin = true;
+      while (!next.done) {
+        const step = next.value;
+        const statements = isFlight(step) ? step : [step];
+        const results = await sendAll(client, begin ? ['BEGIN', ...statements] : statements);
+        const each = begin ? results.slice(1) : results;
+        begin = false;
+        next = run.next(isFlight(step) ? { rows: [], changes: 0, each } : each[0]!);
+      }
+      await send(client, 'COMMIT');
+      client.release();
+      return next.value;
+    } catch (error) {
+      try {
+        await send(client, 'ROLLBACK');
+        client.release();
+      } catch (rollbackError) {
+        client.release(rollbackError as Error);
+      }
+      throw error;
+    }
+  };
   return {
-    transaction: <T>(steps: () => Steps<T>) => db.transaction().execute((trx) => driveSteps(steps(), trx, dialect)),
+    transaction,
     read: <T>(steps: () => Steps<T>) => driveSteps(steps(), db, dialect),
     query: (statement) => executeOn(db, dialect, statement),
   };
@@ -62,7 +124,10 @@ export function syncStepRunner(
   };
   const drive = <T>(run: Steps<T>): T => {
     let next = run.next();
-    while (!next.done) next = run.next(execute(next.value));
+    while (!next.done) {
+      const step = next.value;
+      next = run.next(isFlight(step) ? { rows: [], changes: 0, each: step.map(execute) } : execute(step));
+    }
     return next.value;
   };
   const whenConnectionFree = <T>(work: () => T): Promise<T> =>

@@ -173,6 +173,32 @@ describe(`node changes (${TEST_DIALECT})`, () => {
     expect((await store.operations.get(PROJECT, taken.id))!.results).toEqual([]);
   });
 
+  it('serialises concurrent batch calls on one node: each counts the tags the calls before it committed', async () => {
+    const pool = await createPool('contract-serial', newNodes(1));
+    const limit = 20;
+    // Every pooled connection open first, so the calls really overlap.
+    await Promise.all(Array.from({ length: 10 }, () => node(pool, 'node-00000')));
+    const outcomes = await Promise.all(
+      Array.from({ length: limit + 10 }, (_, i) =>
+        apply(
+          pool,
+          'batch',
+          ['node-00000'],
+          { countTagsBesides: [`k${i}`] },
+          (nodes) => {
+            const n = nodes.get('node-00000')!;
+            // The 20-tag rule as the batch planner applies it: the tags the call leaves alone plus its own keys.
+            if (n.otherTagCount + 1 > limit) return [{ name: n.name, ok: false, failure: { code: 'X.20', message: 'too many tags' } }];
+            return [{ name: n.name, ok: true, delta: { nodeId: n.id, upsertTags: [{ key: `k${i}`, value: 'v' }] } }];
+          },
+          operation(`99999999-9999-9999-9999-9999999999${String(i).padStart(2, '0')}`, pool.name),
+        ),
+      ),
+    );
+    expect(outcomes.filter(([d]) => d!.ok)).toHaveLength(limit);
+    expect((await node(pool, 'node-00000')).tags).toHaveLength(limit);
+  });
+
   it('finds the pool by project and name, and writes nothing for a pool that does not exist', async () => {
     const pool = await createPool('contract-named', newNodes(2));
     const tagFirst = (nodes: ReadonlyMap<string, { id: number }>): NodeDecision[] =>
