@@ -34,6 +34,12 @@ export interface DialectSql {
    * A read then takes a node with its labels, taints and tags, or a pool with its node counts, in one statement.
    */
   jsonArrayOf(query: Sql, columns: readonly string[], orderBy?: string): Sql;
+  /**
+   * Whether a page of nodes is read with its labels, taints and tags apart (one set-based statement of plain rows
+   * beside the rows, in one snapshot) rather than inside each row as jsonArrayOf values: on PostgreSQL, where a page
+   * of 500 then costs its server less; SQLite builds the JSON in the row fastest (figures: bench/README.md).
+   */
+  readonly nodeDetailsApart: boolean;
   /** The statement with this driver's placeholders (`?` on SQLite, `$1`… on PostgreSQL), for a Kysely executor. */
   compile(statement: Sql): CompiledQuery;
   isUniqueViolation(error: unknown): boolean;
@@ -96,6 +102,7 @@ export const sqliteSql: DialectSql = {
     const row = raw(`json_group_array(json_array(${columns.map((c) => `q."${c}"`).join(', ')})${orderBy ? ` ORDER BY ${orderBy}` : ''})`);
     return sql`(SELECT ${row} FROM (${query}) AS q)`;
   },
+  nodeDetailsApart: false,
   compile: (statement) => CompiledQuery.raw(statement.sql, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
@@ -145,6 +152,7 @@ export const postgresSql: DialectSql = {
     const row = raw(`json_agg(json_build_array(${columns.map((c) => `q."${c}"`).join(', ')})${orderBy ? ` ORDER BY ${orderBy}` : ''})::text`);
     return sql`(SELECT ${row} FROM (${query}) AS q)`;
   },
+  nodeDetailsApart: true,
   compile: (statement) => CompiledQuery.raw(statement.text, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';

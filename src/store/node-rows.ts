@@ -3,7 +3,7 @@ import type { DriverPhase, DriverUpdateStrategy, NodeDriver, NodePhase, Tag, Tai
 import { toTimestamp } from '../domain/time.js';
 import { ident, jsonArrayValues, type DialectSql } from './dialect.js';
 import { actions, flag, int, nullableText, text } from './rows.js';
-import type { Row, Steps } from './statements.js';
+import type { Row, StepResult, Steps } from './statements.js';
 
 /** A node as the API shows it. */
 export interface NodeRecord {
@@ -45,7 +45,8 @@ export const NODE_COLUMNS: Sql = raw(
   ].join(', '),
 );
 
-const NODE_COLUMNS_OF_N: Sql = raw(NODE_COLUMNS.sql.split(', ').map((column) => `n.${column}`).join(', '));
+/** NODE_COLUMNS of `nodes AS n`. */
+export const NODE_COLUMNS_OF_N: Sql = raw(NODE_COLUMNS.sql.split(', ').map((column) => `n.${column}`).join(', '));
 
 /** A row of NODE_COLUMNS, without its details. */
 export function nodeRecord(row: Row): NodeRecord {
@@ -114,33 +115,48 @@ interface DetailNeeds {
 
 export const ALL_DETAILS: DetailNeeds = { labels: true, taints: true, tags: true };
 
-/** Loads the asked-for labels, taints and tags of `nodes`, with one statement per kind. */
+/** The columns of detailRead's rows: a label ('l'), taint ('t') or tag ('g') of a node, the columns it lacks NULL. */
+const DETAIL_COLUMNS = ['node_id', 'kind', 'key', 'value', 'effect', 'time_added'] as const;
+
+/**
+ * One statement reading the asked-for labels, taints and tags of the nodes `ids` selects (a valueList, or a subquery
+ * such as a page's), set-based, as plain rows: labels and tags by key, taints oldest first.
+ */
+export function detailRead(dialect: DialectSql, ids: Sql, needs: DetailNeeds): Sql {
+  const kinds: Sql[] = [];
+  if (needs.labels) kinds.push(sql`SELECT node_id, 'l' AS kind, key, value, CAST(NULL AS TEXT) AS effect, CAST(NULL AS BIGINT) AS time_added FROM node_labels WHERE node_id IN ${ids}`);
+  if (needs.taints) kinds.push(sql`SELECT node_id, 't' AS kind, key, value, effect, time_added FROM node_taints WHERE node_id IN ${ids}`);
+  if (needs.tags) kinds.push(sql`SELECT node_id, 'g' AS kind, key, value, CAST(NULL AS TEXT) AS effect, CAST(NULL AS BIGINT) AS time_added FROM node_tags WHERE node_id IN ${ids}`);
+  return dialect.selectValues(join(kinds, ' UNION ALL '), DETAIL_COLUMNS, 'time_added, key');
+}
+
+/** Adds detailRead's rows to `nodes`, by id; rows of other nodes are left out. */
+export function addDetails(dialect: DialectSql, nodes: ReadonlyMap<number, NodeRecord>, result: StepResult): void {
+  for (const [nodeId, kind, key, value, effect, timeAdded] of dialect.valuesOf(result, DETAIL_COLUMNS)) {
+    const node = nodes.get(int(nodeId));
+    if (!node) continue;
+    if (kind === 'l') node.labels[text(key)] = text(value);
+    else if (kind === 't') node.taints.push(taint(key, value, effect, timeAdded));
+    else node.tags.push({ key: text(key), value: text(value) });
+  }
+}
+
+function taint(key: unknown, value: unknown, effect: unknown, timeAdded: unknown): Taint {
+  return { key: text(key), value: text(value), effect: text(effect) as TaintEffect, timeAdded: toTimestamp(int(timeAdded)) };
+}
+
+/** Loads the asked-for labels, taints and tags of `nodes` with one statement. */
 export function* detailSteps(dialect: DialectSql, nodes: readonly NodeRecord[], needs: DetailNeeds): Steps<void> {
   if (nodes.length === 0) return;
   const byId = new Map(nodes.map((node) => [node.id, node]));
-  const ids = dialect.valueList([...byId.keys()], 'integer');
-  if (needs.labels) {
-    for (const [nodeId, key, value] of yield* detailValues(dialect, sql`SELECT node_id, key, value FROM node_labels WHERE node_id IN ${ids}`, ['node_id', 'key', 'value'], 'key')) {
-      byId.get(int(nodeId))!.labels[text(key)] = text(value);
-    }
-  }
-  if (needs.taints) yield* taintSteps(dialect, byId);
-  if (needs.tags) {
-    for (const [nodeId, key, value] of yield* detailValues(dialect, sql`SELECT node_id, key, value FROM node_tags WHERE node_id IN ${ids}`, ['node_id', 'key', 'value'], 'key')) {
-      byId.get(int(nodeId))!.tags.push({ key: text(key), value: text(value) });
-    }
-  }
+  addDetails(dialect, byId, yield detailRead(dialect, dialect.valueList([...byId.keys()], 'integer'), needs));
 }
 
 /** Adds each node's taints, oldest first. */
 export function* taintSteps(dialect: DialectSql, nodes: ReadonlyMap<number, { taints: Taint[] }>): Steps<void> {
   const columns = ['node_id', 'key', 'value', 'effect', 'time_added'];
   const read = sql`SELECT ${join(columns.map(ident))} FROM node_taints WHERE node_id IN ${dialect.valueList([...nodes.keys()], 'integer')}`;
-  for (const [nodeId, key, value, effect, timeAdded] of yield* detailValues(dialect, read, columns, 'time_added, key')) {
-    nodes.get(int(nodeId))!.taints.push({ key: text(key), value: text(value), effect: text(effect) as TaintEffect, timeAdded: toTimestamp(int(timeAdded)) });
+  for (const [nodeId, key, value, effect, timeAdded] of dialect.valuesOf(yield dialect.selectValues(read, columns, 'time_added, key'), columns)) {
+    nodes.get(int(nodeId))!.taints.push(taint(key, value, effect, timeAdded));
   }
-}
-
-function* detailValues(dialect: DialectSql, query: Sql, columns: readonly string[], orderBy: string): Steps<unknown[][]> {
-  return dialect.valuesOf(yield dialect.selectValues(query, columns, orderBy), columns);
 }

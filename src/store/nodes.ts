@@ -1,6 +1,6 @@
-import sql, { empty, type Sql } from 'sql-template-tag';
+import sql, { empty, raw, type Sql } from 'sql-template-tag';
 import type { DriverPhase, NodePhase } from '../domain/node.js';
-import { nodeColumnsWithDetails, nodeWithDetails, type NodeRecord } from './node-rows.js';
+import { addDetails, ALL_DETAILS, detailRead, NODE_COLUMNS_OF_N, nodeColumnsWithDetails, nodeRecord, nodeWithDetails, type NodeRecord } from './node-rows.js';
 import { int, nullableText, text } from './rows.js';
 import type { PoolName } from './pools.js';
 import type { SqlContext } from './sql-context.js';
@@ -49,24 +49,25 @@ function* poolExists(pool: PoolName): Steps<boolean> {
 export class SqlNodeStore implements NodeStore {
   constructor(private readonly context: SqlContext) {}
 
-  list(pool: PoolName, page: { afterName: string | null; limit: number }): Promise<NodePage | undefined> {
-    const { dialect } = this.context;
-    return this.context.runner.read(function* () {
-      const poolId = poolIdOf(pool);
-      const after = page.afterName === null ? empty : sql` AND n.name > ${page.afterName}`;
-      const nodes = (yield sql`SELECT ${nodeColumnsWithDetails(dialect)} FROM nodes AS n WHERE n.pool_id = ${poolId}${after} ORDER BY n.name LIMIT ${page.limit + 1}`).rows.map(
-        nodeWithDetails,
-      );
-      if (nodes.length === 0) return (yield* poolExists(pool)) ? { nodes, remaining: 0 } : undefined;
-      let remaining = 0;
-      if (nodes.length > page.limit) {
-        nodes.pop();
-        const last = nodes[nodes.length - 1]!.name;
-        const [counted] = (yield sql`SELECT COUNT(*) AS count FROM nodes WHERE pool_id = ${poolId} AND name > ${last}`).rows;
-        remaining = int(counted!.count);
-      }
-      return { nodes, remaining };
-    });
+  async list(pool: PoolName, page: { afterName: string | null; limit: number }): Promise<NodePage | undefined> {
+    const { dialect, runner } = this.context;
+    const poolId = poolIdOf(pool);
+    const after = (column: string) => (page.afterName === null ? empty : sql` AND ${raw(column)} > ${page.afterName}`);
+    const onPage = sql`FROM nodes AS n WHERE n.pool_id = ${poolId}${after('n.name')} ORDER BY n.name LIMIT ${page.limit + 1}`;
+    // How many nodes there are from the page's first on: the page's own, then the rest.
+    const following = sql`(SELECT COUNT(*) FROM nodes WHERE pool_id = ${poolId}${after('name')}) AS following`;
+    // One state: a single statement, or the page's rows and then its details set-based in one snapshot.
+    const [rows, details] = await runner.snapshot(
+      dialect.nodeDetailsApart
+        ? [sql`SELECT ${NODE_COLUMNS_OF_N}, ${following} ${onPage}`, detailRead(dialect, sql`(SELECT n.id ${onPage})`, ALL_DETAILS)]
+        : [sql`SELECT ${nodeColumnsWithDetails(dialect)}, ${following} ${onPage}`],
+    );
+    const nodes = rows!.rows.map(details ? nodeRecord : nodeWithDetails);
+    if (nodes.length === 0) return (await runner.read(() => poolExists(pool))) ? { nodes, remaining: 0 } : undefined;
+    if (details) addDetails(dialect, new Map(nodes.map((node) => [node.id, node])), details);
+    if (nodes.length <= page.limit) return { nodes, remaining: 0 };
+    nodes.pop();
+    return { nodes, remaining: int(rows!.rows[0]!.following) - page.limit };
   }
 
   get(pool: PoolName, nodeName: string): Promise<{ node: NodeRecord | undefined } | undefined> {

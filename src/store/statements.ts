@@ -37,6 +37,11 @@ export interface StepRunner {
    * reads one state), on PostgreSQL statement by statement.
    */
   read<T>(steps: () => Steps<T>): Promise<T>;
+  /**
+   * Runs read-only statements that must see one state, none needing another's result: on SQLite in one synchronous
+   * run; on PostgreSQL in a REPEATABLE READ READ ONLY transaction sent, BEGIN to COMMIT, as one flight.
+   */
+  snapshot(statements: readonly Sql[]): Promise<StepResult[]>;
   /** Runs one statement on its own. */
   query(statement: Sql): Promise<StepResult>;
 }

@@ -54,24 +54,13 @@ export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql, pool: pg.P
   // Sent together, answered in order; when one fails, those behind it fail too (the transaction is aborted).
   const sendAll = (client: pg.PoolClient, statements: ReadonlyArray<Sql | string>): Promise<StepResult[]> =>
     Promise.all(statements.map((statement) => send(client, statement)));
-  const transaction = async <T>(steps: () => Steps<T>): Promise<T> => {
-    const run = steps();
-    let next = run.next();
-    if (next.done) return next.value;
+  /** Runs `work` on a connection of its own; when it fails, rolls back whatever transaction it left open. */
+  const onClient = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
-      let begin = true;
-      while (!next.done) {
-        const step = next.value;
-        const statements = isFlight(step) ? step : [step];
-        const results = await sendAll(client, begin ? ['BEGIN', ...statements] : statements);
-        const each = begin ? results.slice(1) : results;
-        begin = false;
-        next = run.next(isFlight(step) ? { rows: [], changes: 0, each } : each[0]!);
-      }
-      await send(client, 'COMMIT');
+      const value = await work(client);
       client.release();
-      return next.value;
+      return value;
     } catch (error) {
       try {
         await send(client, 'ROLLBACK');
@@ -82,8 +71,29 @@ export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql, pool: pg.P
       throw error;
     }
   };
+  const transaction = async <T>(steps: () => Steps<T>): Promise<T> => {
+    const run = steps();
+    let next = run.next();
+    if (next.done) return next.value;
+    return onClient(async (client) => {
+      let begin = true;
+      while (!next.done) {
+        const step = next.value;
+        const statements = isFlight(step) ? step : [step];
+        const results = await sendAll(client, begin ? ['BEGIN', ...statements] : statements);
+        const each = begin ? results.slice(1) : results;
+        begin = false;
+        next = run.next(isFlight(step) ? { rows: [], changes: 0, each } : each[0]!);
+      }
+      await send(client, 'COMMIT');
+      return next.value;
+    });
+  };
+  const snapshot = (statements: readonly Sql[]): Promise<StepResult[]> =>
+    onClient(async (client) => (await sendAll(client, ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', ...statements, 'COMMIT'])).slice(1, -1));
   return {
     transaction,
+    snapshot,
     read: <T>(steps: () => Steps<T>) => driveSteps(steps(), db, dialect),
     query: (statement) => executeOn(db, dialect, statement),
   };
@@ -177,6 +187,7 @@ export function syncStepRunner(
         if (pending.length === 1) scheduleFlush();
       }),
     read: <T>(steps: () => Steps<T>) => whenConnectionFree(() => drive(steps())),
+    snapshot: (statements) => whenConnectionFree(() => statements.map(execute)),
     query: (statement) => whenConnectionFree(() => execute(statement)),
   };
 }

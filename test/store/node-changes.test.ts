@@ -199,6 +199,40 @@ describe(`node changes (${TEST_DIALECT})`, () => {
     expect((await node(pool, 'node-00000')).tags).toHaveLength(limit);
   });
 
+  it('shows a batch call whole or not at all to a page read running beside it', async () => {
+    const pool = await createPool('contract-page-read', newNodes(500));
+    const names = newNodes(500).map((n) => n.name);
+    let writing = true;
+    const writer = (async () => {
+      for (let generation = 1; generation <= 10; generation++) {
+        const value = String(generation);
+        await apply(
+          pool,
+          'lifecycle',
+          names,
+          {},
+          (nodes) => [...nodes.values()].map((n) => ({ name: n.name, ok: true, delta: { nodeId: n.id, setLabels: { gen: value }, upsertTags: [{ key: 'gen', value }] } })),
+          operation(`aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaa${String(generation).padStart(3, '0')}`, pool.name),
+        );
+      }
+      writing = false;
+    })();
+    let reads = 0;
+    while (writing || reads === 0) {
+      // A turn of the event loop between reads, so SQLite's group commit of the writer's call runs.
+      await new Promise((resolve) => setImmediate(resolve));
+      const page = (await store.nodes.list(pool, { afterName: null, limit: 500 }))!;
+      reads++;
+      const generations = new Set(page.nodes.map((n) => `${n.labels.gen ?? '-'}/${n.tags.find((t) => t.key === 'gen')?.value ?? '-'}`));
+      // One generation, of the label and the tag alike, on every node of the page.
+      expect(generations.size).toBe(1);
+      const [generation] = generations;
+      expect(generation!.split('/')[0]).toBe(generation!.split('/')[1]);
+    }
+    await writer;
+    expect(reads).toBeGreaterThan(1);
+  });
+
   it('finds the pool by project and name, and writes nothing for a pool that does not exist', async () => {
     const pool = await createPool('contract-named', newNodes(2));
     const tagFirst = (nodes: ReadonlyMap<string, { id: number }>): NodeDecision[] =>
