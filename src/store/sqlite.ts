@@ -48,16 +48,22 @@ function statementCache(database: Database.Database): (sql: string) => Database.
   };
 }
 
+/** How often a cached key lookup asks whether another process has committed to the file (PRAGMA data_version). */
+const OTHER_PROCESS_CHECK_MILLIS = 50;
+
 /**
  * This connection's own writes to access_keys call back into the process through a TEMP trigger (it lives only on
  * this connection, so every write by this process is seen, cascades from deleted users included, and nothing is left
- * in the file); `PRAGMA data_version` changes when another connection to the file commits, and then any key may have
- * changed.
+ * in the file). `PRAGMA data_version` changes when another connection to the file commits (`poolkeeper admin` in
+ * another process), and then any key may have changed; reading it takes a WAL read lock, several microseconds, so a
+ * lookup reads it only when the last reading is OTHER_PROCESS_CHECK_MILLIS old: another process's change is seen
+ * within that time, this process's at once.
  */
 function sqliteAccessKeyChanges(database: Database.Database): AccessKeyChanges {
   const listeners = changeListeners();
   let dataVersion: Database.Statement | undefined;
   let seenVersion: unknown;
+  let checkedAt = 0;
   return {
     onChange: listeners.add,
     start() {
@@ -76,6 +82,9 @@ function sqliteAccessKeyChanges(database: Database.Database): AccessKeyChanges {
     },
     watching() {
       if (!dataVersion || !database.open) return false;
+      const now = performance.now();
+      if (now - checkedAt < OTHER_PROCESS_CHECK_MILLIS) return true;
+      checkedAt = now;
       const version = dataVersion.get();
       if (version !== seenVersion) {
         seenVersion = version;
