@@ -147,18 +147,10 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
     poolId = sql`(SELECT id FROM pools WHERE project_id = ${projectId} AND name = ${name})`;
   }
   const read = NODE_READS[change.read];
-  const named = dialect.valueList(change.nodeNames, 'text');
   // The named nodes, locked on PostgreSQL in id order so that overlapping requests queue instead of deadlocking.
-  const reads = [dialect.selectValues(sql`SELECT ${join(read.columns.map(ident))} FROM nodes WHERE pool_id = ${poolId}
-    AND name IN ${named}${dialect.forUpdateInIdOrder}`, read.columns)];
-  if (change.countTagsBesides) {
-    // In the same flight, behind the locked read: a statement of its own, so on PostgreSQL it reads once the nodes are
-    // locked and counts the tags a concurrent call committed before it let go of them.
-    reads.push(dialect.selectValues(sql`SELECT t.node_id, COUNT(*) AS count FROM nodes AS n JOIN node_tags AS t ON t.node_id = n.id
-      WHERE n.pool_id = ${poolId} AND n.name IN ${named} AND t.key NOT IN ${dialect.valueList(change.countTagsBesides, 'text')} GROUP BY t.node_id`, COUNT_COLUMNS));
-  }
-  const [nodeRows, countRows] = yield* together(reads);
-  const rows = dialect.valuesOf(nodeRows!, read.columns);
+  const selected = sql`SELECT ${join(read.columns.map(ident))} FROM nodes WHERE pool_id = ${poolId}
+    AND name IN ${dialect.valueList(change.nodeNames, 'text')}${dialect.forUpdateInIdOrder}`;
+  const rows = dialect.valuesOf(yield dialect.selectValues(selected, read.columns), read.columns);
   if (rows.length === 0 && pool === null && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return NO_POOL;
   const byId = new Map<number, NodeStates[R]>();
   for (const values of rows) {
@@ -166,11 +158,15 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
     byId.set(node.id, node);
   }
   if (byId.size > 0 && change.taints) yield* taintSteps(dialect, byId);
-  if (countRows) {
-    for (const [nodeId, count] of dialect.valuesOf(countRows, COUNT_COLUMNS)) {
-      // Only the batch read asks for tag counts. A node the read did not see (created since) is not the call's.
-      const node = byId.get(int(nodeId)) as BatchNodeState | undefined;
-      if (node) node.otherTagCount = int(count);
+  if (byId.size > 0 && change.countTagsBesides) {
+    // By the ids the locked read found (counting by name, in the same flight as the read, cost PostgreSQL more than
+    // the round trip it saved: bench/README.md); a statement of its own, so it counts what a call that held the rows
+    // before committed.
+    const counted = sql`SELECT node_id, COUNT(*) AS count FROM node_tags WHERE node_id IN ${dialect.valueList([...byId.keys()], 'integer')}
+      AND key NOT IN ${dialect.valueList(change.countTagsBesides, 'text')} GROUP BY node_id`;
+    for (const [nodeId, count] of dialect.valuesOf(yield dialect.selectValues(counted, COUNT_COLUMNS), COUNT_COLUMNS)) {
+      // Only the batch read asks for tag counts.
+      (byId.get(int(nodeId)) as BatchNodeState).otherTagCount = int(count);
     }
   }
   const states = new Map<string, NodeStates[R]>();
