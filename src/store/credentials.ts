@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import sql from 'sql-template-tag';
 import { flag, int, nullableInt, nullableText, text } from './rows.js';
 import type { SqlContext } from './sql-context.js';
@@ -43,15 +44,42 @@ export interface CredentialStore {
   clearAuthFailures(accessKey: string): Promise<void>;
 }
 
-/** Every authenticated request runs these: `sql-template-tag` statements through the step runner. */
+/** Access keys a replica keeps: far more than the keys that sign its requests in any one minute. */
+const CACHED_ACCESS_KEYS = 10_000;
+
+/**
+ * Every authenticated request runs these: `sql-template-tag` statements through the step runner. Access keys are
+ * read through a cache that drops a key whenever the database says it changed (a revocation, a lock-out, a failure
+ * counted or cleared: AccessKeyChanges), so a key's state is never older than the last change committed before the
+ * lookup was made; unknown keys are not cached (a key created anywhere works at once).
+ */
 export class SqlCredentialStore implements CredentialStore {
-  constructor(private readonly context: SqlContext) {}
+  private readonly keys = new LRUCache<string, AccessKeyRecord>({ max: CACHED_ACCESS_KEYS });
+  /** Counts changes told, so a lookup that raced a change does not cache what it read before the change. */
+  private changesTold = 0;
+
+  constructor(private readonly context: SqlContext) {
+    context.accessKeyChanges.onChange((accessKey) => {
+      this.changesTold++;
+      if (accessKey === null) this.keys.clear();
+      else this.keys.delete(accessKey);
+    });
+  }
 
   async findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined> {
+    const changes = this.context.accessKeyChanges;
+    const cacheable = changes.watching();
+    if (cacheable) {
+      const cached = this.keys.get(accessKey);
+      if (cached) return cached;
+    }
+    const toldBefore = this.changesTold;
     const { rows } = await this.context.runner.query(
       sql`SELECT access_key, secret_key, user_id, created_at, expires_at, security_token_hash, failed_attempts, locked_until FROM access_keys WHERE access_key = ${accessKey}`,
     );
-    return rows[0] && toAccessKeyRecord(rows[0]);
+    const record = rows[0] && toAccessKeyRecord(rows[0]);
+    if (record && cacheable && this.changesTold === toldBefore && changes.watching()) this.keys.set(accessKey, record);
+    return record;
   }
 
   getUserIdentity(userId: string): Promise<UserIdentity | undefined> {

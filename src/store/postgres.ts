@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { ACCESS_KEY_CHANNEL, changeListeners, type AccessKeyChanges } from './access-key-changes.js';
 import { postgresSql } from './dialect.js';
 import { kyselyStatementLog, quietObserver, type StoreObserver } from './observer.js';
 import type { Database } from './schema.js';
@@ -26,6 +27,32 @@ export interface PostgresOptions {
   observer?: StoreObserver;
 }
 
+/**
+ * Every pooled connection LISTENs to the access_keys trigger's channel (migration 0009), so a change committed by
+ * any replica reaches each one's idle connections at once, and a change made through this replica is told before
+ * the write's own call returns (PostgreSQL sends a session its notifications ahead of the end of the command). While
+ * no connection listens (the pool closes idle ones), a change would go unheard: the cache is emptied and not used
+ * until a connection listens again.
+ */
+function postgresAccessKeyChanges(pool: pg.Pool): AccessKeyChanges {
+  const listeners = changeListeners();
+  const listening = new Set<pg.PoolClient>();
+  pool.on('connect', (client) => {
+    client.on('notification', (message) => {
+      if (message.channel === ACCESS_KEY_CHANNEL) listeners.tell(message.payload ?? null);
+    });
+    // Queued ahead of whatever the connection was opened for; a failure shows on that query too.
+    client.query(`LISTEN ${ACCESS_KEY_CHANNEL}`).then(
+      () => listening.add(client),
+      () => {},
+    );
+  });
+  pool.on('remove', (client) => {
+    if (listening.delete(client) && listening.size === 0) listeners.tell(null);
+  });
+  return { onChange: listeners.add, watching: () => listening.size > 0, start: () => {} };
+}
+
 export function openPostgresStore(options: PostgresOptions): { store: Store; context: SqlContext } {
   // pg's default is to wait forever: a database that stops answering would hang every call instead of failing it.
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
@@ -35,6 +62,6 @@ export function openPostgresStore(options: PostgresOptions): { store: Store; con
   pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...kyselyStatementLog(options.observer ?? quietObserver) });
-  const context: SqlContext = { db, dialect: postgresSql, runner: asyncStepRunner(db, postgresSql) };
+  const context: SqlContext = { db, dialect: postgresSql, runner: asyncStepRunner(db, postgresSql), accessKeyChanges: postgresAccessKeyChanges(pool) };
   return { store: sqlStore(context), context };
 }

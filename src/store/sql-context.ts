@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AccessKeyChanges } from './access-key-changes.js';
 import type { DialectSql } from './dialect.js';
 import type { Database } from './schema.js';
 import type { StepRunner } from './statements.js';
@@ -12,4 +13,6 @@ export interface SqlContext {
   db: Kysely<Database>;
   dialect: DialectSql;
   runner: StepRunner;
+  /** What changes the stored access keys, for the credential store's cache. */
+  accessKeyChanges: AccessKeyChanges;
 }

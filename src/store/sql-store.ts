@@ -28,7 +28,10 @@ export function sqlStore(context: SqlContext): Store {
   const { db, dialect, runner } = context;
   return {
     dialect: dialect.name,
-    migrate: () => dialect.withMigrationLock(db, (locked) => runMigrations(locked, dialect.name)),
+    async migrate() {
+      await dialect.withMigrationLock(db, (locked) => runMigrations(locked, dialect.name));
+      context.accessKeyChanges.start();
+    },
     close: () => db.destroy(),
     async ping() {
       await runner.query(sql`SELECT 1 AS ok`);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { SqliteSynchronous } from '../config.js';
+import { changeListeners, type AccessKeyChanges } from './access-key-changes.js';
 import { sqliteSql } from './dialect.js';
 import { kyselyStatementLog, quietObserver, type StoreObserver } from './observer.js';
 import type { Database as Schema } from './schema.js';
@@ -47,6 +48,53 @@ function statementCache(database: Database.Database): (sql: string) => Database.
   };
 }
 
+/** How often a cached key lookup asks whether another process has committed to the file (PRAGMA data_version). */
+const OTHER_PROCESS_CHECK_MILLIS = 50;
+
+/**
+ * This connection's own writes to access_keys call back into the process through a TEMP trigger (it lives only on
+ * this connection, so every write by this process is seen, cascades from deleted users included, and nothing is left
+ * in the file). `PRAGMA data_version` changes when another connection to the file commits (`poolkeeper admin` in
+ * another process), and then any key may have changed; reading it takes a WAL read lock, several microseconds, so a
+ * lookup reads it only when the last reading is OTHER_PROCESS_CHECK_MILLIS old: another process's change is seen
+ * within that time, this process's at once.
+ */
+function sqliteAccessKeyChanges(database: Database.Database): AccessKeyChanges {
+  const listeners = changeListeners();
+  let dataVersion: Database.Statement | undefined;
+  let seenVersion: unknown;
+  let checkedAt = 0;
+  return {
+    onChange: listeners.add,
+    start() {
+      if (dataVersion) return;
+      database.function('poolkeeper_access_key_changed', (accessKey: unknown) => {
+        listeners.tell(typeof accessKey === 'string' ? accessKey : null);
+        return null;
+      });
+      for (const event of ['UPDATE', 'DELETE']) {
+        database.exec(
+          `CREATE TEMP TRIGGER IF NOT EXISTS access_key_${event.toLowerCase()}_told AFTER ${event} ON main.access_keys BEGIN SELECT poolkeeper_access_key_changed(OLD.access_key); END`,
+        );
+      }
+      dataVersion = database.prepare('PRAGMA data_version').pluck();
+      seenVersion = dataVersion.get();
+    },
+    watching() {
+      if (!dataVersion || !database.open) return false;
+      const now = performance.now();
+      if (now - checkedAt < OTHER_PROCESS_CHECK_MILLIS) return true;
+      checkedAt = now;
+      const version = dataVersion.get();
+      if (version !== seenVersion) {
+        seenVersion = version;
+        listeners.tell(null);
+      }
+      return true;
+    },
+  };
+}
+
 export function openSqliteStore(options: SqliteOptions): SqliteStore {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
   const database = new Database(options.path);
@@ -62,7 +110,12 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   const cached: SqliteDatabase = { close: () => database.close(), prepare };
   const observer = options.observer ?? quietObserver;
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cached }), ...kyselyStatementLog(observer) });
-  const context: SqlContext = { db, dialect: sqliteSql, runner: syncStepRunner(db, database, prepare, observer) };
+  const context: SqlContext = {
+    db,
+    dialect: sqliteSql,
+    runner: syncStepRunner(db, database, prepare, observer),
+    accessKeyChanges: sqliteAccessKeyChanges(database),
+  };
   return {
     store: sqlStore(context),
     context,

@@ -12,6 +12,8 @@ export interface TestStore {
   store: Store;
   /** The store's database, for the simulated backend's own store. */
   context: SqlContext;
+  /** Another migrated store on the same database, as a second replica (or, on SQLite, another process) would open it. */
+  openAnother(observer?: StoreObserver): Promise<Store>;
   close(): Promise<void>;
 }
 
@@ -22,8 +24,13 @@ export async function openTestStore(
 ): Promise<TestStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poolkeeper-store-'));
   const database = await testDatabase(TEST_DIALECT, dataDir);
-  const { store, context } = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 }, { observer });
-  await store.migrate();
+  const open = async (observed?: StoreObserver) => {
+    const opened = await openStore({ databaseUrl: database.url, sqliteSynchronous: 'NORMAL', databasePoolSize: 5 }, { observer: observed });
+    await opened.store.migrate();
+    return opened;
+  };
+  const { store, context } = await open(observer);
+  const others: Store[] = [];
   await store.identity.createBootstrapIdentity({
     ...identity,
     projectName: 'local-1',
@@ -35,7 +42,13 @@ export async function openTestStore(
   return {
     store,
     context,
+    async openAnother(observed) {
+      const other = (await open(observed)).store;
+      others.push(other);
+      return other;
+    },
     async close() {
+      for (const other of others) await other.close();
       await store.close();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -98,6 +98,33 @@ describe('two replicas on one PostgreSQL database', () => {
     expect(locked.body.error_msg).toContain('locked until');
   });
 
+  it('an access key revoked or locked through one replica is refused by the other, which had it cached', async () => {
+    const a = clients[0]!;
+    const created = await a.request<{ accessKey: string; secretKey: string }>('POST', '/_poolkeeper/v1/iam/users/shared/access-keys');
+    const onA = new PoolkeeperClient(replicas[0]!.url, created.body);
+    const onB = new PoolkeeperClient(replicas[1]!.url, created.body);
+    // Used on both, so both hold it in their caches.
+    for (const client of [onA, onB, onA, onB]) expect((await client.request('GET', `/v2/${TEST_PROJECT_ID}/pools`)).status).toBe(200);
+    const refusedOnA = async (reason: string) =>
+      eventually(async () => {
+        const res = await onA.request<{ error_msg: string }>('GET', `/v2/${TEST_PROJECT_ID}/pools`);
+        return res.status === 401 && res.body.error_msg.includes(reason) ? res : undefined;
+      }, 1_000, 1);
+
+    const badOnB = new PoolkeeperClient(replicas[1]!.url, { accessKey: created.body.accessKey, secretKey: 'not-the-secret' });
+    for (let i = 0; i < 5; i++) expect((await badOnB.request('GET', `/v2/${TEST_PROJECT_ID}/pools`)).status).toBe(401);
+    await refusedOnA('locked until');
+
+    const another = await a.request<{ accessKey: string; secretKey: string }>('POST', '/_poolkeeper/v1/iam/users/shared/access-keys');
+    const anotherOnA = new PoolkeeperClient(replicas[0]!.url, another.body);
+    expect((await anotherOnA.request('GET', `/v2/${TEST_PROJECT_ID}/pools`)).status).toBe(200);
+    expect((await clients[1]!.request('DELETE', `/_poolkeeper/v1/iam/access-keys/${another.body.accessKey}`)).status).toBe(204);
+    await eventually(async () => {
+      const res = await anotherOnA.request('GET', `/v2/${TEST_PROJECT_ID}/pools`);
+      return res.status === 401 ? res : undefined;
+    }, 1_000, 1);
+  });
+
   it('background work survives a SIGKILLed replica and every transition runs exactly once', async () => {
     const res = await clients[0]!.request('POST', `/v2/${TEST_PROJECT_ID}/pools`, poolBody('failover', 20));
     expect(res.status).toBe(200);

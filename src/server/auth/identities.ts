@@ -9,7 +9,8 @@ export interface IdentitySource {
 
 /**
  * A user's projects and policies, read on every authenticated request through a short cache: a change of rights
- * takes effect within `ttlMillis` on every replica. Access keys themselves are read fresh (lock-out, revocation).
+ * takes effect within `ttlMillis` on every replica. Access keys have a cache of their own that the database keeps
+ * current (store/credentials.ts).
  * The cache holds at most `maxEntries` users, dropping the least recently used; an unknown user is cached too.
  */
 export class IdentityCache {

@@ -261,7 +261,7 @@ export function iamRoutes(iam: IamService): FastifyPluginAsyncTypebox {
           tags: [TAG],
           ...EXTENSION,
           summary: 'Delete an access key',
-          description: `The access key stops working at once, on every replica. ${ADMIN_ONLY}`,
+          description: `The access key stops working at once on the replica that deletes it, and on every other replica as soon as the database tells it (PostgreSQL NOTIFY: milliseconds). ${ADMIN_ONLY}`,
           params: AccessKeyParams,
           response: { 204: noContent, ...adminErrors({ 400: [errors.badRequest('params.access_key must match pattern "^[A-Za-z0-9]{1,128}$"')], 404: [errors.notFound('Access key', EXAMPLE_ACCESS_KEY)] }) },
         },

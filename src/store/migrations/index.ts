@@ -8,6 +8,7 @@ import { operationResultsLz4Migration } from './0005-operation-results-lz4.js';
 import { nodeCensusIndexMigration } from './0006-node-census-index.js';
 import { operationListIndexesMigration } from './0007-operation-list-indexes.js';
 import { dropNodeResourceVersionMigration } from './0008-drop-node-resource-version.js';
+import { accessKeyNotifyMigration } from './0009-access-key-notify.js';
 
 /** Migrations are code, so they ship inside the build; names sort in the order they run. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -20,6 +21,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0006_node_census_index': nodeCensusIndexMigration(),
     '0007_operation_list_indexes': operationListIndexesMigration(),
     '0008_drop_node_resource_version': dropNodeResourceVersionMigration(),
+    '0009_access_key_notify': accessKeyNotifyMigration(dialect),
   };
 }
 
