@@ -111,7 +111,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const tokens = new TokenService(store.identity, deps.secrets);
   const iam = new IamService(store, deps.secrets, clock, tokens);
   const identities = new IdentityCache(store.credentials, clock);
-  metrics.watchIdentityCache(identities);
+  metrics.watchCaches({ identities, accessKeys: store.credentials.keyLookups });
   const authenticate = createAuthenticateHook({
     store: store.credentials,
     identities,

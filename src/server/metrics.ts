@@ -10,6 +10,30 @@ const SHARED_STATE =
   'Read from the database when scraped, so every replica sharing it reports the same value: aggregate replicas with max(), not sum().';
 
 /** The service's Prometheus metrics, in a registry of its own (several apps can live in one process). */
+/** A cache's lookups since start, by how they were answered. */
+interface CacheCounts {
+  readonly hits: number;
+  readonly misses: number;
+}
+
+/** A lookups counter copied from the cache's own counts when scraped: nothing is counted on the request path. */
+function cacheCounter(registry: Registry, name: string, help: string, counts: () => CacheCounts | undefined): Counter<'result'> {
+  const counter: Counter<'result'> = new Counter({
+    name,
+    help,
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect: () => {
+      const current = counts();
+      if (current === undefined) return;
+      counter.reset();
+      counter.inc({ result: 'hit' }, current.hits);
+      counter.inc({ result: 'miss' }, current.misses);
+    },
+  });
+  return counter;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
@@ -87,20 +111,20 @@ export class Metrics {
     buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128],
     registers: [this.registry],
   });
-  private identityCache: { readonly hits: number; readonly misses: number } | undefined;
-  readonly identityLookups = new Counter({
-    name: 'poolkeeper_identity_cache_lookups_total',
-    help: 'Users\' rights looked up by authenticated requests, by result: hit (answered from the 5-second cache) or miss (read from the database).',
-    labelNames: ['result'] as const,
-    registers: [this.registry],
-    // Copied from the cache's own counts when scraped: nothing is counted on the request path.
-    collect: () => {
-      if (this.identityCache === undefined) return;
-      this.identityLookups.reset();
-      this.identityLookups.inc({ result: 'hit' }, this.identityCache.hits);
-      this.identityLookups.inc({ result: 'miss' }, this.identityCache.misses);
-    },
-  });
+  private identityCache: CacheCounts | undefined;
+  readonly identityLookups = cacheCounter(
+    this.registry,
+    'poolkeeper_identity_cache_lookups_total',
+    'Users\' rights looked up by authenticated requests, by result: hit (answered from the 5-second cache) or miss (read from the database).',
+    () => this.identityCache,
+  );
+  private accessKeyCache: CacheCounts | undefined;
+  readonly accessKeyLookups = cacheCounter(
+    this.registry,
+    'poolkeeper_access_key_cache_lookups_total',
+    'Access keys looked up by signed requests, by result: hit (answered from the cache the database keeps current) or miss (read from the database).',
+    () => this.accessKeyCache,
+  );
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'poolkeeper_' });
@@ -116,8 +140,9 @@ export class Metrics {
     };
   }
 
-  watchIdentityCache(cache: { readonly hits: number; readonly misses: number }): void {
-    this.identityCache = cache;
+  watchCaches(caches: { identities: CacheCounts; accessKeys: CacheCounts }): void {
+    this.identityCache = caches.identities;
+    this.accessKeyCache = caches.accessKeys;
   }
 
   /** A batch operation's record was committed (or, for an all-or-nothing delete, refused): its nodes by result and failure code. */

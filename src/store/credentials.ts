@@ -37,6 +37,8 @@ interface AuthFailures {
 
 /** What authentication reads and writes on the request path: the access key, the user's rights, lock-out counters. */
 export interface CredentialStore {
+  /** findAccessKey's answers since start: from the cache (hits) or the database (misses), for the metrics. */
+  readonly keyLookups: { readonly hits: number; readonly misses: number };
   findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
   getUserIdentity(userId: string): Promise<UserIdentity | undefined>;
   /** Counts a failed signature; at `maxFailures` consecutive failures the key is locked until `now + lockMillis`. */
@@ -57,6 +59,7 @@ export class SqlCredentialStore implements CredentialStore {
   private readonly keys = new LRUCache<string, AccessKeyRecord>({ max: CACHED_ACCESS_KEYS });
   /** Counts changes told, so a lookup that raced a change does not cache what it read before the change. */
   private changesTold = 0;
+  readonly keyLookups = { hits: 0, misses: 0 };
 
   constructor(private readonly context: SqlContext) {
     context.accessKeyChanges.onChange((accessKey) => {
@@ -71,8 +74,12 @@ export class SqlCredentialStore implements CredentialStore {
     const cacheable = changes.watching();
     if (cacheable) {
       const cached = this.keys.get(accessKey);
-      if (cached) return cached;
+      if (cached) {
+        this.keyLookups.hits++;
+        return cached;
+      }
     }
+    this.keyLookups.misses++;
     const toldBefore = this.changesTold;
     const { rows } = await this.context.runner.query(
       sql`SELECT access_key, secret_key, user_id, created_at, expires_at, security_token_hash, failed_attempts, locked_until FROM access_keys WHERE access_key = ${accessKey}`,

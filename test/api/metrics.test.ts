@@ -209,7 +209,7 @@ describe('metrics move when their events happen', () => {
     expect(after.sum('poolkeeper_batch_nodes_total', { operation: 'BatchUpdatePoolNodes', action: 'createTags', result: 'success' })).toBeGreaterThan(0);
   });
 
-  it('times statements by kind, counts group commits (SQLite) and identity cache hits and misses', async () => {
+  it('times statements by kind, counts group commits (SQLite) and identity and access-key cache hits and misses', async () => {
     clock.advance(6_000); // past the identity cache's 5 s
     const before = await scrape();
     expect((await t.client.request('GET', `${base}/nodes/${names[7]}`)).status).toBe(200);
@@ -221,6 +221,11 @@ describe('metrics move when their events happen', () => {
     for (const res of await Promise.all(updates)) expect(res.status).toBe(200);
     const after = await scrape();
     expect(after.sum('poolkeeper_identity_cache_lookups_total', { result: 'hit' })).toBe(miss.sum('poolkeeper_identity_cache_lookups_total', { result: 'hit' }) + 4);
+    // The key has signed requests before: every one of these five was answered from the access-key cache.
+    const keyLookups = (result: string, scraped: Scrape) => scraped.sum('poolkeeper_access_key_cache_lookups_total', { result });
+    expect(keyLookups('hit', after) - keyLookups('hit', before)).toBe(5);
+    expect(keyLookups('miss', after)).toBe(keyLookups('miss', before));
+    expect(keyLookups('miss', before)).toBeGreaterThan(0);
 
     const commits = (name: string, scraped: Scrape) => scraped.sum(`poolkeeper_db_group_commit_transactions_${name}`);
     if (TEST_DIALECT === 'sqlite') {
