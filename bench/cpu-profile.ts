@@ -12,8 +12,17 @@ interface ProfileNode {
 
 interface CpuProfile {
   nodes: ProfileNode[];
+  /** µs on the monotonic clock process.hrtime reads (the same clock in every process of the machine). */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
+}
+
+/** A part of a profile: the samples taken from `fromMicros` to `toMicros` (process.hrtime µs), in which `requests` were answered. */
+export interface ProfileWindow {
+  fromMicros: number;
+  toMicros: number;
+  requests: number;
 }
 
 /** `node_modules/<pkg>`, `src/<dir>`, `node:<internal>` or the V8 pseudo-frame, for the by-area view. */
@@ -39,11 +48,15 @@ function shortUrl(url: string): string {
   return url;
 }
 
-export function summarizeProfile(file: string, top: number): string {
+/** The whole profile, or with `window` only that part of it, with each figure also per request answered in it. */
+export function summarizeProfile(file: string, top: number, window?: ProfileWindow): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfMicros = new Map<number, number>();
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (window && (at < window.fromMicros || at >= window.toMicros)) continue;
     const id = profile.samples[i]!;
     selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
@@ -74,12 +87,18 @@ export function summarizeProfile(file: string, top: number): string {
     const where = area(frame);
     byArea.set(where, (byArea.get(where) ?? 0) + micros);
   }
-  const lines = [`  busy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms; self time, share of busy:`];
+  const perRequest = window ? Math.max(1, window.requests) : undefined;
+  const lines = [
+    perRequest
+      ? `  busy ${(busy / perRequest).toFixed(0)} µs and idle ${(idle / perRequest).toFixed(0)} µs per request (${window!.requests.toLocaleString('en-US')} requests); self time per request, share of busy:`
+      : `  busy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms; self time, share of busy:`,
+  ];
+  const amount = (micros: number) => (perRequest ? `${(micros / perRequest).toFixed(1).padStart(6)} µs` : `${(micros / 1000).toFixed(0).padStart(6)} ms`);
   const list = (map: Map<string, number>, count: number) =>
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)
-      .map(([name, micros]) => `  ${((100 * micros) / busy).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${name}`);
+      .map(([name, micros]) => `  ${((100 * micros) / busy).toFixed(1).padStart(5)}%  ${amount(micros)}  ${name}`);
   lines.push('  by function:', ...list(byFunction, top), '  by package / module:', ...list(byArea, 15));
   lines.push('  inclusive time (the function and what it called), share of busy:', ...list(inclusive, top * 2));
   return lines.join('\n');

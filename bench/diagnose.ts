@@ -1,8 +1,9 @@
 /**
  * The diagnosis modes of `node dist/bench/run.js`: `--profile` runs poolkeeper twice under --cpu-prof (the 1-node
  * load, the 10,000-node requests) and prints the functions with the most self time (`--info`: at log level info,
- * stdout to /dev/null); `--stages` times poolkeeper's stages (stages.ts) for the same two cases, one request at a
- * time. With `--postgres` both run poolkeeper on a fresh PostgreSQL database.
+ * stdout to /dev/null); `--profile --reads` profiles each read load row on poolkeeper and on its read floor, per
+ * request; `--stages` times poolkeeper's stages (stages.ts) for the same two cases, one request at a time. With
+ * `--postgres` both run poolkeeper on a fresh PostgreSQL database.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +14,11 @@ import { checkBatchUpdateRequest } from '../src/domain/batch-update-request.js';
 import type { BatchUpdateBody } from '../src/schemas/batch-update.js';
 import { parseAuthorization, verifySignature } from '../src/server/auth/signature.js';
 import { CREDENTIALS, expectAllUpdated, expectReadOk, oneNodeCalls, POOL_10K, POOL_1K, POOLS, progress, PROJECT_ID, seedPoolkeeper, startMessage, tagBody } from './api.js';
-import { summarizeProfile } from './cpu-profile.js';
+import { summarizeProfile, type ProfileWindow } from './cpu-profile.js';
 import { interleave, measureThroughput, presign, sendSigned, type ThroughputResult } from './load.js';
 import type { BenchDatabase } from './postgres.js';
 import { batchUpdatePath, poolId, type BenchPool } from './protocol.js';
-import { READ_ROWS } from './rows.js';
+import { pickRows, READ_ROWS, type LoadRow, type Side } from './rows.js';
 import { millis, perSecond } from './report.js';
 import { median } from './stats.js';
 import type { StageTotals } from './stages.js';
@@ -68,49 +69,96 @@ async function measureBigBatch(
   return median(samples!.ms);
 }
 
-/** `--profile --reads`: each read load row's call on 10 connections, 2 s warm-up + 6 s, one after another. */
-async function readLoads(target: RunningTarget): Promise<void> {
-  const names = await seedPoolkeeper(target.url, POOLS);
-  for (const row of READ_ROWS) {
-    if (row.kind !== 'load') continue;
-    const calls = row.calls({ role: 'poolkeeper', nodeNames: names, readNames: names });
-    const first = await sendSigned(target.url, calls[0]!.method, calls[0]!.path, CREDENTIALS);
-    expectReadOk(first.status, first.text);
-    const load = await measureThroughput(target.url, presign(target.url, calls, CREDENTIALS, new Date()), { connections: 10, warmupSeconds: 2, seconds: 6 });
-    process.stdout.write(`\n${row.label}: ${load.total.toLocaleString('en-US')} requests in ${load.seconds} s after the warm-up (${perSecond(load.requestsPerSecond)})`);
+const READ_LOAD = { connections: 10, warmupSeconds: 2, seconds: 6 };
+
+/** A read load row's measured seconds on one server: when (process.hrtime µs, the profile's clock) and how many answers. */
+interface ReadWindow {
+  label: string;
+  server: 'floor' | 'poolkeeper';
+  window: ProfileWindow;
+  requestsPerSecond: number;
+}
+
+/** One read load row on one server: the first answer checked, a warm-up, then the measured seconds. */
+async function readWindow(row: LoadRow, server: ReadWindow['server'], target: RunningTarget, side: Side): Promise<ReadWindow> {
+  const calls = row.calls(side);
+  const first = await sendSigned(target.url, calls[0]!.method, calls[0]!.path, CREDENTIALS);
+  expectReadOk(first.status, first.text);
+  let fromMicros = 0;
+  const load = await measureThroughput(target.url, presign(target.url, calls, CREDENTIALS, new Date()), {
+    ...READ_LOAD,
+    afterWarmup: async () => (fromMicros = Number(process.hrtime.bigint() / 1000n)),
+  });
+  const window = { fromMicros, toMicros: Number(process.hrtime.bigint() / 1000n), requests: load.total };
+  return { label: row.label, server, window, requestsPerSecond: load.requestsPerSecond };
+}
+
+function profileIn(dir: string): string {
+  const [file] = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no CPU profile was written in ${dir}`);
+  return join(dir, file);
+}
+
+/**
+ * `--profile --reads`: poolkeeper and its read floor (reading poolkeeper's database), both under --cpu-prof, and each
+ * read load row (or those `--rows` picks) on the floor, then on poolkeeper: 10 connections, 2 s warm-up + 6 s. Each
+ * row's measured seconds are summarised on their own, per request, so a call's time can be put beside its floor's.
+ */
+async function profileReads(dir: string, logLevel: string, database: BenchDatabase | undefined): Promise<void> {
+  const postgresUrl = database?.url;
+  const rows = pickRows(READ_ROWS).filter((row): row is LoadRow => row.kind === 'load');
+  if (rows.length === 0) throw new Error('--profile --reads profiles the read load rows; --rows picked none of them');
+  const cpuProf = (server: ReadWindow['server']) => ({ execArgv: ['--cpu-prof', '--cpu-prof-dir', join(dir, server)], discardStdout: true });
+  const windows: ReadWindow[] = [];
+  progress(`poolkeeper${postgresUrl ? ' on PostgreSQL' : ''} and its read floor under --cpu-prof: ${rows.map((row) => row.label).join('; ')}`);
+  await withTarget(startMessage('poolkeeper', { logLevel, postgresUrl }), cpuProf('poolkeeper'), async (poolkeeper) => {
+    const names = await seedPoolkeeper(poolkeeper.url, POOLS);
+    await withTarget(startMessage('floor', { postgresUrl, readFrom: poolkeeper.database }), cpuProf('floor'), async (floor) => {
+      await database?.settle();
+      for (const row of rows) {
+        windows.push(await readWindow(row, 'floor', floor, { role: 'floor', nodeNames: floor.nodeNames, readNames: names }));
+        windows.push(await readWindow(row, 'poolkeeper', poolkeeper, { role: 'poolkeeper', nodeNames: names, readNames: names }));
+      }
+    });
+  });
+  const files = { floor: profileIn(join(dir, 'floor')), poolkeeper: profileIn(join(dir, 'poolkeeper')) };
+  for (const { label, server, window, requestsPerSecond } of windows) {
+    process.stdout.write(`\n${label}, ${server} (${perSecond(requestsPerSecond)}), its ${READ_LOAD.seconds} s after the warm-up:\n`);
+    process.stdout.write(`${summarizeProfile(files[server], 15, window)}\n`);
+  }
+}
+
+/** `--profile`: poolkeeper under --cpu-prof twice, the 1-node load, then the 10,000-node batch-updates; each whole profile summarised. */
+async function profileWrites(dir: string, logLevel: string, postgresUrl: string | undefined): Promise<void> {
+  const cases: ReadonlyArray<readonly [string, (target: RunningTarget) => Promise<void>]> = [
+    [
+      '1-node load',
+      async (target: RunningTarget) => {
+        const load = await measureLoad(target, await seedPoolkeeper(target.url, [POOL_1K]));
+        process.stdout.write(`\n1-node load: ${load.total.toLocaleString('en-US')} requests in ${load.seconds} s after the warm-up (${perSecond(load.requestsPerSecond)})`);
+      },
+    ],
+    [
+      '10,000-node batch-updates',
+      async (target: RunningTarget) => void (await measureBigBatch(target, await seedPoolkeeper(target.url, [POOL_10K]), POOL_10K)),
+    ],
+  ];
+  for (const [name, work] of cases) {
+    const profileDir = join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
+    progress(`poolkeeper under --cpu-prof: ${name}`);
+    await withTarget(startMessage('poolkeeper', { logLevel, postgresUrl }), { execArgv: ['--cpu-prof', '--cpu-prof-dir', profileDir], discardStdout: true }, work);
+    process.stdout.write(`\npoolkeeper server process${postgresUrl ? ' on PostgreSQL' : ''}, ${name} (whole process lifetime, incl. start and pool creation):\n`);
+    process.stdout.write(`${summarizeProfile(profileIn(profileDir), 25)}\n`);
   }
 }
 
 export async function profile(database: BenchDatabase | undefined): Promise<void> {
-  const postgresUrl = database?.url;
   const keepIn = process.env.BENCH_PROFILE_DIR;
   const logLevel = process.argv.includes('--info') ? 'info' : 'warn';
   const dir = keepIn ?? mkdtempSync(join(tmpdir(), 'poolkeeper-bench-prof-'));
-  const cases: ReadonlyArray<readonly [string, (target: RunningTarget) => Promise<void>]> = process.argv.includes('--reads')
-    ? [['read loads', readLoads]]
-    : [
-        [
-          '1-node load',
-          async (target: RunningTarget) => {
-            const load = await measureLoad(target, await seedPoolkeeper(target.url, [POOL_1K]));
-            process.stdout.write(`\n1-node load: ${load.total.toLocaleString('en-US')} requests in ${load.seconds} s after the warm-up (${perSecond(load.requestsPerSecond)})`);
-          },
-        ],
-        [
-          '10,000-node batch-updates',
-          async (target: RunningTarget) => void (await measureBigBatch(target, await seedPoolkeeper(target.url, [POOL_10K]), POOL_10K)),
-        ],
-      ];
   try {
-    for (const [name, work] of cases) {
-      const profileDir = join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
-      progress(`poolkeeper under --cpu-prof: ${name}`);
-      await withTarget(startMessage('poolkeeper', { logLevel, postgresUrl }), { execArgv: ['--cpu-prof', '--cpu-prof-dir', profileDir], discardStdout: true }, work);
-      const [file] = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
-      if (!file) throw new Error(`no CPU profile was written for ${name}`);
-      process.stdout.write(`\npoolkeeper server process${postgresUrl ? ' on PostgreSQL' : ''}, ${name} (whole process lifetime, incl. start and pool creation):\n`);
-      process.stdout.write(`${summarizeProfile(join(profileDir, file), 25)}\n`);
-    }
+    if (process.argv.includes('--reads')) await profileReads(dir, logLevel, database);
+    else await profileWrites(dir, logLevel, database?.url);
   } finally {
     if (keepIn) process.stdout.write(`\nprofiles kept in ${keepIn} (open them in Chrome DevTools)\n`);
     else rmSync(dir, { recursive: true, force: true });

@@ -174,3 +174,12 @@ export const ROWS: Row[] = [
   bigBatch(POOL_10K, { timeAtMost: 1.5 }),
   allPages(POOL_10K, 500),
 ];
+
+/** `--rows <text>`: only the rows whose label contains the text (case-insensitive), to iterate on one figure. */
+export function pickRows<R extends Row>(rows: R[]): R[] {
+  if (!process.argv.includes('--rows')) return rows;
+  const filter = process.argv[process.argv.indexOf('--rows') + 1]?.toLowerCase() ?? '';
+  const picked = rows.filter((row) => row.label.toLowerCase().includes(filter));
+  if (filter === '' || picked.length === 0) throw new Error(`--rows ${filter}: no row's label contains it`);
+  return picked;
+}

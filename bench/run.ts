@@ -16,7 +16,7 @@ import { LEAK_HEAP_TOLERANCE_BYTES, MEMORY_POOL, measureMemory, type MemoryFigur
 import { openBackendMeter } from './pg-backends.js';
 import { createBenchDatabase, postgresAdminUrl, type BenchDatabase } from './postgres.js';
 import { megabytes, micros, millis, perSecond, ratioSpread, table, verdict, type Row as TableRow } from './report.js';
-import { ONE_NODE_UPDATE_LABEL, READ_ROWS, ROWS, type Budget, type Engine, type LoadRow, type Row, type SameAnswer, type SequenceRow, type Side, type Variant } from './rows.js';
+import { ONE_NODE_UPDATE_LABEL, pickRows, READ_ROWS, ROWS, type Budget, type Engine, type LoadRow, type Row, type SameAnswer, type SequenceRow, type Side, type Variant } from './rows.js';
 import { median, pairRatios, spread } from './stats.js';
 import { startTarget, type RunningTarget, type TargetOptions } from './target.js';
 import { alternate, type LoadPart, type LoadSubject, type Window } from './windows.js';
@@ -343,10 +343,7 @@ async function main(): Promise<void> {
   const reads = flag('--reads');
   const withMemory = (!only || flag('--memory') || flag('--soak')) && !flag('--no-memory') && !reads;
   const chosen = reads ? [oneNodeUpdateAlone(), ...READ_ROWS] : ROWS;
-  // `--rows <text>`: only the rows whose label contains the text (case-insensitive), to iterate on one figure.
-  const filter = process.argv[process.argv.indexOf('--rows') + 1]?.toLowerCase();
-  const rows = flag('--rows') && filter ? chosen.filter((row) => row.label.toLowerCase().includes(filter)) : chosen;
-  if (rows.length === 0) throw new Error(`--rows ${filter ?? ''}: no row's label contains it`);
+  const rows = pickRows(chosen);
   const measure = async (database: BenchDatabase | undefined) => {
     const engines: EngineFigures[] = [];
     if (withSqlite) engines.push(await measureEngine('sqlite', undefined, rows));
