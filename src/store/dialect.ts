@@ -35,11 +35,11 @@ export interface DialectSql {
    */
   jsonArrayOf(query: Sql, columns: readonly string[], orderBy?: string): Sql;
   /**
-   * Whether a page of nodes is read with its labels, taints and tags apart (one set-based statement of plain rows
-   * beside the rows, in one snapshot) rather than inside each row as jsonArrayOf values: on PostgreSQL, where a page
-   * of 500 then costs its server less; SQLite builds the JSON in the row fastest (figures: bench/README.md).
+   * The most nodes a page is read with in one statement, its labels, taints and tags inside each row as jsonArrayOf
+   * values; a larger page is read with them apart (one set-based statement of plain rows beside the rows, in one
+   * snapshot). SQLite: any page; PostgreSQL: small ones (figures: bench/README.md, "Measured choices").
    */
-  readonly nodeDetailsApart: boolean;
+  readonly nodePageInOneStatementMax: number;
   /** The statement with this driver's placeholders (`?` on SQLite, `$1`… on PostgreSQL), for a Kysely executor. */
   compile(statement: Sql): CompiledQuery;
   isUniqueViolation(error: unknown): boolean;
@@ -102,7 +102,7 @@ export const sqliteSql: DialectSql = {
     const row = raw(`json_group_array(json_array(${columns.map((c) => `q."${c}"`).join(', ')})${orderBy ? ` ORDER BY ${orderBy}` : ''})`);
     return sql`(SELECT ${row} FROM (${query}) AS q)`;
   },
-  nodeDetailsApart: false,
+  nodePageInOneStatementMax: Infinity,
   compile: (statement) => CompiledQuery.raw(statement.sql, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
@@ -152,7 +152,7 @@ export const postgresSql: DialectSql = {
     const row = raw(`json_agg(json_build_array(${columns.map((c) => `q."${c}"`).join(', ')})${orderBy ? ` ORDER BY ${orderBy}` : ''})::text`);
     return sql`(SELECT ${row} FROM (${query}) AS q)`;
   },
-  nodeDetailsApart: true,
+  nodePageInOneStatementMax: 50,
   compile: (statement) => CompiledQuery.raw(statement.text, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';

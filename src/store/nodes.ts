@@ -53,18 +53,23 @@ export class SqlNodeStore implements NodeStore {
     const { dialect, runner } = this.context;
     const poolId = poolIdOf(pool);
     const after = (column: string) => (page.afterName === null ? empty : sql` AND ${raw(column)} > ${page.afterName}`);
-    const onPage = sql`FROM nodes AS n WHERE n.pool_id = ${poolId}${after('n.name')} ORDER BY n.name LIMIT ${page.limit + 1}`;
+    const onPage = (limit: number) => sql`FROM nodes AS n WHERE n.pool_id = ${poolId}${after('n.name')} ORDER BY n.name LIMIT ${limit + 1}`;
     // How many nodes there are from the page's first on: the page's own, then the rest.
     const following = sql`(SELECT COUNT(*) FROM nodes WHERE pool_id = ${poolId}${after('name')}) AS following`;
-    // One state: a single statement, or the page's rows and then its details set-based in one snapshot.
-    const [rows, details] = await runner.snapshot(
-      dialect.nodeDetailsApart
-        ? [sql`SELECT ${NODE_COLUMNS_OF_N}, ${following} ${onPage}`, detailRead(dialect, sql`(SELECT n.id ${onPage})`, ALL_DETAILS)]
-        : [sql`SELECT ${nodeColumnsWithDetails(dialect)}, ${following} ${onPage}`],
-    );
-    const nodes = rows!.rows.map(details ? nodeRecord : nodeWithDetails);
+    // One state: a single statement; when that finds more nodes than it may read, the page and then its details
+    // set-based in one snapshot.
+    const firstLimit = Math.min(page.limit, dialect.nodePageInOneStatementMax);
+    let [rows] = await runner.snapshot([sql`SELECT ${nodeColumnsWithDetails(dialect)}, ${following} ${onPage(firstLimit)}`]);
+    let nodes: NodeRecord[];
+    if (rows!.rows.length > firstLimit && firstLimit < page.limit) {
+      let details;
+      [rows, details] = await runner.snapshot([sql`SELECT ${NODE_COLUMNS_OF_N}, ${following} ${onPage(page.limit)}`, detailRead(dialect, sql`(SELECT n.id ${onPage(page.limit)})`, ALL_DETAILS)]);
+      nodes = rows!.rows.map(nodeRecord);
+      addDetails(dialect, new Map(nodes.map((node) => [node.id, node])), details!);
+    } else {
+      nodes = rows!.rows.map(nodeWithDetails);
+    }
     if (nodes.length === 0) return (await runner.read(() => poolExists(pool))) ? { nodes, remaining: 0 } : undefined;
-    if (details) addDetails(dialect, new Map(nodes.map((node) => [node.id, node])), details);
     if (nodes.length <= page.limit) return { nodes, remaining: 0 };
     nodes.pop();
     return { nodes, remaining: int(rows!.rows[0]!.following) - page.limit };

@@ -39,7 +39,8 @@ export interface StepRunner {
   read<T>(steps: () => Steps<T>): Promise<T>;
   /**
    * Runs read-only statements that must see one state, none needing another's result: on SQLite in one synchronous
-   * run; on PostgreSQL in a REPEATABLE READ READ ONLY transaction sent, BEGIN to COMMIT, as one flight.
+   * run; on PostgreSQL in a REPEATABLE READ READ ONLY transaction sent, BEGIN to COMMIT, as one flight (a single
+   * statement is sent alone: it is one snapshot).
    */
   snapshot(statements: readonly Sql[]): Promise<StepResult[]>;
   /** Runs one statement on its own. */

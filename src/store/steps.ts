@@ -90,7 +90,12 @@ export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql, pool: pg.P
     });
   };
   const snapshot = (statements: readonly Sql[]): Promise<StepResult[]> =>
-    onClient(async (client) => (await sendAll(client, ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', ...statements, 'COMMIT'])).slice(1, -1));
+    onClient(async (client) =>
+      // One statement is one snapshot already.
+      statements.length === 1
+        ? [await send(client, statements[0]!)]
+        : (await sendAll(client, ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', ...statements, 'COMMIT'])).slice(1, -1),
+    );
   return {
     transaction,
     snapshot,

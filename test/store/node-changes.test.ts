@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDecision } from '../../src/domain/node-update-planner.js';
 import type { BatchNodeState, NodeDelta, NodeState } from '../../src/domain/node.js';
 import type { NodeChange, NodeChangeContext, NodeReadKind, NodeStates } from '../../src/store/node-changes.js';
+import type { NodeRecord } from '../../src/store/node-rows.js';
 import type { OperationMeta } from '../../src/store/operations.js';
 import type { NewNode, PoolRecord } from '../../src/store/pools.js';
 import type { Store } from '../../src/store/store.js';
@@ -199,6 +200,46 @@ describe(`node changes (${TEST_DIALECT})`, () => {
     expect((await node(pool, 'node-00000')).tags).toHaveLength(limit);
   });
 
+  it('reads a page the same whether it is one statement or its details are read apart', async () => {
+    const pool = await createPool('contract-page-shapes', newNodes(120));
+    const names = newNodes(120).map((n) => n.name);
+    const number = (name: string) => Number(name.slice('node-'.length));
+    await apply(
+      pool,
+      'lifecycle',
+      names.filter((_, i) => i % 3 !== 2),
+      {},
+      (nodes) =>
+        [...nodes.values()].map((n) => ({
+          name: n.name,
+          ok: true,
+          delta: {
+            nodeId: n.id,
+            setLabels: { zone: `z${number(n.name) % 4}`, Rack: `r${number(n.name)}` },
+            addTaints: number(n.name) % 2 === 0 ? [{ key: 'maintenance', value: 'true', effect: 'NoSchedule', timeAdded: '2026-11-28T10:00:00Z' }] : [],
+            upsertTags: [{ key: 'owner', value: `o${number(n.name)}` }, { key: '环境', value: '测试' }],
+          },
+        })),
+      operation('bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbb001', pool.name),
+    );
+    // 120 nodes at once are more than a page is read in one statement on PostgreSQL; pages of 40 are not.
+    const whole = (await store.nodes.list(pool, { afterName: null, limit: 500 }))!;
+    const paged = [];
+    for (let afterName: string | null = null; ; ) {
+      const page: { nodes: NodeRecord[]; remaining: number } = (await store.nodes.list(pool, { afterName, limit: 40 }))!;
+      paged.push(...page.nodes);
+      expect(page.remaining).toBe(120 - paged.length);
+      if (page.remaining === 0) break;
+      afterName = page.nodes[page.nodes.length - 1]!.name;
+    }
+    expect(whole.remaining).toBe(0);
+    expect(whole.nodes.map((n) => n.name)).toEqual(names);
+    expect(paged).toEqual(whole.nodes);
+    expect(whole.nodes[0]).toMatchObject({ labels: { zone: 'z0', Rack: 'r0' }, tags: [{ key: 'owner', value: 'o0' }, { key: '环境', value: '测试' }] });
+    expect(whole.nodes[0]!.taints).toHaveLength(1);
+    expect(whole.nodes[2]).toMatchObject({ labels: {}, taints: [], tags: [] });
+  });
+
   it('shows a batch call whole or not at all to a page read running beside it', async () => {
     const pool = await createPool('contract-page-read', newNodes(500));
     const names = newNodes(500).map((n) => n.name);
@@ -211,7 +252,13 @@ describe(`node changes (${TEST_DIALECT})`, () => {
           'lifecycle',
           names,
           {},
-          (nodes) => [...nodes.values()].map((n) => ({ name: n.name, ok: true, delta: { nodeId: n.id, setLabels: { gen: value }, upsertTags: [{ key: 'gen', value }] } })),
+          (nodes) =>
+            [...nodes.values()].map((n) => ({
+              name: n.name,
+              ok: true,
+              // The lock is a column of the node's row, the label and the tag are rows of their own.
+              delta: { nodeId: n.id, setLabels: { gen: value }, upsertTags: [{ key: 'gen', value }], setLockedActions: generation % 2 === 1 ? ['delete'] : [] },
+            })),
           operation(`aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaa${String(generation).padStart(3, '0')}`, pool.name),
         );
       }
@@ -221,13 +268,24 @@ describe(`node changes (${TEST_DIALECT})`, () => {
     while (writing || reads === 0) {
       // A turn of the event loop between reads, so SQLite's group commit of the writer's call runs.
       await new Promise((resolve) => setImmediate(resolve));
-      const page = (await store.nodes.list(pool, { afterName: null, limit: 500 }))!;
+      // A large page (its details read apart on PostgreSQL) and a small one (one statement), each with its count.
+      const pages = await Promise.all([
+        store.nodes.list(pool, { afterName: null, limit: 500 }),
+        store.nodes.list(pool, { afterName: names[100]!, limit: 8 }),
+      ]);
       reads++;
-      const generations = new Set(page.nodes.map((n) => `${n.labels.gen ?? '-'}/${n.tags.find((t) => t.key === 'gen')?.value ?? '-'}`));
-      // One generation, of the label and the tag alike, on every node of the page.
-      expect(generations.size).toBe(1);
-      const [generation] = generations;
-      expect(generation!.split('/')[0]).toBe(generation!.split('/')[1]);
+      for (const page of pages) {
+        const generations = new Set(page!.nodes.map((n) => `${n.labels.gen ?? '0'}/${n.tags.find((t) => t.key === 'gen')?.value ?? '0'}/${n.lockedActions.join()}`));
+        // One generation, of the label, the tag and the lock alike, on every node of the page.
+        expect(generations.size).toBe(1);
+        const [label, tag, lock] = [...generations][0]!.split('/');
+        expect(tag).toBe(label);
+        expect(lock).toBe(Number(label) % 2 === 1 ? 'delete' : '');
+      }
+      expect(pages.map((page) => [page!.nodes.length, page!.remaining])).toEqual([
+        [500, 0],
+        [8, 500 - 101 - 8],
+      ]);
     }
     await writer;
     expect(reads).toBeGreaterThan(1);
