@@ -11,7 +11,7 @@ import type { OperationMeta, StoredNodeResult } from './operations.js';
 import type { PoolName } from './pools.js';
 import { actions, flag, int, nullableText, text } from './rows.js';
 import type { SqlContext } from './sql-context.js';
-import { together, type Row, type Steps } from './statements.js';
+import { lastly, type Row, type Steps } from './statements.js';
 
 /** The node states a planner can be given: batch-update's (the fewest columns), or the lifecycle planners'. */
 export interface NodeStates {
@@ -196,7 +196,7 @@ function* planAndApplySteps<R extends NodeReadKind>(
   const plan = change.plan(states, { faults, pool });
   if ('refused' in plan) return { kind: 'refused', refusal: plan.refused };
   const { decisions } = plan;
-  // Every write of the plan as one flight: none needs another's result.
+  // Every write of the plan as one flight, the transaction's last: none needs another's result.
   const writes: Sql[] = [];
   if (plan.spec) writes.push(sql`UPDATE pools SET spec = ${JSON.stringify(plan.spec)}, resource_version = resource_version + 1 WHERE id = ${poolId}`);
   if (faults.used.size > 0) {
@@ -210,7 +210,7 @@ function* planAndApplySteps<R extends NodeReadKind>(
   writes.push(sql`INSERT INTO operations (id, project_id, pool_name, operation, action, principal, request_id, created_at, success_count, fail_count, results)
     VALUES (${operation.id}, ${operation.projectId}, ${operation.poolName}, ${operation.operation}, ${operation.action}, ${operation.principal},
       ${operation.requestId}, ${operation.createdAt}, ${successCount}, ${decisions.length - successCount}, ${JSON.stringify(results)})`);
-  yield* together(writes);
+  yield* lastly(writes);
   return { kind: 'applied', decisions };
 }
 
