@@ -13,12 +13,12 @@ import { signRequest } from '../src/client/signer.js';
 import { checkBatchUpdateRequest } from '../src/domain/batch-update-request.js';
 import type { BatchUpdateBody } from '../src/schemas/batch-update.js';
 import { parseAuthorization, verifySignature } from '../src/server/auth/signature.js';
-import { CREDENTIALS, expectAllUpdated, expectReadOk, oneNodeCalls, POOL_10K, POOL_1K, POOLS, progress, PROJECT_ID, seedPoolkeeper, startMessage, tagBody } from './api.js';
+import { CREDENTIALS, expectAllUpdated, oneNodeCalls, POOL_10K, POOL_1K, POOLS, progress, PROJECT_ID, seedPoolkeeper, startMessage, tagBody } from './api.js';
 import { summarizeProfile, type ProfileWindow } from './cpu-profile.js';
 import { interleave, measureThroughput, presign, sendSigned, type ThroughputResult } from './load.js';
 import type { BenchDatabase } from './postgres.js';
 import { batchUpdatePath, poolId, type BenchPool } from './protocol.js';
-import { pickRows, READ_ROWS, type LoadRow, type Side } from './rows.js';
+import { pickRows, READ_ROWS, ROWS, type LoadRow, type Row, type Side } from './rows.js';
 import { millis, perSecond } from './report.js';
 import { median } from './stats.js';
 import type { StageTotals } from './stages.js';
@@ -69,24 +69,24 @@ async function measureBigBatch(
   return median(samples!.ms);
 }
 
-const READ_LOAD = { connections: 10, warmupSeconds: 2, seconds: 6 };
+const PROFILED_LOAD = { connections: 10, warmupSeconds: 2, seconds: 6 };
 
-/** A read load row's measured seconds on one server: when (process.hrtime µs, the profile's clock) and how many answers. */
-interface ReadWindow {
+/** A load row's measured seconds on one server: when (process.hrtime µs, the profile's clock) and how many answers. */
+interface LoadWindow {
   label: string;
   server: 'floor' | 'poolkeeper';
   window: ProfileWindow;
   requestsPerSecond: number;
 }
 
-/** One read load row on one server: the first answer checked, a warm-up, then the measured seconds. */
-async function readWindow(row: LoadRow, server: ReadWindow['server'], target: RunningTarget, side: Side): Promise<ReadWindow> {
+/** One load row on one server: the first answer checked, a warm-up, then the measured seconds. */
+async function loadWindow(row: LoadRow, server: LoadWindow['server'], target: RunningTarget, side: Side): Promise<LoadWindow> {
   const calls = row.calls(side);
-  const first = await sendSigned(target.url, calls[0]!.method, calls[0]!.path, CREDENTIALS);
-  expectReadOk(first.status, first.text);
+  const first = await sendSigned(target.url, calls[0]!.method, calls[0]!.path, CREDENTIALS, calls[0]!.body);
+  row.check(first.status, first.text);
   let fromMicros = 0;
   const load = await measureThroughput(target.url, presign(target.url, calls, CREDENTIALS, new Date()), {
-    ...READ_LOAD,
+    ...PROFILED_LOAD,
     afterWarmup: async () => (fromMicros = Number(process.hrtime.bigint() / 1000n)),
   });
   const window = { fromMicros, toMicros: Number(process.hrtime.bigint() / 1000n), requests: load.total };
@@ -100,49 +100,49 @@ function profileIn(dir: string): string {
 }
 
 /**
- * `--profile --reads`: poolkeeper and its read floor (reading poolkeeper's database), both under --cpu-prof, and each
- * read load row (or those `--rows` picks) on the floor, then on poolkeeper: 10 connections, 2 s warm-up + 6 s. Each
- * row's measured seconds are summarised on their own, per request, so a call's time can be put beside its floor's.
+ * poolkeeper and its floor (which also reads poolkeeper's database), both under --cpu-prof, and each load row of
+ * `rows` (or those `--rows` picks) on the floor, then on poolkeeper: 10 connections, 2 s warm-up + 6 s. Each row's
+ * measured seconds are summarised on their own, per request, so a call's time can be put beside its floor's.
  */
-async function profileReads(dir: string, logLevel: string, database: BenchDatabase | undefined): Promise<void> {
+async function profileBeside(rows: LoadRow[], dir: string, logLevel: string, database: BenchDatabase | undefined): Promise<void> {
   const postgresUrl = database?.url;
-  const rows = pickRows(READ_ROWS).filter((row): row is LoadRow => row.kind === 'load');
-  if (rows.length === 0) throw new Error('--profile --reads profiles the read load rows; --rows picked none of them');
-  const cpuProf = (server: ReadWindow['server']) => ({ execArgv: ['--cpu-prof', '--cpu-prof-dir', join(dir, server)], discardStdout: true });
-  const windows: ReadWindow[] = [];
-  progress(`poolkeeper${postgresUrl ? ' on PostgreSQL' : ''} and its read floor under --cpu-prof: ${rows.map((row) => row.label).join('; ')}`);
+  const cpuProf = (server: LoadWindow['server']) => ({ execArgv: ['--cpu-prof', '--cpu-prof-dir', join(dir, server)], discardStdout: true });
+  const windows: LoadWindow[] = [];
+  progress(`poolkeeper${postgresUrl ? ' on PostgreSQL' : ''} and its floor under --cpu-prof: ${rows.map((row) => row.label).join('; ')}`);
   await withTarget(startMessage('poolkeeper', { logLevel, postgresUrl }), cpuProf('poolkeeper'), async (poolkeeper) => {
     const names = await seedPoolkeeper(poolkeeper.url, POOLS);
     await withTarget(startMessage('floor', { postgresUrl, readFrom: poolkeeper.database }), cpuProf('floor'), async (floor) => {
       await database?.settle();
       for (const row of rows) {
-        windows.push(await readWindow(row, 'floor', floor, { role: 'floor', nodeNames: floor.nodeNames, readNames: names }));
-        windows.push(await readWindow(row, 'poolkeeper', poolkeeper, { role: 'poolkeeper', nodeNames: names, readNames: names }));
+        windows.push(await loadWindow(row, 'floor', floor, { role: 'floor', nodeNames: floor.nodeNames, readNames: names }));
+        windows.push(await loadWindow(row, 'poolkeeper', poolkeeper, { role: 'poolkeeper', nodeNames: names, readNames: names }));
       }
     });
   });
   const files = { floor: profileIn(join(dir, 'floor')), poolkeeper: profileIn(join(dir, 'poolkeeper')) };
   for (const { label, server, window, requestsPerSecond } of windows) {
-    process.stdout.write(`\n${label}, ${server} (${perSecond(requestsPerSecond)}), its ${READ_LOAD.seconds} s after the warm-up:\n`);
+    process.stdout.write(`\n${label}, ${server} (${perSecond(requestsPerSecond)}), its ${PROFILED_LOAD.seconds} s after the warm-up:\n`);
     process.stdout.write(`${summarizeProfile(files[server], 15, window)}\n`);
   }
 }
 
-/** `--profile`: poolkeeper under --cpu-prof twice, the 1-node load, then the 10,000-node batch-updates; each whole profile summarised. */
-async function profileWrites(dir: string, logLevel: string, postgresUrl: string | undefined): Promise<void> {
+/** The load rows `--rows` picks of `rows` (all of them without it). */
+function loadRows(rows: Row[], mode: string): LoadRow[] {
+  const picked = pickRows(rows).filter((row): row is LoadRow => row.kind === 'load');
+  if (picked.length === 0) throw new Error(`${mode} profiles load rows; --rows picked none of them`);
+  return picked;
+}
+
+/** `--profile`: the 1-node load beside the floor, per request; then poolkeeper alone under the 10,000-node batch-updates, the whole profile. */
+async function profileWrites(dir: string, logLevel: string, database: BenchDatabase | undefined): Promise<void> {
+  await profileBeside(loadRows(ROWS, '--profile'), join(dir, '1-node-load'), logLevel, database);
   const cases: ReadonlyArray<readonly [string, (target: RunningTarget) => Promise<void>]> = [
-    [
-      '1-node load',
-      async (target: RunningTarget) => {
-        const load = await measureLoad(target, await seedPoolkeeper(target.url, [POOL_1K]));
-        process.stdout.write(`\n1-node load: ${load.total.toLocaleString('en-US')} requests in ${load.seconds} s after the warm-up (${perSecond(load.requestsPerSecond)})`);
-      },
-    ],
     [
       '10,000-node batch-updates',
       async (target: RunningTarget) => void (await measureBigBatch(target, await seedPoolkeeper(target.url, [POOL_10K]), POOL_10K)),
     ],
   ];
+  const postgresUrl = database?.url;
   for (const [name, work] of cases) {
     const profileDir = join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
     progress(`poolkeeper under --cpu-prof: ${name}`);
@@ -157,8 +157,8 @@ export async function profile(database: BenchDatabase | undefined): Promise<void
   const logLevel = process.argv.includes('--info') ? 'info' : 'warn';
   const dir = keepIn ?? mkdtempSync(join(tmpdir(), 'poolkeeper-bench-prof-'));
   try {
-    if (process.argv.includes('--reads')) await profileReads(dir, logLevel, database);
-    else await profileWrites(dir, logLevel, database?.url);
+    if (process.argv.includes('--reads')) await profileBeside(loadRows(READ_ROWS, '--profile --reads'), dir, logLevel, database);
+    else await profileWrites(dir, logLevel, database);
   } finally {
     if (keepIn) process.stdout.write(`\nprofiles kept in ${keepIn} (open them in Chrome DevTools)\n`);
     else rmSync(dir, { recursive: true, force: true });

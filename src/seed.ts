@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { OPERATOR_ACCOUNT, OPERATOR_ADMIN } from './bootstrap.js';
 import { ConfigError } from './config.js';
+import { checkMetadataKeys } from './domain/metadata-keys.js';
 import { newHexId, poolName } from './domain/naming.js';
 import type { NodeDelta, Taint } from './domain/node.js';
 import type { PolicyDocument } from './domain/policy.js';
@@ -31,9 +32,10 @@ export interface SeedLimits {
 }
 
 /**
- * Rules the schema cannot say: names unique where the store needs them, tags as batch-update accepts them, every
- * node with a flavor, memberships and policies that resolve (against the seed and what the first start creates), so
- * a seed that passes applies without a refusal. Returns the first problem, naming its field.
+ * Rules the schema cannot say: names unique where the store needs them, label keys as CreatePool accepts them, tags
+ * as batch-update accepts them, every node with a flavor, memberships and policies that resolve (against the seed and
+ * what the first start creates), so a seed that passes applies without a refusal. Returns the first problem, naming
+ * its field.
  */
 function checkSeed(seed: Seed, { maxPoolNodes, region }: SeedLimits): string | null {
   const accessKeys = new Set<string>();
@@ -88,6 +90,8 @@ function checkSeed(seed: Seed, { maxPoolNodes, region }: SeedLimits): string | n
 }
 
 function checkPool(pool: SeedPool, at: string, maxPoolNodes: number): string | null {
+  const labelProblem = checkMetadataKeys(pool.labels, `${at}.labels`);
+  if (labelProblem) return labelProblem;
   if (pool.nodes.length > maxPoolNodes) return `${at}.nodes: ${pool.nodes.length} nodes, more than the ${maxPoolNodes} a pool may hold (POOLKEEPER_MAX_POOL_NODES)`;
   const names = new Set<string>();
   for (const [n, node] of pool.nodes.entries()) {
@@ -95,6 +99,8 @@ function checkPool(pool: SeedPool, at: string, maxPoolNodes: number): string | n
     if (names.has(node.name)) return `${nat}.name: node ${node.name} appears twice in the pool`;
     names.add(node.name);
     if (node.flavor === undefined && pool.flavor === undefined) return `${nat}.flavor is required (the pool gives no flavor)`;
+    const nodeLabelProblem = checkMetadataKeys(node.labels, `${nat}.labels`);
+    if (nodeLabelProblem) return nodeLabelProblem;
     const tags = Object.entries(node.tags ?? {});
     if (tags.length > MAX_TAGS_PER_NODE) return `${nat}.tags: at most ${MAX_TAGS_PER_NODE} tags per node`;
     for (const [key, value] of tags) {

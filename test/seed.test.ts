@@ -67,6 +67,15 @@ describe('seed files', () => {
     expect(problem(pool('              - { name: n1, tags: { _sys_x: "1" } }', 'flavor: f1'))).toBe(
       'accounts[0].projects[0].pools[0].nodes[0].tags["_sys_x"]: the key must not start with _sys_',
     );
+    expect(problem(pool('              - { name: n1, labels: { "a b": x } }', 'flavor: f1'))).toBe(
+      `accounts[0].projects[0].pools[0].nodes[0].labels["a b"]: the key contains a character that is not allowed: " " (letters, digits, '-', '_' and '.' only)`,
+    );
+    expect(problem(pool('              - { name: n1 }', 'flavor: f1\n            labels: { "Example.com/team": x }'))).toBe(
+      `accounts[0].projects[0].pools[0].labels["Example.com/team"]: the key prefix before '/' contains a character that is not allowed: "E" (lowercase letters, digits, '-' and '.' only)`,
+    );
+    expect(problem(pool(`              - { name: n1, labels: { ${'k'.repeat(300)}: x } }`, 'flavor: f1'))).toBe(
+      `accounts[0].projects[0].pools[0].nodes[0].labels["${'k'.repeat(64)}…"]: the key must be 1-63 characters`,
+    );
     expect(problem('accounts:\n  - name: poolkeeper\n    users:\n      - { name: ci, policies: [NoSuchPolicy] }')).toMatch(/^accounts\[0\]\.users\[0\]\.policies\[0\]: NoSuchPolicy is not a built-in policy/);
     expect(problem('accounts:\n  - name: a1\n  - name: a1')).toBe('accounts[1].name: account a1 appears twice');
     expect(

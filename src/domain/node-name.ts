@@ -5,17 +5,24 @@ import { NODE_NAME_MAX_LENGTH } from '../schemas/common.js';
  * seed checks, as a check that says what is wrong: no `..`, `.-` or `-.` either.
  */
 
-const NODE_NAME_LENGTH_REASON = `must be 1-${NODE_NAME_MAX_LENGTH} characters`;
-const NODE_NAME_EDGE_REASON = 'must start and end with a lowercase letter or digit';
-const NODE_NAME_DOT_REASON = "each '.'-separated part must start and end with a lowercase letter or digit";
+const SUBDOMAIN_EDGE_REASON = 'must start and end with a lowercase letter or digit';
+const SUBDOMAIN_DOT_REASON = "each '.'-separated part must start and end with a lowercase letter or digit";
 
 /**
  * The same rule as NODE_NAME_PATTERN and NODE_NAME_MAX_LENGTH, saying what is wrong: null for a valid name, else the reason. A plain
  * char-code loop: this runs on up to 10,000 names per request.
  */
 export function checkNodeName(name: string): string | null {
+  return checkDnsSubdomain(name, NODE_NAME_MAX_LENGTH);
+}
+
+/**
+ * A DNS-1123 subdomain of at most `maxLength` characters (node names cap it at 63, label-key prefixes at 253):
+ * null, or the reason it is not one.
+ */
+export function checkDnsSubdomain(name: string, maxLength: number): string | null {
   const n = name.length;
-  if (n === 0 || n > NODE_NAME_MAX_LENGTH) return NODE_NAME_LENGTH_REASON;
+  if (n === 0 || n > maxLength) return `must be 1-${maxLength} characters`;
   let prev = 0;
   for (let i = 0; i < n; i++) {
     const c = name.charCodeAt(i);
@@ -24,9 +31,9 @@ export function checkNodeName(name: string): string | null {
       if (c !== 0x2d && c !== 0x2e) {
         return `contains a character that is not allowed: ${JSON.stringify(String.fromCodePoint(name.codePointAt(i) ?? c))} (lowercase letters, digits, '-' and '.' only)`;
       }
-      if (i === 0 || i === n - 1) return NODE_NAME_EDGE_REASON;
-      if (c === 0x2e && prev === 0x2d) return NODE_NAME_DOT_REASON; // "-."
-      if (prev === 0x2e) return NODE_NAME_DOT_REASON; // ".." or ".-"
+      if (i === 0 || i === n - 1) return SUBDOMAIN_EDGE_REASON;
+      if (c === 0x2e && prev === 0x2d) return SUBDOMAIN_DOT_REASON; // "-."
+      if (prev === 0x2e) return SUBDOMAIN_DOT_REASON; // ".." or ".-"
     }
     prev = c;
   }

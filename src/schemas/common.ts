@@ -13,6 +13,16 @@ export const POOL_NAME_PATTERN = '^[a-z][a-z0-9-]{34,61}[a-z0-9]$';
 export const NODE_NAME_MAX_LENGTH = 63;
 export const NODE_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
+/**
+ * The label and annotation key rule: a Kubernetes qualified name. Keys are checked with domain/metadata-keys.ts, which
+ * names the fault; the schemas carry the rule in their descriptions.
+ */
+export const METADATA_KEY_PREFIX_MAX_LENGTH = 253;
+export const METADATA_KEY_NAME_MAX_LENGTH = 63;
+export const METADATA_KEY_RULE =
+  `Keys are Kubernetes qualified names: an optional prefix (a lowercase DNS subdomain of at most ${METADATA_KEY_PREFIX_MAX_LENGTH} characters) and "/", ` +
+  `then a name of 1-${METADATA_KEY_NAME_MAX_LENGTH} letters, digits, "-", "_" or ".", starting and ending with a letter or digit (team, os.modelarts/name).`;
+
 export const ProjectParams = Type.Object({
   project_id: Type.String({ pattern: PROJECT_ID_PATTERN, maxLength: 64, description: 'Project id: 1-64 letters, digits or -.', examples: [EXAMPLE_PROJECT_ID] }),
 });

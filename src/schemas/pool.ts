@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DRIVER_UPDATE_STRATEGIES } from './node.js';
-import { StringMap, StringEnum } from './common.js';
+import { METADATA_KEY_RULE, StringMap, StringEnum } from './common.js';
 
 export const POOL_SCOPES = ['Train', 'Infer', 'Notebook'] as const;
 const POOL_PHASES = ['Creating', 'Running', 'Abnormal', 'Deleting', 'Error'] as const;
@@ -52,9 +52,9 @@ export const CreatePoolBodySchema = Type.Object(
             [LABEL_NODE_PREFIX]: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$', description: 'Prefix of node names (default os-node-created).' })),
             [LABEL_WORKSPACE]: Type.Optional(Type.String({ maxLength: 64 })),
           },
-          { additionalProperties: Type.String({ maxLength: 256 }) },
+          { additionalProperties: Type.String({ maxLength: 256 }), description: `Pool labels. ${METADATA_KEY_RULE}` },
         ),
-        annotations: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1024 }))),
+        annotations: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 1024 }), { description: `Pool annotations. ${METADATA_KEY_RULE}` })),
       },
       { additionalProperties: false },
     ),
@@ -79,8 +79,12 @@ export const PatchPoolBodySchema = Type.Object(
     metadata: Type.Optional(
       Type.Object(
         {
-          labels: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 256 }), Type.Null()]))),
-          annotations: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]))),
+          labels: Type.Optional(
+            Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 256 }), Type.Null()]), { description: `Labels to set, or to remove with null. ${METADATA_KEY_RULE}` }),
+          ),
+          annotations: Type.Optional(
+            Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 1024 }), Type.Null()]), { description: `Annotations to set, or to remove with null. ${METADATA_KEY_RULE}` }),
+          ),
         },
         { additionalProperties: false },
       ),

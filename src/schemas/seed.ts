@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { NODE_NAME_MAX_LENGTH, NODE_NAME_PATTERN, StringEnum } from './common.js';
+import { METADATA_KEY_RULE, NODE_NAME_MAX_LENGTH, NODE_NAME_PATTERN, StringEnum } from './common.js';
 import { TAINT_EFFECTS } from './node.js';
 import { ACCOUNT_NAME_PATTERN, CreateUserBodySchema, POLICY_NAME_PATTERN, PROJECT_NAME_PATTERN, PolicyDocumentSchema, USER_NAME_PATTERN } from './iam.js';
 import { CreatePoolBodySchema, PoolResourceSchema, POOL_SCOPES } from './pool.js';
@@ -7,7 +7,7 @@ import { CreatePoolBodySchema, PoolResourceSchema, POOL_SCOPES } from './pool.js
 /** The phases a seeded node may start in (Creating becomes Available after POOLKEEPER_SIM_NODE_CREATE_SECONDS). */
 const SEED_NODE_PHASES = ['Available', 'Abnormal', 'Checking', 'Creating'] as const;
 
-const Strings = (description: string) => Type.Record(Type.String({ minLength: 1, maxLength: 253 }), Type.String({ maxLength: 256 }), { description });
+const Labels = (description: string) => Type.Record(Type.String(), Type.String({ maxLength: 256 }), { description: `${description} ${METADATA_KEY_RULE}` });
 
 const SeedTaintSchema = Type.Object(
   {
@@ -24,7 +24,7 @@ const SeedNodeSchema = Type.Object(
     flavor: Type.Optional(PoolResourceSchema.properties.flavor),
     phase: Type.Optional(StringEnum(SEED_NODE_PHASES, { description: 'Default Available.' })),
     driverVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'GPU/NPU flavors: default the simulated default version.' })),
-    labels: Type.Optional(Strings('Node labels.')),
+    labels: Type.Optional(Labels('Node labels.')),
     tags: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Resource tags, key: value (the batch-update tag rules apply).' })),
     taints: Type.Optional(Type.Array(SeedTaintSchema, { maxItems: 20 })),
   },
@@ -36,7 +36,7 @@ const SeedPoolSchema = Type.Object(
     name: CreatePoolBodySchema.properties.metadata.properties.labels.properties['os.modelarts/name'],
     flavor: Type.Optional(Type.String({ ...PoolResourceSchema.properties.flavor, description: 'The flavor of nodes that name none.' })),
     scope: Type.Optional(Type.Array(StringEnum(POOL_SCOPES), { minItems: 1, maxItems: 3, uniqueItems: true, description: 'Default [Train].' })),
-    labels: Type.Optional(Strings('Pool labels besides os.modelarts/name.')),
+    labels: Type.Optional(Labels('Pool labels besides os.modelarts/name.')),
     nodes: Type.Array(SeedNodeSchema, { minItems: 1 }),
   },
   { additionalProperties: false },

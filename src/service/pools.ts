@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { checkMetadataKeys } from '../domain/metadata-keys.js';
 import { DEFAULT_NODE_PREFIX, newNodeName, poolName } from '../domain/naming.js';
 import { checkPoolResources, planInitialNodes, planScaling, type NodeToCreate } from '../domain/pool-scaling.js';
 import { planPoolDriverUpgrade, poolDriverTargets, withUpgradeEffects } from '../domain/node-lifecycle.js';
@@ -50,7 +51,10 @@ export class PoolService {
   }
 
   async create(projectId: string, body: CreatePoolBody, caller: Caller): Promise<Pool> {
-    const problem = checkPoolResources(body.spec.resources, this.ctx.config.limits.maxPoolNodes);
+    const problem =
+      checkMetadataKeys(body.metadata.labels, 'metadata.labels') ??
+      checkMetadataKeys(body.metadata.annotations, 'metadata.annotations') ??
+      checkPoolResources(body.spec.resources, this.ctx.config.limits.maxPoolNodes);
     if (problem) throw errors.badRequest(problem);
     const now = this.ctx.clock.now();
     const labels = { ...body.metadata.labels };
@@ -98,6 +102,8 @@ export class PoolService {
    * the nodes of that accelerator whose driver differs, recorded in an operation (`operationId`) like a batch call.
    */
   async patch(projectId: string, name: string, body: PatchPoolBody, caller: Caller, requestId: string): Promise<{ pool: Pool; operationId: string | null }> {
+    const keyProblem = checkMetadataKeys(body.metadata?.labels, 'metadata.labels') ?? checkMetadataKeys(body.metadata?.annotations, 'metadata.annotations');
+    if (keyProblem) throw errors.badRequest(keyProblem);
     for (let attempt = 0; ; attempt++) {
       const pool = await this.require(projectId, name);
       if (pool.phase === 'Deleting') throw errors.badRequest(`pool ${name} is being deleted`);

@@ -40,6 +40,13 @@ export interface DialectSql {
    * snapshot). SQLite: any page; PostgreSQL: small ones (figures: bench/README.md, "Measured choices").
    */
   readonly nodePageInOneStatementMax: number;
+  /**
+   * Whether a batch call's tag count (NodeChange.countTagsBesides) is a column of its node read, one statement fewer.
+   * On SQLite the call holds the write lock from its start, so the read counts every committed tag; on PostgreSQL a
+   * subquery of the locking read would count in the snapshot taken before it waited for the rows' locks, missing the
+   * tags of the call that held them, so the count is a statement of its own after the read.
+   */
+  readonly tagCountInNodeRead: boolean;
   /** The statement with this driver's placeholders (`?` on SQLite, `$1`… on PostgreSQL), for a Kysely executor. */
   compile(statement: Sql): CompiledQuery;
   isUniqueViolation(error: unknown): boolean;
@@ -103,6 +110,7 @@ export const sqliteSql: DialectSql = {
     return sql`(SELECT ${row} FROM (${query}) AS q)`;
   },
   nodePageInOneStatementMax: Infinity,
+  tagCountInNodeRead: true,
   compile: (statement) => CompiledQuery.raw(statement.sql, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
@@ -153,6 +161,7 @@ export const postgresSql: DialectSql = {
     return sql`(SELECT ${row} FROM (${query}) AS q)`;
   },
   nodePageInOneStatementMax: 50,
+  tagCountInNodeRead: false,
   compile: (statement) => CompiledQuery.raw(statement.text, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';

@@ -1,4 +1,4 @@
-import sql, { join, type Sql } from 'sql-template-tag';
+import sql, { empty, join, type Sql } from 'sql-template-tag';
 import { FaultBudget, type FaultKind, type FaultRule, type LifecycleNodeState } from '../domain/node-lifecycle.js';
 import type { NodeFailure } from '../errors/catalogue.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
@@ -11,7 +11,7 @@ import type { OperationMeta, StoredNodeResult } from './operations.js';
 import type { PoolName } from './pools.js';
 import { actions, flag, int, nullableText, text } from './rows.js';
 import type { SqlContext } from './sql-context.js';
-import { together, type Row, type Steps } from './statements.js';
+import { lastly, type Row, type Steps } from './statements.js';
 
 /** The node states a planner can be given: batch-update's (the fewest columns), or the lifecycle planners'. */
 export interface NodeStates {
@@ -147,25 +147,31 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
     poolId = sql`(SELECT id FROM pools WHERE project_id = ${projectId} AND name = ${name})`;
   }
   const read = NODE_READS[change.read];
+  const countsInRead = change.countTagsBesides !== undefined && dialect.tagCountInNodeRead;
+  const tagCount = countsInRead
+    ? sql`, (SELECT COUNT(*) FROM node_tags WHERE node_id = nodes.id AND key NOT IN ${dialect.valueList(change.countTagsBesides!, 'text')}) AS other_tag_count`
+    : empty;
+  const columns = countsInRead ? [...read.columns, 'other_tag_count'] : read.columns;
   // The named nodes, locked on PostgreSQL in id order so that overlapping requests queue instead of deadlocking.
-  const selected = sql`SELECT ${join(read.columns.map(ident))} FROM nodes WHERE pool_id = ${poolId}
+  const selected = sql`SELECT ${join(read.columns.map(ident))}${tagCount} FROM nodes WHERE pool_id = ${poolId}
     AND name IN ${dialect.valueList(change.nodeNames, 'text')}${dialect.forUpdateInIdOrder}`;
-  const rows = dialect.valuesOf(yield dialect.selectValues(selected, read.columns), read.columns);
+  const rows = dialect.valuesOf(yield dialect.selectValues(selected, columns), columns);
   if (rows.length === 0 && pool === null && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return NO_POOL;
   const byId = new Map<number, NodeStates[R]>();
   for (const values of rows) {
     const node = read.state(values);
+    // Only the batch read asks for tag counts.
+    if (countsInRead) (node as BatchNodeState).otherTagCount = int(values[read.columns.length]);
     byId.set(node.id, node);
   }
   if (byId.size > 0 && change.taints) yield* taintSteps(dialect, byId);
-  if (byId.size > 0 && change.countTagsBesides) {
+  if (byId.size > 0 && change.countTagsBesides && !countsInRead) {
     // By the ids the locked read found (counting by name, in the same flight as the read, cost PostgreSQL more than
     // the round trip it saved: bench/README.md); a statement of its own, so it counts what a call that held the rows
     // before committed.
     const counted = sql`SELECT node_id, COUNT(*) AS count FROM node_tags WHERE node_id IN ${dialect.valueList([...byId.keys()], 'integer')}
       AND key NOT IN ${dialect.valueList(change.countTagsBesides, 'text')} GROUP BY node_id`;
     for (const [nodeId, count] of dialect.valuesOf(yield dialect.selectValues(counted, COUNT_COLUMNS), COUNT_COLUMNS)) {
-      // Only the batch read asks for tag counts.
       (byId.get(int(nodeId)) as BatchNodeState).otherTagCount = int(count);
     }
   }
@@ -190,7 +196,7 @@ function* planAndApplySteps<R extends NodeReadKind>(
   const plan = change.plan(states, { faults, pool });
   if ('refused' in plan) return { kind: 'refused', refusal: plan.refused };
   const { decisions } = plan;
-  // Every write of the plan as one flight: none needs another's result.
+  // Every write of the plan as one flight, the transaction's last: none needs another's result.
   const writes: Sql[] = [];
   if (plan.spec) writes.push(sql`UPDATE pools SET spec = ${JSON.stringify(plan.spec)}, resource_version = resource_version + 1 WHERE id = ${poolId}`);
   if (faults.used.size > 0) {
@@ -204,7 +210,7 @@ function* planAndApplySteps<R extends NodeReadKind>(
   writes.push(sql`INSERT INTO operations (id, project_id, pool_name, operation, action, principal, request_id, created_at, success_count, fail_count, results)
     VALUES (${operation.id}, ${operation.projectId}, ${operation.poolName}, ${operation.operation}, ${operation.action}, ${operation.principal},
       ${operation.requestId}, ${operation.createdAt}, ${successCount}, ${decisions.length - successCount}, ${JSON.stringify(results)})`);
-  yield* together(writes);
+  yield* lastly(writes);
   return { kind: 'applied', decisions };
 }
 

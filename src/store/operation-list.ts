@@ -99,7 +99,7 @@ function namesNode(node: string): Sql {
 
 /**
  * A page of the project's operation records, newest first (ids are UUIDv7: by id), each with where its nodes stand.
- * Reads one range of the index on (project_id, id) or (project_id, pool_name, id); see OPERATION_SCAN_LIMIT for `kind`
+ * Reads one range of the primary key (project_id, id) or of the index on (project_id, pool_name, id); see OPERATION_SCAN_LIMIT for `kind`
  * and `node`.
  */
 export async function listOperations(db: OperationListSql, query: OperationListQuery): Promise<OperationListPage> {
@@ -114,7 +114,8 @@ export async function listOperations(db: OperationListSql, query: OperationListQ
     filters.length === 0
       ? sql`SELECT ${SUMMARY_COLUMNS} FROM operations WHERE ${scope} ORDER BY id DESC LIMIT ${take}`
       : sql`SELECT ${SUMMARY_COLUMNS} FROM operations
-          WHERE id IN (SELECT id FROM operations WHERE ${scope} ORDER BY id DESC LIMIT ${OPERATION_SCAN_LIMIT}) AND ${join(filters, ' AND ')}
+          WHERE project_id = ${query.projectId} AND id IN (SELECT id FROM operations WHERE ${scope} ORDER BY id DESC LIMIT ${OPERATION_SCAN_LIMIT})
+            AND ${join(filters, ' AND ')}
           ORDER BY id DESC LIMIT ${take}`;
   const rows = await select(db, statement, summaryRow);
   let next: string | null = null;

@@ -7,25 +7,33 @@ export interface StepResult {
   rows: Row[];
   /** Rows changed by an INSERT, UPDATE or DELETE. */
   changes: number;
-  /** After a flight (`together`): each statement's result, in order. */
+  /** After a flight (`lastly`): each statement's result, in order. */
   each?: StepResult[];
 }
 
 /**
  * A store operation written once as a sequence of SQL statements built with `sql-template-tag`: it yields each
- * statement, or a flight of statements (`together`), and receives its result. A runner (steps.ts) drives it —
+ * statement, or a flight of statements (`lastly`), and receives its result. A runner (steps.ts) drives it —
  * synchronously on SQLite, where that is the fast path, and asynchronously on PostgreSQL.
  */
 export type Steps<T> = Generator<Sql | readonly Sql[], T, StepResult>;
 
+const ENDS_TRANSACTION = Symbol('ends the transaction');
+
 /**
- * Statements none of which needs another's result, as one flight: they run one after another, in order, exactly as
- * if yielded one by one (each sees what the ones before it did), but on PostgreSQL they go to the server together,
- * pipelined: one round trip for all of them instead of one each.
+ * Statements none of which needs another's result, as one flight, the last of a transaction's steps: they run one
+ * after another, in order, exactly as if yielded one by one (each sees what the ones before it did), but on
+ * PostgreSQL they go to the server together, pipelined, with COMMIT: one round trip for all of them. The steps yield
+ * nothing after it; when one of its statements fails the transaction is aborted, and that COMMIT rolls it back.
  */
-export function* together(statements: readonly Sql[]): Steps<StepResult[]> {
-  if (statements.length === 0) return [];
-  return (yield statements).each ?? [];
+export function* lastly(statements: readonly Sql[]): Steps<void> {
+  if (statements.length === 0) return;
+  yield Object.assign([...statements], { [ENDS_TRANSACTION]: true });
+}
+
+/** Whether a yielded step is a `lastly` flight. */
+export function endsTransaction(step: Sql | readonly Sql[]): boolean {
+  return (step as { [ENDS_TRANSACTION]?: boolean })[ENDS_TRANSACTION] === true;
 }
 
 /** How the store files that run `sql-template-tag` statements run them. */

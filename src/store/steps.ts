@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Sql } from 'sql-template-tag';
 import type { DialectSql } from './dialect.js';
 import { quietObserver, statementKind, type StoreObserver } from './observer.js';
-import type { Row, StepResult, StepRunner, Steps } from './statements.js';
+import { endsTransaction, type Row, type StepResult, type StepRunner, type Steps } from './statements.js';
 
 /** Runs one statement on a Kysely executor (the database or an open transaction). */
 async function executeOn(executor: Kysely<any>, dialect: DialectSql, statement: Sql): Promise<StepResult> {
@@ -37,8 +37,8 @@ const CHANGING_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
 /**
  * PostgreSQL: transactions run on a connection of their own with pg in pipeline mode (postgres.ts): BEGIN goes to
- * the server with the first statements and a flight's statements go together, so a call costs one round trip per
- * step that needs the answer of the one before, not one per statement. Reads and single statements go through Kysely.
+ * the server with the first statements, a flight's statements go together and COMMIT goes with a `lastly` flight, so
+ * a call costs one round trip per step that needs the answer of the one before, not one per statement. Reads and single statements go through Kysely.
  */
 export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql, pool: pg.Pool, observer: StoreObserver = quietObserver): StepRunner {
   const send = async (client: pg.PoolClient, statement: Sql | string): Promise<StepResult> => {
@@ -80,10 +80,15 @@ export function asyncStepRunner(db: Kysely<any>, dialect: DialectSql, pool: pg.P
       while (!next.done) {
         const step = next.value;
         const statements = isFlight(step) ? step : [step];
-        const results = await sendAll(client, begin ? ['BEGIN', ...statements] : statements);
-        const each = begin ? results.slice(1) : results;
+        const commits = endsTransaction(step);
+        const results = await sendAll(client, [...(begin ? ['BEGIN'] : []), ...statements, ...(commits ? ['COMMIT'] : [])]);
+        const each = results.slice(begin ? 1 : 0, (begin ? 1 : 0) + statements.length);
         begin = false;
         next = run.next(isFlight(step) ? { rows: [], changes: 0, each } : each[0]!);
+        if (commits) {
+          if (!next.done) throw new Error('the steps yielded a statement after their last flight');
+          return next.value;
+        }
       }
       await send(client, 'COMMIT');
       return next.value;

@@ -224,3 +224,63 @@ describe('ListPools filters on the labels a client reads', () => {
     expect((await select('!__proto__')).length).toBeGreaterThan(0);
   });
 });
+
+describe('label and annotation keys are Kubernetes qualified names', () => {
+  const keyed = () => `keys-a-${t.projectId}`;
+  const show = async () => (await t.client.request<Pool & { metadata: { annotations: Record<string, string> } }>('GET', `${poolsPath}/${keyed()}`)).body.metadata;
+
+  it('CreatePool refuses a bad label or annotation key with a 400 naming it, and stores nothing', async () => {
+    const body = createBody('keys-a', 1);
+    const badLabel = await t.client.request<ErrorBody>('POST', poolsPath, { ...body, metadata: { labels: { ...body.metadata.labels, 'a b': 'x' } } });
+    expect(badLabel.status).toBe(400);
+    expect(badLabel.body).toEqual({
+      error_code: 'ModelArts.50004000',
+      error_msg: `Bad request. metadata.labels["a b"]: the key contains a character that is not allowed: " " (letters, digits, '-', '_' and '.' only)`,
+    });
+    const badAnnotation = await t.client.request<ErrorBody>('POST', poolsPath, { ...body, metadata: { ...body.metadata, annotations: { 'Example.com/x': 'y' } } });
+    expect(badAnnotation.status).toBe(400);
+    expect(badAnnotation.body.error_code).toBe('ModelArts.50004000');
+    expect(badAnnotation.body.error_msg).toMatch(/^Bad request\. metadata\.annotations\["Example\.com\/x"\]: the key prefix before '\/' /);
+    expect((await t.client.request<ErrorBody>('GET', `${poolsPath}/${keyed()}`)).status).toBe(404);
+  });
+
+  it('CreatePool keeps valid prefixed keys, and ShowPool answers them', async () => {
+    const body = createBody('keys-a', 1);
+    const created = await t.client.request<Pool>('POST', poolsPath, {
+      ...body,
+      metadata: { labels: { ...body.metadata.labels, 'example.com/team': 'vision' }, annotations: { 'example.com/note': 'kept as is' } },
+    });
+    expect(created.status).toBe(200);
+    expect(await show()).toMatchObject({ labels: { 'example.com/team': 'vision', team: 'vision' }, annotations: { 'example.com/note': 'kept as is' } });
+  });
+
+  it.each([
+    ['a label key with a line break', { labels: { 'a\nb': 'x' } }, 'metadata.labels["a\\nb"]: the key contains a character that is not allowed: "\\n"'],
+    ['an empty label key', { labels: { '': 'x' } }, 'metadata.labels[""]: the key must be 1-63 characters'],
+    ['a label key of 10,000 characters', { labels: { ['k'.repeat(10_000)]: 'x' } }, `metadata.labels["${'k'.repeat(64)}…"]: the key must be 1-63 characters`],
+    ['a bad label key set to null', { labels: { 'x/': null } }, `metadata.labels["x/"]: the key name after '/' must be 1-63 characters`],
+    ['a bad annotation key', { annotations: { 'a/b/c': 'x' } }, `metadata.annotations["a/b/c"]: the key must contain at most one '/'`],
+    ['a bad annotation key beside a good label', { labels: { stage: 'prod' }, annotations: { '-a': 'x' } }, 'metadata.annotations["-a"]: the key must start and end'],
+  ])('PatchPool refuses %s with a 400 naming it, and changes nothing', async (_case, metadata, detail) => {
+    const before = await show();
+    const res = await t.client.request<ErrorBody>('PATCH', `${poolsPath}/${keyed()}`, { metadata, spec: { resources: [{ flavor: 'modelarts.vm.gpu.t4u8', count: 2 }] } });
+    expect(res.status).toBe(400);
+    expect(res.body.error_code).toBe('ModelArts.50004000');
+    expect(res.body.error_msg.startsWith(`Bad request. ${detail}`), res.body.error_msg).toBe(true);
+    const after = await t.client.request<Pool>('GET', `${poolsPath}/${keyed()}`);
+    expect(after.body.metadata).toEqual(before);
+    expect(after.body.spec.resources).toEqual([{ flavor: 'modelarts.vm.gpu.t4u8', count: 1 }]);
+  });
+
+  it('PatchPool sets and removes valid prefixed keys', async () => {
+    const set = await t.client.request<Pool & { metadata: { annotations: Record<string, string> } }>('PATCH', `${poolsPath}/${keyed()}`, {
+      metadata: { labels: { 'team.example.com/A_b-c.d': 'v1', 'example.com/team': null }, annotations: { 'example.com/note': null, 'a.b/c': 'with spaces' } },
+    });
+    expect(set.status).toBe(200);
+    const shown = await show();
+    expect(shown.labels).toMatchObject({ 'team.example.com/A_b-c.d': 'v1' });
+    expect(shown.labels['example.com/team']).toBeUndefined();
+    expect(shown.annotations).toEqual({ 'a.b/c': 'with spaces' });
+    expect(set.body.metadata).toEqual(shown);
+  });
+});

@@ -9,6 +9,7 @@ import { nodeCensusIndexMigration } from './0006-node-census-index.js';
 import { operationListIndexesMigration } from './0007-operation-list-indexes.js';
 import { dropNodeResourceVersionMigration } from './0008-drop-node-resource-version.js';
 import { accessKeyNotifyMigration } from './0009-access-key-notify.js';
+import { operationsKeyedByProjectMigration } from './0010-operations-keyed-by-project.js';
 
 /** Migrations are code, so they ship inside the build; names sort in the order they run. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -22,6 +23,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0007_operation_list_indexes': operationListIndexesMigration(),
     '0008_drop_node_resource_version': dropNodeResourceVersionMigration(),
     '0009_access_key_notify': accessKeyNotifyMigration(dialect),
+    '0010_operations_keyed_by_project': operationsKeyedByProjectMigration(dialect),
   };
 }
 
