@@ -1,4 +1,4 @@
-import { CompiledQuery, sql as kyselySql, type Kysely } from 'kysely';
+import { sql as kyselySql, type Kysely } from 'kysely';
 import sql, { bulk, empty, join, raw, type Sql } from 'sql-template-tag';
 import type { Row, StepResult } from './statements.js';
 
@@ -47,8 +47,6 @@ export interface DialectSql {
    * tags of the call that held them, so the count is a statement of its own after the read.
    */
   readonly tagCountInNodeRead: boolean;
-  /** The statement with this driver's placeholders (`?` on SQLite, `$1`… on PostgreSQL), for a Kysely executor. */
-  compile(statement: Sql): CompiledQuery;
   isUniqueViolation(error: unknown): boolean;
   /** Ends a read whose rows the transaction goes on to change: ` FOR UPDATE`. */
   readonly forUpdate: Sql;
@@ -111,7 +109,6 @@ export const sqliteSql: DialectSql = {
   },
   nodePageInOneStatementMax: Infinity,
   tagCountInNodeRead: true,
-  compile: (statement) => CompiledQuery.raw(statement.sql, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
   },
@@ -162,7 +159,6 @@ export const postgresSql: DialectSql = {
   },
   nodePageInOneStatementMax: 50,
   tagCountInNodeRead: false,
-  compile: (statement) => CompiledQuery.raw(statement.text, statement.values),
   isUniqueViolation(error) {
     return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
   },

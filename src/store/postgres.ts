@@ -64,6 +64,6 @@ export function openPostgresStore(options: PostgresOptions): { store: Store; con
   pool.on('error', () => {});
   const observer = options.observer ?? quietObserver;
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...kyselyStatementLog(observer) });
-  const context: SqlContext = { db, dialect: postgresSql, runner: asyncStepRunner(db, postgresSql, pool, observer), accessKeyChanges: postgresAccessKeyChanges(pool) };
+  const context: SqlContext = { db, dialect: postgresSql, runner: asyncStepRunner(pool, observer), accessKeyChanges: postgresAccessKeyChanges(pool) };
   return { store: sqlStore(context), context };
 }
