@@ -13,7 +13,7 @@ import { toTimestamp } from '../src/domain/time.js';
 import { renderNode, renderPool } from '../src/service/render.js';
 import { flavorProfile } from '../src/simulation/flavors.js';
 
-/** Runs a read on SQLite (better-sqlite3, read-only, statements cached) or PostgreSQL (`pg`, unnamed statements). */
+/** Runs a read on SQLite (better-sqlite3, read-only, statements cached) or PostgreSQL (`pg`, prepared statements named by their text). */
 export interface Reader {
   rows(query: Sql): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -36,9 +36,12 @@ export function sqliteReader(file: string): Reader {
 }
 
 export function postgresReader(pool: pg.Pool): Reader {
+  const names = new Map<string, string>();
   return {
     async rows(query) {
-      return (await pool.query<Record<string, unknown>>({ text: query.text, values: query.values })).rows;
+      let name = names.get(query.text);
+      if (name === undefined) names.set(query.text, (name = `floor_read_${names.size}`));
+      return (await pool.query<Record<string, unknown>>({ name, text: query.text, values: query.values })).rows;
     },
     close: () => Promise.resolve(),
   };

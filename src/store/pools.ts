@@ -148,12 +148,12 @@ export class SqlPoolStore implements PoolStore {
   }
 
   async list(projectId: string): Promise<PoolRecord[]> {
-    const { rows } = await this.context.runner.query(sql`SELECT * FROM pools WHERE project_id = ${projectId} ORDER BY created_at, id`);
+    const { rows } = await this.context.runner.query(sql`SELECT ${POOL_COLUMNS} FROM pools WHERE project_id = ${projectId} ORDER BY created_at, id`);
     return rows.map(toPoolRecord);
   }
 
   async get(pool: PoolName): Promise<PoolRecord | undefined> {
-    const { rows } = await this.context.runner.query(sql`SELECT * FROM pools WHERE project_id = ${pool.projectId} AND name = ${pool.name}`);
+    const { rows } = await this.context.runner.query(sql`SELECT ${POOL_COLUMNS} FROM pools WHERE project_id = ${pool.projectId} AND name = ${pool.name}`);
     return rows[0] && toPoolRecord(rows[0]);
   }
 
@@ -162,7 +162,7 @@ export class SqlPoolStore implements PoolStore {
       sql`SELECT ${GROUPED_BY}, COUNT(*) AS count FROM nodes WHERE pool_id = p.id GROUP BY ${GROUPED_BY}`,
       NODE_GROUP_COLUMNS,
     );
-    const { rows } = await this.context.runner.query(sql`SELECT p.*, ${groups} AS node_groups FROM pools AS p WHERE p.project_id = ${pool.projectId} AND p.name = ${pool.name}`);
+    const { rows } = await this.context.runner.query(sql`SELECT ${POOL_COLUMNS_OF_P}, ${groups} AS node_groups FROM pools AS p WHERE p.project_id = ${pool.projectId} AND p.name = ${pool.name}`);
     const row = rows[0];
     if (!row) return undefined;
     const record = toPoolRecord(row);
@@ -273,6 +273,11 @@ function nodeCounts(groups: unknown[][]): PoolNodeCounts {
   const sorted = [...phases.values()].sort((a, b) => a.poolId - b.poolId || byCodeUnits(a.flavor, b.flavor) || byCodeUnits(a.phase, b.phase));
   return { phases: sorted, drivers: [...drivers.values()] };
 }
+
+/** What toPoolRecord reads, named rather than `*`: PostgreSQL runs the read prepared (store/steps.ts). */
+const POOL_RECORD_COLUMNS = ['id', 'project_id', 'name', 'phase', 'labels', 'annotations', 'spec', 'created_at', 'deleted_at', 'resource_version'];
+const POOL_COLUMNS = raw(POOL_RECORD_COLUMNS.join(', '));
+const POOL_COLUMNS_OF_P = raw(POOL_RECORD_COLUMNS.map((column) => `p.${column}`).join(', '));
 
 function toPoolRecord(row: Row): PoolRecord {
   return {
