@@ -74,21 +74,24 @@ export function ident(name: string): Sql {
   return raw(`"${name}"`);
 }
 
-/** Up to this many rows, SQLite gets them as bound VALUES: cheaper than parsing JSON for the common small request. */
-const SQLITE_VALUES_MAX_ROWS = 8;
+/**
+ * Up to this many values or rows, a list is bound value by value: `(?, ?, …)` / `($1, $2, …)` and SQLite's VALUES rows
+ * cost less than a JSON or array parameter for the common small request.
+ */
+const SHORT_LIST_MAX = 8;
 
 export const sqliteSql: DialectSql = {
   name: 'sqlite',
   valueList(values) {
     // A short list is bound as (?, ?, …): SQLite plans an IN over a subquery with a Bloom filter that is slow to set up.
-    if (values.length > 0 && values.length <= SQLITE_VALUES_MAX_ROWS) return sql`(${join(values)})`;
+    if (values.length > 0 && values.length <= SHORT_LIST_MAX) return sql`(${join(values)})`;
     return sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
   },
   integerRows(values, column) {
     return this.jsonRows(values.map((value) => [value]), [[column, 'integer']]);
   },
   jsonRows(rows, columns) {
-    if (rows.length > 0 && rows.length <= SQLITE_VALUES_MAX_ROWS) {
+    if (rows.length > 0 && rows.length <= SHORT_LIST_MAX) {
       const select = raw(columns.map(([name], i) => `column${i + 1} AS "${name}"`).join(', '));
       return sql`(SELECT ${select} FROM (VALUES ${bulk(rows.map((row) => columns.map((_, i) => row[i] ?? null)))}))`;
     }
@@ -137,6 +140,9 @@ const MIGRATION_LOCK_KEY = 7_210_551_903;
 export const postgresSql: DialectSql = {
   name: 'postgres',
   valueList(values, type) {
+    // A short list is an index condition even in a prepared statement's generic plan; a join with the set an array
+    // parameter unpacks into is not (one pool's node counts among 11,500 nodes: 0.05 ms against a 1.6 ms scan).
+    if (values.length > 0 && values.length <= SHORT_LIST_MAX) return sql`(${join(values)})`;
     if (type === 'integer') return sql`(SELECT unnest(${bigintArray(values as readonly number[])}::bigint[]))`;
     return sql`(SELECT value FROM jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
   },
