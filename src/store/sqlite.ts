@@ -33,17 +33,27 @@ const STATEMENT_CACHE_SIZE = 500;
 
 /**
  * Kysely prepares every statement anew; compiling SQL costs more than running it here, so reuse prepared statements
- * by their text. Parameters are bound per call, so a cached statement is safe to share.
+ * by their text. Parameters are bound per call, so a cached statement is safe to share. The request path builds each
+ * statement's text anew, and a Map keyed by text would hash every character of it on every lookup (V8 keeps a
+ * string's hash only on that string); texts are instead found by length, then compared. When the cache is full it
+ * starts over.
  */
-function statementCache(database: Database.Database): (sql: string) => Database.Statement {
-  const statements = new Map<string, Database.Statement>();
+export function statementCache(database: Database.Database, max = STATEMENT_CACHE_SIZE): (sql: string) => Database.Statement {
+  const byLength = new Map<number, Array<{ sql: string; statement: Database.Statement }>>();
+  let size = 0;
   return (sql) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
-      statement = database.prepare(sql);
-      statements.set(sql, statement);
+    const sameLength = byLength.get(sql.length);
+    if (sameLength) for (const cached of sameLength) if (cached.sql === sql) return cached.statement;
+    if (size >= max) {
+      byLength.clear();
+      size = 0;
     }
+    const statement = database.prepare(sql);
+    const entry = { sql, statement };
+    const bucket = byLength.get(sql.length);
+    if (bucket) bucket.push(entry);
+    else byLength.set(sql.length, [entry]);
+    size++;
     return statement;
   };
 }
