@@ -28,19 +28,24 @@ const POOL_SIZE = 10;
 const SCHEMA = 'bench_floor';
 
 /**
- * Batches of up to SMALL_BATCH names run as prepared statements (parsed once per connection, as poolkeeper's are);
- * larger ones unnamed, planned with their parameters each time. The names are joined as `unnest($names)` rather than `name = ANY($names)`,
- * whose planning alone takes tens of milliseconds for 10,000 names.
+ * Batches of up to SHORT_LIST_MAX names run as prepared statements (parsed once per connection, as poolkeeper's are)
+ * with the names bound one by one, as poolkeeper binds short lists; larger ones unnamed, planned with their
+ * parameters each time, the names joined as `unnest($names)` rather than `name = ANY($names)`, whose planning alone
+ * takes tens of milliseconds for 10,000 names.
  */
-const FIND_NODES =
+function findNodes(names: number): string {
+  const nodes =
+    names <= SHORT_LIST_MAX
+      ? `${SCHEMA}.nodes n ON n.pool_id = p.id AND n.name IN (${Array.from({ length: names }, (_, i) => `$${i + 2}`).join(', ')})`
+      : `(${SCHEMA}.nodes n JOIN unnest($2::text[]) AS r (name) ON n.name = r.name) ON n.pool_id = p.id`;
   // No row for an unknown pool; one row with a null id for a pool none of whose nodes is named.
-  `SELECT n.id, n.name FROM ${SCHEMA}.pools p
-    LEFT JOIN (${SCHEMA}.nodes n JOIN unnest($2::text[]) AS r (name) ON n.name = r.name) ON n.pool_id = p.id
-    WHERE p.name = $1`;
+  return `SELECT n.id, n.name FROM ${SCHEMA}.pools p LEFT JOIN ${nodes} WHERE p.name = $1`;
+}
+
 const UPSERT_TAGS = `INSERT INTO ${SCHEMA}.node_tags (node_id, key, value) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])
   ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`;
 
-const SMALL_BATCH = 50;
+const SHORT_LIST_MAX = 8;
 
 async function seed(pool: pg.Pool, options: PgFloorOptions): Promise<Record<string, string[]>> {
   const client = await pool.connect();
@@ -82,8 +87,10 @@ export async function startPgFloorServer(options: PgFloorOptions): Promise<Floor
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      const small = names.length <= SMALL_BATCH;
-      const found = await client.query<{ id: string | number | null; name: string | null }>({ name: small ? 'floor_find_nodes' : undefined, text: FIND_NODES, values: [poolName, names] });
+      const short = names.length > 0 && names.length <= SHORT_LIST_MAX;
+      const found = await client.query<{ id: string | number | null; name: string | null }>(
+        short ? { name: `floor_find_${names.length}_nodes`, text: findNodes(names.length), values: [poolName, ...names] } : { text: findNodes(names.length), values: [poolName, names] },
+      );
       if (found.rows.length === 0) {
         await client.query('ROLLBACK');
         return undefined;
@@ -101,7 +108,7 @@ export async function startPgFloorServer(options: PgFloorOptions): Promise<Floor
           values.push(tag.value);
         }
       }
-      if (ids.length > 0) await client.query({ name: small ? 'floor_upsert_tags' : undefined, text: UPSERT_TAGS, values: [ids, keys, values] });
+      if (ids.length > 0) await client.query({ name: short ? 'floor_upsert_tags' : undefined, text: UPSERT_TAGS, values: [ids, keys, values] });
       await client.query('COMMIT');
       const successNodeNames: string[] = [];
       const failNodeNames: string[] = [];
