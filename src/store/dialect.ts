@@ -78,7 +78,7 @@ export function ident(name: string): Sql {
  * Up to this many values or rows, a list is bound value by value: `(?, ?, …)` / `($1, $2, …)` and SQLite's VALUES rows
  * cost less than a JSON or array parameter for the common small request.
  */
-const SHORT_LIST_MAX = 8;
+export const SHORT_LIST_MAX = 8;
 
 export const sqliteSql: DialectSql = {
   name: 'sqlite',

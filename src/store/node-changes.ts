@@ -4,14 +4,14 @@ import type { NodeFailure } from '../errors/catalogue.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { BatchNodeState, NodePhase, NodeState } from '../domain/node.js';
 import type { PoolSpec } from '../schemas/pool.js';
-import { ident, type DialectSql } from './dialect.js';
+import { ident, SHORT_LIST_MAX, type DialectSql } from './dialect.js';
 import { deltaStatements } from './node-deltas.js';
 import { nodeDriver, taintSteps } from './node-rows.js';
 import type { OperationMeta, StoredNodeResult } from './operations.js';
 import type { PoolName } from './pools.js';
 import { actions, flag, int, nullableText, text } from './rows.js';
 import type { SqlContext } from './sql-context.js';
-import { lastly, type Row, type Steps } from './statements.js';
+import { lastly, type Row, type StepResult, type Steps } from './statements.js';
 
 /** The node states a planner can be given: batch-update's (the fewest columns), or the lifecycle planners'. */
 export interface NodeStates {
@@ -155,7 +155,23 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
   // The named nodes, locked on PostgreSQL in id order so that overlapping requests queue instead of deadlocking.
   const selected = sql`SELECT ${join(read.columns.map(ident))}${tagCount} FROM nodes WHERE pool_id = ${poolId}
     AND name IN ${dialect.valueList(change.nodeNames, 'text')}${dialect.forUpdateInIdOrder}`;
-  const rows = dialect.valuesOf(yield dialect.selectValues(selected, columns), columns);
+  const countsApart = change.countTagsBesides !== undefined && !countsInRead;
+  let found: StepResult;
+  let counts: StepResult | undefined;
+  if (countsApart && change.nodeNames.length <= SHORT_LIST_MAX) {
+    // A short list's count goes by name in the same flight as the read, one round trip fewer: PostgreSQL runs it
+    // after the read has its locks, with a snapshot of its own, so it counts what a call that held the rows before
+    // committed. A long list's goes by the ids the read found, below: by name it cost the backends more.
+    const counted = sql`SELECT n.id AS node_id, COUNT(*) AS count FROM nodes AS n JOIN node_tags AS t ON t.node_id = n.id
+      WHERE n.pool_id = ${poolId} AND n.name IN ${dialect.valueList(change.nodeNames, 'text')}
+      AND t.key NOT IN ${dialect.valueList(change.countTagsBesides!, 'text')} GROUP BY n.id`;
+    const { each } = yield [dialect.selectValues(selected, columns), dialect.selectValues(counted, COUNT_COLUMNS)];
+    found = each![0]!;
+    counts = each![1];
+  } else {
+    found = yield dialect.selectValues(selected, columns);
+  }
+  const rows = dialect.valuesOf(found, columns);
   if (rows.length === 0 && pool === null && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return NO_POOL;
   const byId = new Map<number, NodeStates[R]>();
   for (const values of rows) {
@@ -165,14 +181,15 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
     byId.set(node.id, node);
   }
   if (byId.size > 0 && change.taints) yield* taintSteps(dialect, byId);
-  if (byId.size > 0 && change.countTagsBesides && !countsInRead) {
-    // By the ids the locked read found (counting by name, in the same flight as the read, cost PostgreSQL more than
-    // the round trip it saved: bench/README.md); a statement of its own, so it counts what a call that held the rows
-    // before committed.
+  if (countsApart && !counts && byId.size > 0) {
     const counted = sql`SELECT node_id, COUNT(*) AS count FROM node_tags WHERE node_id IN ${dialect.valueList([...byId.keys()], 'integer')}
-      AND key NOT IN ${dialect.valueList(change.countTagsBesides, 'text')} GROUP BY node_id`;
-    for (const [nodeId, count] of dialect.valuesOf(yield dialect.selectValues(counted, COUNT_COLUMNS), COUNT_COLUMNS)) {
-      (byId.get(int(nodeId)) as BatchNodeState).otherTagCount = int(count);
+      AND key NOT IN ${dialect.valueList(change.countTagsBesides!, 'text')} GROUP BY node_id`;
+    counts = yield dialect.selectValues(counted, COUNT_COLUMNS);
+  }
+  if (counts) {
+    for (const [nodeId, count] of dialect.valuesOf(counts, COUNT_COLUMNS)) {
+      const node = byId.get(int(nodeId)) as BatchNodeState | undefined;
+      if (node) node.otherTagCount = int(count);
     }
   }
   const states = new Map<string, NodeStates[R]>();

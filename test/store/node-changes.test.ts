@@ -327,15 +327,18 @@ describe(`node changes (${TEST_DIALECT})`, () => {
       ],
       operation('99999999-9999-9999-9999-999999999990', pool.name),
     );
-    const read = async (needs: Needs<'batch'>, opId: string) => {
+    const read = async (needs: Needs<'batch'>, opId: string, nodeNames = [...names, 'ghost']) => {
       let seen: ReadonlyMap<string, BatchNodeState> = new Map();
-      await apply(pool, 'batch', [...names, 'ghost'], needs, (nodes) => ((seen = nodes), []), operation(opId, pool.name));
+      await apply(pool, 'batch', nodeNames, needs, (nodes) => ((seen = nodes), []), operation(opId, pool.name));
       return seen;
     };
     // Short and long key lists (SQLite binds up to 8 values and reads longer lists from JSON).
     const few = await read({ taints: true, countTagsBesides: ['a', 'zz'] }, '99999999-9999-9999-9999-999999999991');
     const many = await read({ countTagsBesides: ['a', '环境', ...Array.from({ length: 9 }, (_, i) => `k${i}`)] }, '99999999-9999-9999-9999-999999999992');
     const none = await read({}, '99999999-9999-9999-9999-999999999993');
+    // A short name list (PostgreSQL counts it by name beside the read) and a long one (by the ids the read found).
+    const short = await read({ countTagsBesides: ['a', 'zz'] }, '99999999-9999-9999-9999-999999999984', ['node-00001', 'node-00000', 'ghost']);
+    expect([...short.entries()].map(([name, n]) => [name, n.otherTagCount]).sort()).toEqual([['node-00000', 3], ['node-00001', 0]]);
     expect([...few.keys()].sort()).toEqual(names);
     expect(few.get('node-00000')).toEqual({ id: node0, name: 'node-00000', phase: 'Available', taints: [taint], lockedActions: [], driver: null, otherTagCount: 3 });
     expect(few.get('node-00001')).toMatchObject({ id: node1, taints: [], lockedActions: ['delete'], driver: { version: '535.1', phase: 'Running' }, otherTagCount: 0 });
