@@ -44,7 +44,8 @@ export interface DialectSql {
    * Whether a batch call's tag count (NodeChange.countTagsBesides) is a column of its node read, one statement fewer.
    * On SQLite the call holds the write lock from its start, so the read counts every committed tag; on PostgreSQL a
    * subquery of the locking read would count in the snapshot taken before it waited for the rows' locks, missing the
-   * tags of the call that held them, so the count is a statement of its own after the read.
+   * tags of the call that held them, so the count is a statement of its own, run once the read holds its locks (in
+   * the same flight for a short list of names, by the ids the read found for a longer one).
    */
   readonly tagCountInNodeRead: boolean;
   isUniqueViolation(error: unknown): boolean;

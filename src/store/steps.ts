@@ -16,8 +16,9 @@ const CHANGING_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
  * PostgreSQL parses and plans an unnamed statement on every run, which cost its backends more than running the
  * statement (a 1-node batch-update: 1.5 ms of backend CPU unnamed, 0.9 ms prepared). So each statement text gets a
  * prepared statement's name, prepared once per connection. The texts are few (the PostgreSQL pieces of dialect.ts
- * pass lists as one array or JSON parameter, so a text does not vary with the number of values); past
- * NAMED_STATEMENTS_MAX texts the rest run unnamed, which bounds what every backend keeps.
+ * bind a list of up to SHORT_LIST_MAX values one by one and pass a longer one as one array or JSON parameter, so a
+ * text varies with the number of values only up to that many); past NAMED_STATEMENTS_MAX texts the rest run
+ * unnamed, which bounds what every backend keeps.
  */
 const NAMED_STATEMENTS_MAX = 256;
 
