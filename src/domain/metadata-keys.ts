@@ -26,11 +26,17 @@ export function checkMetadataKey(key: string): string | null {
 }
 
 /**
- * Every key of a label or annotation map (a key set to null included: a key that cannot exist cannot be removed
- * either). Null, or a detail naming the first bad key, e.g. `metadata.labels["a b"]: the key contains ...`.
+ * Every key of a label or annotation map. A key set to null (a merge patch's removal) is checked too, as a key that
+ * cannot exist cannot be removed either, unless `stored` holds it: a key stored before keys were checked can still be
+ * removed. Null, or a detail naming the first bad key, e.g. `metadata.labels["a b"]: the key contains ...`.
  */
-export function checkMetadataKeys(map: Readonly<Record<string, unknown>> | undefined, field: string): string | null {
-  for (const key of Object.keys(map ?? {})) {
+export function checkMetadataKeys(
+  map: Readonly<Record<string, unknown>> | undefined,
+  field: string,
+  stored: Readonly<Record<string, string>> = {},
+): string | null {
+  for (const [key, value] of Object.entries(map ?? {})) {
+    if (value === null && Object.hasOwn(stored, key)) continue;
     const reason = checkMetadataKey(key);
     if (reason !== null) return `${field}[${showKey(key)}]: the key ${reason}`;
   }

@@ -102,10 +102,12 @@ export class PoolService {
    * the nodes of that accelerator whose driver differs, recorded in an operation (`operationId`) like a batch call.
    */
   async patch(projectId: string, name: string, body: PatchPoolBody, caller: Caller, requestId: string): Promise<{ pool: Pool; operationId: string | null }> {
-    const keyProblem = checkMetadataKeys(body.metadata?.labels, 'metadata.labels') ?? checkMetadataKeys(body.metadata?.annotations, 'metadata.annotations');
-    if (keyProblem) throw errors.badRequest(keyProblem);
     for (let attempt = 0; ; attempt++) {
       const pool = await this.require(projectId, name);
+      const keyProblem =
+        checkMetadataKeys(body.metadata?.labels, 'metadata.labels', pool.labels) ??
+        checkMetadataKeys(body.metadata?.annotations, 'metadata.annotations', pool.annotations);
+      if (keyProblem) throw errors.badRequest(keyProblem);
       if (pool.phase === 'Deleting') throw errors.badRequest(`pool ${name} is being deleted`);
       const labels = mergePatch(pool.labels, body.metadata?.labels);
       if (labels[LABEL_POOL_DISPLAY_NAME] !== pool.labels[LABEL_POOL_DISPLAY_NAME]) {

@@ -272,6 +272,34 @@ describe('label and annotation keys are Kubernetes qualified names', () => {
     expect(after.body.spec.resources).toEqual([{ flavor: 'modelarts.vm.gpu.t4u8', count: 1 }]);
   });
 
+  it('PatchPool removes a bad key stored before keys were checked, and still refuses to set one', async () => {
+    const store = t.service.store;
+    const before = await show();
+    const pool = (await store.pools.get({ projectId: t.projectId, name: keyed() }))!;
+    const legacy = { ...pool.labels, 'a b': 'stored before keys were checked' };
+    const written = await store.pools.scale(pool.id, pool.resourceVersion, {
+      spec: pool.spec,
+      labels: legacy,
+      annotations: { ...pool.annotations, 'x/': 'old' },
+      addNodes: [],
+      deleteNodeIds: [],
+      deleteUntil: clock.now(),
+      now: clock.now(),
+    });
+    expect(written).toBe(true);
+    expect((await show()).labels['a b']).toBe('stored before keys were checked');
+
+    const reset = await t.client.request<ErrorBody>('PATCH', `${poolsPath}/${keyed()}`, { metadata: { labels: { 'a b': 'new value' } } });
+    expect(reset.status).toBe(400);
+    expect(reset.body.error_msg).toMatch(/^Bad request\. metadata\.labels\["a b"\]: the key contains a character that is not allowed/);
+
+    const removed = await t.client.request<Pool & { metadata: { annotations: Record<string, string> } }>('PATCH', `${poolsPath}/${keyed()}`, {
+      metadata: { labels: { 'a b': null }, annotations: { 'x/': null } },
+    });
+    expect(removed.status).toBe(200);
+    expect(await show()).toEqual(before);
+  });
+
   it('PatchPool sets and removes valid prefixed keys', async () => {
     const set = await t.client.request<Pool & { metadata: { annotations: Record<string, string> } }>('PATCH', `${poolsPath}/${keyed()}`, {
       metadata: { labels: { 'team.example.com/A_b-c.d': 'v1', 'example.com/team': null }, annotations: { 'example.com/note': null, 'a.b/c': 'with spaces' } },

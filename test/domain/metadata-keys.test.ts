@@ -82,6 +82,17 @@ describe('checkMetadataKeys', () => {
     expect(checkMetadataKeys({ 'x/': null }, 'metadata.annotations')).toBe(`metadata.annotations["x/"]: the key name after '/' must be 1-63 characters`);
   });
 
+  it('lets a bad key that is stored be removed (null), but not set', () => {
+    const stored = { 'a b': 'kept from before keys were checked', team: 'vision' };
+    expect(checkMetadataKeys({ 'a b': null, team: null }, 'metadata.labels', stored)).toBeNull();
+    expect(checkMetadataKeys({ 'a b': 'x' }, 'metadata.labels', stored)).toBe(
+      `metadata.labels["a b"]: the key contains a character that is not allowed: " " ${NAME_CHARACTERS}`,
+    );
+    expect(checkMetadataKeys({ 'a b': null, 'x/': null }, 'metadata.labels', stored)).toBe(`metadata.labels["x/"]: the key name after '/' must be 1-63 characters`);
+    expect(checkMetadataKeys({ toString: null }, 'metadata.labels', stored)).toBeNull();
+    expect(checkMetadataKeys({ 'a b': null }, 'metadata.labels', {})).not.toBeNull();
+  });
+
   it('cuts a long key short where it names it', () => {
     expect(checkMetadataKeys({ ['k'.repeat(10_000)]: 'v' }, 'metadata.labels')).toBe(`metadata.labels["${'k'.repeat(64)}…"]: the key must be 1-63 characters`);
     expect(checkMetadataKeys({ ['k'.repeat(64)]: 'v' }, 'metadata.labels')).toBe(`metadata.labels["${'k'.repeat(64)}"]: the key must be 1-63 characters`);
