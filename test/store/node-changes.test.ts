@@ -124,6 +124,61 @@ describe(`node changes (${TEST_DIALECT})`, () => {
     expect(await store.operations.get('other', '11111111-1111-1111-1111-111111111111')).toBeUndefined();
   });
 
+  it("reads a node's labels and tags in key order and its taints by time added, then key, whatever order they were written in", async () => {
+    const pool = await createPool('contract-order', newNodes(3));
+    const target = (await node(pool, 'node-00001')).id;
+    const at = (second: number) => `2026-11-28T10:00:0${second}Z`;
+    await apply(
+      pool,
+      'lifecycle',
+      ['node-00001'],
+      {},
+      () => [
+        {
+          name: 'node-00001',
+          ok: true,
+          delta: {
+            nodeId: target,
+            setLabels: { zeta: '1', alpha: '2', Mid: '3', 'b.example/x': '4' },
+            addTaints: [
+              { key: 'b', value: '', effect: 'NoSchedule', timeAdded: at(5) },
+              { key: 'z', value: '', effect: 'NoExecute', timeAdded: at(1) },
+              { key: 'a', value: '', effect: 'NoSchedule', timeAdded: at(5) },
+            ],
+            upsertTags: ['zeta', 'Alpha', '环境', 'beta', 'ä', 'Beta'].map((key) => ({ key, value: key })),
+          },
+        },
+      ],
+      operation('45454545-4545-4545-4545-454545454545', pool.name),
+    );
+    const inOrder = (record: NodeRecord) => ({
+      labels: Object.keys(record.labels),
+      taints: record.taints.map((t) => `${t.timeAdded} ${t.key}`),
+      tags: record.tags.map((t) => t.key),
+    });
+    const expected = {
+      labels: ['Mid', 'alpha', 'b.example/x', 'zeta'],
+      taints: [`${at(1)} z`, `${at(5)} a`, `${at(5)} b`],
+      tags: ['Alpha', 'Beta', 'beta', 'zeta', 'ä', '环境'],
+    };
+    expect(inOrder(await node(pool, 'node-00001'))).toEqual(expected);
+    const page = (await store.nodes.list(pool, { afterName: null, limit: 500 }))!;
+    expect(inOrder(page.nodes.find((n) => n.name === 'node-00001')!)).toEqual(expected);
+    let taintsSeen: string[] = [];
+    await apply(
+      pool,
+      'lifecycle',
+      ['node-00001'],
+      { taints: true },
+      (nodes) => {
+        taintsSeen = nodes.get('node-00001')!.taints.map((t) => t.key);
+        return [];
+      },
+      operation('46464646-4646-4646-4646-464646464646', pool.name),
+    );
+    expect(taintsSeen).toEqual(['z', 'a', 'b']);
+  });
+
   it('removes taints by (key, effect) and tags by key, or by key and value', async () => {
     const pool = (await store.pools.get({ projectId: PROJECT, name: 'contract-a' }))!;
     const id = (await node(pool, 'node-00000')).id;
