@@ -51,6 +51,13 @@ class TurnBatchedDestination {
   }
 }
 
+const LEVELS_WRITING_INFO = new Set(['info', 'debug', 'trace']);
+
+/** Whether the logger writes `info` lines: below that level a per-request line is not even built. */
+export function writesInfo(logger: { level: string }): boolean {
+  return LEVELS_WRITING_INFO.has(logger.level);
+}
+
 /** Errors are the one place a database URL could reach a log line unplanned (a driver quoting its connection string). */
 function maskedError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;

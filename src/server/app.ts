@@ -11,7 +11,7 @@ import { PoolService } from '../service/pools.js';
 import type { SecretBox } from '../security/secrets.js';
 import { TokenService } from '../security/tokens.js';
 import type { Store } from '../store/store.js';
-import { createAuthenticateHook } from './auth/authenticate.js';
+import { createAuthenticateHook, preValidationHook } from './auth/authenticate.js';
 import { IdentityCache } from './auth/identities.js';
 import { batchEvents } from './batch-events.js';
 import { registerJsonBodies } from './body.js';
@@ -127,7 +127,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (config.publicDocs) await app.register(docs);
   await app.register(metricsRoute({ metrics, pools: store.pools, clock, bearerToken: config.metricsToken, authenticate }));
   await app.register(async (protectedScope) => {
-    protectedScope.addHook('preValidation', authenticate);
+    protectedScope.addHook('preValidation', preValidationHook(authenticate));
     await protectedScope.register(poolRoutes(pools));
     await protectedScope.register(nodeRoutes(pools, nodes));
     await protectedScope.register(batchUpdateRoutes(batches, config.limits.maxBatchNodes));

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { summarizeBatch, summarizeRefusal } from '../domain/batch-summary.js';
+import { writesInfo } from '../logger.js';
 import type { BatchEvents } from '../service/context.js';
 import type { Metrics } from './metrics.js';
 
@@ -9,6 +10,7 @@ export function batchEvents(metrics: Metrics, logger: FastifyBaseLogger): BatchE
     recorded(operation, decisions) {
       const summary = summarizeBatch(decisions);
       metrics.batchRecorded(operation, summary);
+      if (!writesInfo(logger)) return;
       logger.info(
         { requestId: operation.requestId, operation: operation.operation, action: operation.action ?? undefined, pool: operation.poolName, operationId: operation.id, ...summary },
         'batch operation recorded',

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { writesInfo } from '../logger.js';
 import type { Metrics } from './metrics.js';
 import { newRequestId } from './transport.js';
 
@@ -20,11 +21,9 @@ const ERROR_CODE = /"error_code":"([^"\\]{1,100})"/;
 export function registerRequestLogging(app: FastifyInstance, metrics: Metrics): void {
   const errorCodes = new WeakMap<FastifyRequest, string>();
 
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('X-Request-Id', request.id);
-    done();
-  });
+  // Set as the answer goes out rather than in an onRequest hook: every answer passes here, and a hook fewer runs per request.
   app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('X-Request-Id', request.id);
     if (reply.statusCode >= 400 && typeof payload === 'string') {
       const code = ERROR_CODE.exec(payload)?.[1];
       if (code !== undefined) errorCodes.set(request, code);
@@ -36,6 +35,7 @@ export function registerRequestLogging(app: FastifyInstance, metrics: Metrics): 
     const status = String(reply.statusCode);
     metrics.requests.inc({ operation, status });
     metrics.requestDuration.observe({ operation, status }, reply.elapsedTime / 1000);
+    if (!writesInfo(request.log)) return done();
     const line: Record<string, unknown> = {
       operation,
       method: request.method,

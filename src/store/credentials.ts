@@ -18,7 +18,7 @@ export interface UserIdentity {
   policies: unknown[];
 }
 
-interface AccessKeyRecord {
+export interface AccessKeyRecord {
   accessKey: string;
   /** The secret key sealed with the master key. */
   sealedSecretKey: string;
@@ -40,6 +40,8 @@ export interface CredentialStore {
   /** findAccessKey's answers since start: from the cache (hits) or the database (misses), for the metrics. */
   readonly keyLookups: { readonly hits: number; readonly misses: number };
   findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined>;
+  /** findAccessKey's answer when the cache holds the key, without reading the database; undefined otherwise. */
+  cachedAccessKey(accessKey: string): AccessKeyRecord | undefined;
   getUserIdentity(userId: string): Promise<UserIdentity | undefined>;
   /** Counts a failed signature; at `maxFailures` consecutive failures the key is locked until `now + lockMillis`. */
   recordAuthFailure(accessKey: string, now: number, maxFailures: number, lockMillis: number): Promise<AuthFailures>;
@@ -69,16 +71,18 @@ export class SqlCredentialStore implements CredentialStore {
     });
   }
 
+  cachedAccessKey(accessKey: string): AccessKeyRecord | undefined {
+    if (!this.context.accessKeyChanges.watching()) return undefined;
+    const cached = this.keys.get(accessKey);
+    if (cached) this.keyLookups.hits++;
+    return cached;
+  }
+
   async findAccessKey(accessKey: string): Promise<AccessKeyRecord | undefined> {
+    const cached = this.cachedAccessKey(accessKey);
+    if (cached) return cached;
     const changes = this.context.accessKeyChanges;
     const cacheable = changes.watching();
-    if (cacheable) {
-      const cached = this.keys.get(accessKey);
-      if (cached) {
-        this.keyLookups.hits++;
-        return cached;
-      }
-    }
     this.keyLookups.misses++;
     const toldBefore = this.changesTold;
     const { rows } = await this.context.runner.query(

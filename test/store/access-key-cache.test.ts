@@ -60,6 +60,17 @@ describe(`the access-key cache (${TEST_DIALECT})`, () => {
     expect((await store.credentials.findAccessKey('AK-new'))?.accessKey).toBe('AK-new');
   });
 
+  it('answers cachedAccessKey from the cache alone: nothing before a lookup has read the key, nothing once a change dropped it', async () => {
+    await newKey('AK-peek');
+    expect(await statementsOf(async () => store.credentials.cachedAccessKey('AK-peek'))).toBe(0);
+    expect(store.credentials.cachedAccessKey('AK-peek')).toBeUndefined();
+    const found = await store.credentials.findAccessKey('AK-peek');
+    expect(store.credentials.cachedAccessKey('AK-peek')).toEqual(found);
+    await store.credentials.recordAuthFailure('AK-peek', T0, 5, 60_000);
+    expect(store.credentials.cachedAccessKey('AK-peek')).toBeUndefined();
+    expect((await store.credentials.findAccessKey('AK-peek'))?.failedAttempts).toBe(1);
+  });
+
   it('sees failures counted, a lock and its clearing through itself at once', async () => {
     await store.credentials.findAccessKey('AK1');
     for (let i = 0; i < 5; i++) await store.credentials.recordAuthFailure('AK1', T0, 5, 60_000);

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, preValidationHookHandler } from 'fastify';
 import { isActionAllowed } from '../../domain/policy.js';
 import { toTimestamp, type Clock } from '../../domain/time.js';
 import type { SecretBox } from '../../security/secrets.js';
 import { TokenError, type TokenService } from '../../security/tokens.js';
-import type { CredentialStore, UserIdentity } from '../../store/credentials.js';
+import type { AccessKeyRecord, CredentialStore, UserIdentity } from '../../store/credentials.js';
 import { rejectInvalidJson } from '../body.js';
 import { errors, type ApiError } from '../../errors/catalogue.js';
 import type { Metrics } from '../metrics.js';
@@ -44,6 +44,8 @@ declare module 'fastify' {
 /** Consecutive signature failures that lock an access key, and for how long. */
 const MAX_SIGNATURE_FAILURES = 5;
 const ACCESS_KEY_LOCK_MILLIS = 5 * 60 * 1000;
+
+type MaybePromise<T> = T | Promise<T>;
 
 export interface AuthDependencies {
   store: CredentialStore;
@@ -99,12 +101,6 @@ export function createAuthenticateHook(deps: AuthDependencies) {
     throw error;
   }
 
-  async function identityOf(userId: string): Promise<UserIdentity> {
-    const identity = await deps.identities.get(userId);
-    if (!identity) refuse('unknown_user', errors.unauthenticated('the credential belongs to no user'));
-    return identity;
-  }
-
   /** Why the request's signature does not hold under `secretKey`, or null when it does. */
   function signatureProblem(request: FastifyRequest, auth: ParsedAuthorization, secretKey: string, now: number): string | null {
     try {
@@ -129,8 +125,11 @@ export function createAuthenticateHook(deps: AuthDependencies) {
    * Until the caller has shown it holds the key's secret, nothing it is told may depend on whether the key exists:
    * an unknown key is checked against a secret nobody knows, so it fails with the very reason a known key with a
    * wrong secret gets. Lock, expiry and security token are told only to a caller whose signature is right.
+   *
+   * Synchronous while the key and its user's identity are cached (nearly every request), so a signed request costs
+   * no promise of its own; a lookup in the database, a failure to record or counters to clear make it a promise.
    */
-  async function fromSignature(request: FastifyRequest, header: string): Promise<Principal> {
+  function fromSignature(request: FastifyRequest, header: string): MaybePromise<Principal> {
     let auth: ParsedAuthorization;
     try {
       auth = parseAuthorization(header);
@@ -138,7 +137,12 @@ export function createAuthenticateHook(deps: AuthDependencies) {
       if (error instanceof SignatureError) refuse('malformed_authorization', errors.unauthenticated(error.reason));
       throw error;
     }
-    const key = await store.findAccessKey(auth.accessKey);
+    const cached = store.cachedAccessKey(auth.accessKey);
+    if (cached !== undefined) return checkSignature(request, auth, cached);
+    return store.findAccessKey(auth.accessKey).then((key) => checkSignature(request, auth, key));
+  }
+
+  function checkSignature(request: FastifyRequest, auth: ParsedAuthorization, key: AccessKeyRecord | undefined): MaybePromise<Principal> {
     const now = clock.now();
     const problem = signatureProblem(request, auth, key ? secretKeyOf(key.sealedSecretKey) : unknownKeySecret, now);
     if (!key) {
@@ -148,8 +152,8 @@ export function createAuthenticateHook(deps: AuthDependencies) {
     const locked = key.lockedUntil !== null && key.lockedUntil > now;
     if (problem !== null) {
       request.log.warn({ accessKey: key.accessKey, authFailure: problem }, 'authentication failed');
-      if (!locked) await recordFailure(request, key.accessKey, now);
-      refuse('bad_signature', errors.unauthenticated(problem));
+      const refused = () => refuse('bad_signature', errors.unauthenticated(problem));
+      return locked ? refused() : recordFailure(request, key.accessKey, now).then(refused);
     }
     if (locked) {
       refuse('access_key_locked', errors.unauthenticated(`the access key is locked until ${toTimestamp(key.lockedUntil!)} after ${MAX_SIGNATURE_FAILURES} failed attempts`));
@@ -163,13 +167,21 @@ export function createAuthenticateHook(deps: AuthDependencies) {
           : !timingSafeEqual(sha256(token), Buffer.from(key.securityTokenHash, 'hex'))
             ? 'the security token does not match'
             : null;
-      if (reason !== null) {
-        await recordFailure(request, key.accessKey, now);
-        refuse('bad_signature', errors.unauthenticated(reason));
-      }
+      if (reason !== null) return recordFailure(request, key.accessKey, now).then(() => refuse('bad_signature', errors.unauthenticated(reason)));
     }
-    if (key.failedAttempts > 0) await store.clearAuthFailures(key.accessKey);
-    const identity = await identityOf(key.userId);
+    if (key.failedAttempts > 0) return store.clearAuthFailures(key.accessKey).then(() => keyHolder(key));
+    return keyHolder(key);
+  }
+
+  /** The principal of a key whose signature holds: its user's identity, from the cache when it holds it. */
+  function keyHolder(key: AccessKeyRecord): MaybePromise<Principal> {
+    const cached = deps.identities.peek(key.userId);
+    if (cached !== undefined) return signedBy(cached.identity, key);
+    return deps.identities.get(key.userId).then((identity) => signedBy(identity, key));
+  }
+
+  function signedBy(identity: UserIdentity | undefined, key: AccessKeyRecord): Principal {
+    if (!identity) refuse('unknown_user', errors.unauthenticated('the credential belongs to no user'));
     return principal(identity, new Set(identity.projectIds), key.accessKey);
   }
 
@@ -195,15 +207,16 @@ export function createAuthenticateHook(deps: AuthDependencies) {
     return principal(identity, projectIds);
   }
 
-  return async function authenticate(request: FastifyRequest): Promise<void> {
+  function identify(request: FastifyRequest): MaybePromise<Principal> {
     const authorization = headerValue(request, 'authorization');
+    if (authorization !== undefined && authorization !== '') return fromSignature(request, authorization);
     const token = headerValue(request, 'x-auth-token');
-    let principal: Principal;
-    if (authorization !== undefined && authorization !== '') principal = await fromSignature(request, authorization);
-    else if (token !== undefined) principal = await fromToken(token);
-    else refuse('missing_credentials', errors.unauthenticated('the request is not signed (no Authorization header) and carries no X-Auth-Token'));
-    request.principal = principal;
+    if (token !== undefined) return fromToken(token);
+    refuse('missing_credentials', errors.unauthenticated('the request is not signed (no Authorization header) and carries no X-Auth-Token'));
+  }
 
+  function authorize(request: FastifyRequest, principal: Principal): void {
+    request.principal = principal;
     const projectId = (request.params as { project_id?: string } | undefined)?.project_id;
     if (projectId !== undefined && !principal.projectIds.has(projectId)) refuse('project_mismatch', errors.projectMismatch(projectId));
     const headerProject = headerValue(request, 'x-project-id');
@@ -215,5 +228,30 @@ export function createAuthenticateHook(deps: AuthDependencies) {
     if ((accountAdmin || operator) && !principal.isAccountAdmin) refuse('not_account_admin', errors.notAccountAdmin());
     if (operator && !principal.isOperator) refuse('not_operator', errors.notOperator());
     rejectInvalidJson(request.body);
+  }
+
+  /** Authenticates and authorizes `request`; throws (or rejects with) the API error that refuses it. */
+  return function authenticate(request: FastifyRequest): MaybePromise<void> {
+    const identified = identify(request);
+    if (identified instanceof Promise) return identified.then((principal) => authorize(request, principal));
+    authorize(request, identified);
+  };
+}
+
+/**
+ * A check as a callback-style preValidation hook: an async hook would cost every request a promise and a turn of the
+ * microtask queue even when the check answers at once.
+ */
+export function preValidationHook(check: (request: FastifyRequest) => MaybePromise<void>): preValidationHookHandler {
+  return (request, _reply, done) => {
+    let checked: MaybePromise<void>;
+    try {
+      checked = check(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (checked instanceof Promise) checked.then(() => done(), done);
+    else done();
   };
 }

@@ -30,12 +30,16 @@ export class IdentityCache {
     this.entries = new LRUCache({ max: maxEntries, ttl: ttlMillis, ttlResolution: 0, perf: clock });
   }
 
-  async get(userId: string): Promise<UserIdentity | undefined> {
+  /** The cached answer, without reading the database; undefined when the cache does not hold the user. */
+  peek(userId: string): { identity: UserIdentity | undefined } | undefined {
     const hit = this.entries.get(userId);
-    if (hit !== undefined) {
-      this.hits++;
-      return hit.identity;
-    }
+    if (hit !== undefined) this.hits++;
+    return hit;
+  }
+
+  async get(userId: string): Promise<UserIdentity | undefined> {
+    const hit = this.peek(userId);
+    if (hit !== undefined) return hit.identity;
     this.misses++;
     const identity = await this.source.getUserIdentity(userId);
     this.entries.set(userId, { identity });

@@ -12,7 +12,7 @@ export interface MetricsRouteOptions {
   /** POOLKEEPER_METRICS_TOKEN: `Authorization: Bearer <token>` may scrape. Absent, only authenticated callers may. */
   bearerToken: string | undefined;
   /** The AK/SK-or-token authentication of every other protected route. */
-  authenticate: (request: FastifyRequest) => Promise<void>;
+  authenticate: (request: FastifyRequest) => void | Promise<void>;
 }
 
 /** How long a scrape waits for the database's node census before answering without it. */

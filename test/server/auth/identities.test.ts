@@ -64,6 +64,23 @@ describe('IdentityCache', () => {
     expect(source.reads).toEqual(['u1', 'u2', 'u3', 'u4', 'u2']);
   });
 
+  it('peeks at what it holds without reading: undefined for a user it does not hold, the same answer as get once it does', async () => {
+    const source = countingSource();
+    const clock = movableClock();
+    const cache = new IdentityCache(source, clock, 5_000);
+    expect(cache.peek('u1')).toBeUndefined();
+    expect(cache.peek('nobody')).toBeUndefined();
+    expect(source.reads).toEqual([]);
+    const identity = await cache.get('u1');
+    await cache.get('nobody');
+    expect(cache.peek('u1')).toEqual({ identity });
+    expect(cache.peek('nobody')).toEqual({ identity: undefined });
+    clock.advance(5_001);
+    expect(cache.peek('u1')).toBeUndefined();
+    expect(source.reads).toEqual(['u1', 'nobody']);
+    expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 2, misses: 2 });
+  });
+
   it('forgets every user on clear (a reset)', async () => {
     const source = countingSource();
     const cache = new IdentityCache(source, movableClock());
