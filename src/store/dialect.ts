@@ -19,7 +19,7 @@ export interface DialectSql {
   /** A subquery yielding one row per integer of `values`, in one column named `column`. */
   integerRows(values: readonly number[], column: string): Sql;
   /** A subquery yielding one row per element of `rows` (each an array), columns named and typed as given. */
-  jsonRows(rows: unknown[][], columns: ReadonlyArray<readonly [name: string, type: JsonColumnType]>): Sql;
+  jsonRows(rows: unknown[][], columns: JsonColumns): Sql;
   /**
    * A read of `columns` (in that order) from `query`, shaped for this driver, for batches of thousands of rows;
    * `valuesOf` turns its result into one array of values per row. SQLite returns every row as one JSON value,
@@ -70,10 +70,29 @@ export function jsonArrayValues(value: unknown): unknown[][] {
   return typeof value === 'string' && value !== '[]' ? (JSON.parse(value) as unknown[][]) : [];
 }
 
-/** A quoted identifier; only ever given names written in this code, never input. */
-export function ident(name: string): Sql {
-  return raw(`"${name}"`);
+/**
+ * A fragment built once per key and shared from then on: the statements of a request are built anew on every call,
+ * and rebuilding their fixed parts (quoted column lists, a JSON row's select list) cost more than the rest of a
+ * statement's text (1.6 µs against 0.4 µs for a node read). Sql values are never changed once built, so sharing one
+ * is safe. Names are the code's own, a bounded set; a list is held only while the list itself lives (the constant
+ * lists of the store files for good, a list built for one call not past it).
+ */
+function builtOnce<K, V>(build: (key: K) => V, built: { get(key: K): V | undefined; set(key: K, value: V): unknown }): (key: K) => V {
+  return (key) => {
+    let value = built.get(key);
+    if (value === undefined) {
+      value = build(key);
+      built.set(key, value);
+    }
+    return value;
+  };
 }
+
+/** A quoted identifier; only ever given names written in this code, never input. */
+export const ident = builtOnce((name: string): Sql => raw(`"${name}"`), new Map());
+
+/** `"a", "b", …`: a constant list of column names, quoted. */
+export const columnList = builtOnce((columns: readonly string[]): Sql => join(columns.map(ident)), new WeakMap());
 
 /**
  * Up to this many values or rows, a list is bound value by value: `(?, ?, …)` / `($1, $2, …)` and SQLite's VALUES rows
@@ -89,9 +108,20 @@ export const SHORT_LIST_MAX = 8;
  * outer query uses an aggregate other than count, min or max (select.c, "tag-select-0230", case 4) and reads the
  * subquery in that order; the node-changes contract test holds both dialects to the order.
  */
-function sqliteJsonRows(columns: readonly string[]): Sql {
-  return raw(`json_group_array(json_array(${columns.map((c) => `q."${c}"`).join(', ')}))`);
-}
+const sqliteJsonRows = builtOnce((columns: readonly string[]): Sql => raw(`json_group_array(json_array(${columns.map((c) => `q."${c}"`).join(', ')}))`), new WeakMap());
+
+type JsonColumns = ReadonlyArray<readonly [name: string, type: JsonColumnType]>;
+
+/** integerRows' one column, the same list for the same name (so that what is built from it is built once). */
+const integerColumn = builtOnce((column: string): JsonColumns => [[column, 'integer']], new Map());
+
+const valuesSelect = builtOnce((columns: JsonColumns): Sql => raw(columns.map(([name], i) => `column${i + 1} AS "${name}"`).join(', ')), new WeakMap());
+const jsonEachSelect = builtOnce((columns: JsonColumns): Sql => raw(columns.map(([name], i) => `j.value ->> '$[${i}]' AS "${name}"`).join(', ')), new WeakMap());
+const jsonbSelect = builtOnce(
+  (columns: JsonColumns): Sql =>
+    raw(columns.map(([name, type], i) => (type === 'integer' ? `(j.value ->> ${i})::bigint AS "${name}"` : `j.value ->> ${i} AS "${name}"`)).join(', ')),
+  new WeakMap(),
+);
 
 /** `query` with `ORDER BY orderBy`, or as it is without one. */
 function orderedBy(query: Sql, orderBy: string | undefined): Sql {
@@ -106,15 +136,13 @@ export const sqliteSql: DialectSql = {
     return sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
   },
   integerRows(values, column) {
-    return this.jsonRows(values.map((value) => [value]), [[column, 'integer']]);
+    return this.jsonRows(values.map((value) => [value]), integerColumn(column));
   },
   jsonRows(rows, columns) {
     if (rows.length > 0 && rows.length <= SHORT_LIST_MAX) {
-      const select = raw(columns.map(([name], i) => `column${i + 1} AS "${name}"`).join(', '));
-      return sql`(SELECT ${select} FROM (VALUES ${bulk(rows.map((row) => columns.map((_, i) => row[i] ?? null)))}))`;
+      return sql`(SELECT ${valuesSelect(columns)} FROM (VALUES ${bulk(rows.map((row) => columns.map((_, i) => row[i] ?? null)))}))`;
     }
-    const select = raw(columns.map(([name], i) => `j.value ->> '$[${i}]' AS "${name}"`).join(', '));
-    return sql`(SELECT ${select} FROM json_each(${JSON.stringify(rows)}) AS j)`;
+    return sql`(SELECT ${jsonEachSelect(columns)} FROM json_each(${JSON.stringify(rows)}) AS j)`;
   },
   selectValues(query, columns, orderBy) {
     return sql`SELECT ${sqliteJsonRows(columns)} AS rows FROM (${orderedBy(query, orderBy)}) AS q`;
@@ -166,8 +194,7 @@ export const postgresSql: DialectSql = {
     return sql`(SELECT unnest(${bigintArray(values)}::bigint[]) AS ${ident(column)})`;
   },
   jsonRows(rows, columns) {
-    const select = raw(columns.map(([name, type], i) => (type === 'integer' ? `(j.value ->> ${i})::bigint AS "${name}"` : `j.value ->> ${i} AS "${name}"`)).join(', '));
-    return sql`(SELECT ${select} FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS j(value))`;
+    return sql`(SELECT ${jsonbSelect(columns)} FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS j(value))`;
   },
   selectValues(query, _columns, orderBy) {
     return orderedBy(query, orderBy);

@@ -1,10 +1,10 @@
-import sql, { empty, join, type Sql } from 'sql-template-tag';
+import sql, { empty, type Sql } from 'sql-template-tag';
 import { FaultBudget, type FaultKind, type FaultRule, type LifecycleNodeState } from '../domain/node-lifecycle.js';
 import type { NodeFailure } from '../errors/catalogue.js';
 import type { NodeDecision } from '../domain/node-update-planner.js';
 import type { BatchNodeState, NodePhase, NodeState } from '../domain/node.js';
 import type { PoolSpec } from '../schemas/pool.js';
-import { ident, SHORT_LIST_MAX, type DialectSql } from './dialect.js';
+import { columnList, SHORT_LIST_MAX, type DialectSql } from './dialect.js';
 import { deltaStatements } from './node-deltas.js';
 import { nodeDriver, taintSteps } from './node-rows.js';
 import type { OperationMeta, StoredNodeResult } from './operations.js';
@@ -78,6 +78,8 @@ export interface NodeChangeStore {
 
 interface NodeRead<S extends NodeState> {
   columns: readonly string[];
+  /** `columns` and the tag count after them, when the read counts tags (see NodeChange.countTagsBesides). */
+  columnsWithTagCount: readonly string[];
   /** A node's state from its values in `columns` order. */
   state(values: unknown[]): S;
 }
@@ -113,11 +115,16 @@ function lifecycleState(values: unknown[]): LifecycleNodeState {
  * out the columns only the lifecycle planners and the node view use.
  */
 const NODE_READS: { [R in NodeReadKind]: NodeRead<NodeStates[R]> } = {
-  batch: { columns: BATCH_COLUMNS, state: batchState },
-  lifecycle: { columns: LIFECYCLE_COLUMNS, state: lifecycleState },
+  batch: { columns: BATCH_COLUMNS, columnsWithTagCount: [...BATCH_COLUMNS, 'other_tag_count'], state: batchState },
+  lifecycle: { columns: LIFECYCLE_COLUMNS, columnsWithTagCount: [...LIFECYCLE_COLUMNS, 'other_tag_count'], state: lifecycleState },
 };
 
 const COUNT_COLUMNS = ['node_id', 'count'] as const;
+
+const FAULT_USE_COLUMNS = [
+  ['rule_id', 'integer'],
+  ['used', 'integer'],
+] as const;
 
 const NO_POOL: NodeChangeOutcome = { kind: 'no-pool' };
 
@@ -151,9 +158,9 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
   const tagCount = countsInRead
     ? sql`, (SELECT COUNT(*) FROM node_tags WHERE node_id = nodes.id AND key NOT IN ${dialect.valueList(change.countTagsBesides!, 'text')}) AS other_tag_count`
     : empty;
-  const columns = countsInRead ? [...read.columns, 'other_tag_count'] : read.columns;
+  const columns = countsInRead ? read.columnsWithTagCount : read.columns;
   // The named nodes, locked on PostgreSQL in id order so that overlapping requests queue instead of deadlocking.
-  const selected = sql`SELECT ${join(read.columns.map(ident))}${tagCount} FROM nodes WHERE pool_id = ${poolId}
+  const selected = sql`SELECT ${columnList(read.columns)}${tagCount} FROM nodes WHERE pool_id = ${poolId}
     AND name IN ${dialect.valueList(change.nodeNames, 'text')}${dialect.forUpdateInIdOrder}`;
   const countsApart = change.countTagsBesides !== undefined && !countsInRead;
   let found: StepResult;
@@ -218,7 +225,7 @@ function* planAndApplySteps<R extends NodeReadKind>(
   if (plan.spec) writes.push(sql`UPDATE pools SET spec = ${JSON.stringify(plan.spec)}, resource_version = resource_version + 1 WHERE id = ${poolId}`);
   if (faults.used.size > 0) {
     const used = [...faults.used].map(([id, n]) => [id, n]);
-    writes.push(sql`UPDATE fault_rules SET remaining = remaining - r.used FROM ${dialect.jsonRows(used, [['rule_id', 'integer'], ['used', 'integer']])} AS r
+    writes.push(sql`UPDATE fault_rules SET remaining = remaining - r.used FROM ${dialect.jsonRows(used, FAULT_USE_COLUMNS)} AS r
       WHERE fault_rules.id = r.rule_id`);
   }
   writes.push(...deltaStatements(dialect, decisions, operation));

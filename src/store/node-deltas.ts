@@ -10,6 +10,19 @@ function addTo<K>(groups: Map<K, number[]>, key: K, nodeId: number): void {
   else nodeIds.push(nodeId);
 }
 
+/** The columns of each delta's rows, one constant list each (the dialect builds a list's select once). */
+const ROWS = {
+  keyValue: [['key', 'text'], ['value', 'text']],
+  taintRemoval: [['node_id', 'integer'], ['key', 'text'], ['effect', 'text']],
+  taintAddition: [['node_id', 'integer'], ['key', 'text'], ['effect', 'text'], ['value', 'text'], ['time_added', 'integer']],
+  tagDelete: [['node_id', 'integer'], ['key', 'text'], ['value', 'text']],
+  driverUpgrade: [['node_id', 'integer'], ['version', 'text'], ['strategy', 'text'], ['fail', 'integer']],
+  lock: [['node_id', 'integer'], ['actions', 'text']],
+  phase: [['node_id', 'integer'], ['phase', 'text'], ['until', 'integer']],
+  reboot: [['node_id', 'integer'], ['fail', 'integer']],
+  drain: [['node_id', 'integer'], ['until', 'integer']],
+} as const;
+
 /**
  * The statements writing the successful decisions' deltas: a handful of set-based statements whatever the number of
  * nodes, each passing its rows as one parameter, none needing another's result (they go as one flight).
@@ -47,17 +60,17 @@ export function deltaStatements(dialect: DialectSql, decisions: readonly NodeDec
   if (!changed) return statements;
   const rows = dialect.jsonRows.bind(dialect);
   const ids = (nodeIds: number[]) => dialect.integerRows(nodeIds, 'node_id');
-  const pairs = (entries: unknown[][]) => rows(entries, [['key', 'text'], ['value', 'text']]);
+  const pairs = (entries: unknown[][]) => rows(entries, ROWS.keyValue);
   for (const [set, nodeIds] of labels) {
     statements.push(sql`INSERT INTO node_labels (node_id, key, value) SELECT n.node_id, l.key, l.value FROM ${ids(nodeIds)} AS n CROSS JOIN ${pairs(Object.entries(set))} AS l WHERE true
       ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`);
   }
   if (taintRemovals.length > 0) {
-    statements.push(sql`DELETE FROM node_taints WHERE (node_id, key, effect) IN (SELECT node_id, key, effect FROM ${rows(taintRemovals, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text']])} AS r)`);
+    statements.push(sql`DELETE FROM node_taints WHERE (node_id, key, effect) IN (SELECT node_id, key, effect FROM ${rows(taintRemovals, ROWS.taintRemoval)} AS r)`);
   }
   if (taintAdditions.length > 0) {
     statements.push(sql`INSERT INTO node_taints (node_id, key, effect, value, time_added)
-      SELECT node_id, key, effect, value, time_added FROM ${rows(taintAdditions, [['node_id', 'integer'], ['key', 'text'], ['effect', 'text'], ['value', 'text'], ['time_added', 'integer']])} AS r WHERE true
+      SELECT node_id, key, effect, value, time_added FROM ${rows(taintAdditions, ROWS.taintAddition)} AS r WHERE true
       ON CONFLICT (node_id, key, effect) DO NOTHING`);
   }
   for (const [tags, nodeIds] of tagUpserts) {
@@ -65,29 +78,29 @@ export function deltaStatements(dialect: DialectSql, decisions: readonly NodeDec
       ON CONFLICT (node_id, key) DO UPDATE SET value = excluded.value`);
   }
   if (tagDeletes.length > 0) {
-    statements.push(sql`DELETE FROM node_tags WHERE EXISTS (SELECT 1 FROM ${rows(tagDeletes, [['node_id', 'integer'], ['key', 'text'], ['value', 'text']])} AS r
+    statements.push(sql`DELETE FROM node_tags WHERE EXISTS (SELECT 1 FROM ${rows(tagDeletes, ROWS.tagDelete)} AS r
       WHERE r.node_id = node_tags.node_id AND r.key = node_tags.key AND (r.value IS NULL OR r.value = node_tags.value))`);
   }
   if (driverUpgrades.length > 0) {
     statements.push(sql`UPDATE nodes SET driver_phase = 'Pending', driver_target_version = r.version, driver_strategy = r.strategy, driver_fail = r.fail,
         driver_operation_id = ${operation.id}, driver_started_at = NULL, driver_check_at = NULL
-      FROM ${rows(driverUpgrades, [['node_id', 'integer'], ['version', 'text'], ['strategy', 'text'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`);
+      FROM ${rows(driverUpgrades, ROWS.driverUpgrade)} AS r WHERE nodes.id = r.node_id`);
   }
   if (locks.length > 0) {
-    statements.push(sql`UPDATE nodes SET locked_actions = r.actions FROM ${rows(locks, [['node_id', 'integer'], ['actions', 'text']])} AS r WHERE nodes.id = r.node_id`);
+    statements.push(sql`UPDATE nodes SET locked_actions = r.actions FROM ${rows(locks, ROWS.lock)} AS r WHERE nodes.id = r.node_id`);
   }
   if (phases.length > 0) {
     statements.push(sql`UPDATE nodes SET phase = r.phase, phase_until = r.until, reboot_started_at = NULL, reboot_check_at = NULL, reboot_fail = 0
-      FROM ${rows(phases, [['node_id', 'integer'], ['phase', 'text'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`);
+      FROM ${rows(phases, ROWS.phase)} AS r WHERE nodes.id = r.node_id`);
   }
   if (reboots.length > 0) {
     const at = operation.createdAt;
     statements.push(sql`UPDATE nodes SET phase = 'Checking', phase_until = NULL, running_jobs = 0, reboot_started_at = ${at}, reboot_check_at = ${at},
         reboot_fail = r.fail, reboot_operation_id = ${operation.id}
-      FROM ${rows(reboots, [['node_id', 'integer'], ['fail', 'integer']])} AS r WHERE nodes.id = r.node_id`);
+      FROM ${rows(reboots, ROWS.reboot)} AS r WHERE nodes.id = r.node_id`);
   }
   if (drains.length > 0) {
-    statements.push(sql`UPDATE nodes SET drained = 1, drain_until = r.until FROM ${rows(drains, [['node_id', 'integer'], ['until', 'integer']])} AS r WHERE nodes.id = r.node_id`);
+    statements.push(sql`UPDATE nodes SET drained = 1, drain_until = r.until FROM ${rows(drains, ROWS.drain)} AS r WHERE nodes.id = r.node_id`);
   }
   return statements;
 }

@@ -1,7 +1,7 @@
 import sql, { join, raw, type Sql } from 'sql-template-tag';
 import type { DriverPhase, DriverUpdateStrategy, NodeDriver, NodePhase, Tag, Taint, TaintEffect } from '../domain/node.js';
 import { toTimestamp } from '../domain/time.js';
-import { ident, jsonArrayValues, type DialectSql } from './dialect.js';
+import { columnList, jsonArrayValues, type DialectSql } from './dialect.js';
 import { actions, flag, int, nullableText, text } from './rows.js';
 import type { Row, StepResult, Steps } from './statements.js';
 
@@ -152,11 +152,12 @@ export function* detailSteps(dialect: DialectSql, nodes: readonly NodeRecord[], 
   addDetails(dialect, byId, yield detailRead(dialect, dialect.valueList([...byId.keys()], 'integer'), needs));
 }
 
+const TAINT_COLUMNS = ['node_id', 'key', 'value', 'effect', 'time_added'];
+
 /** Adds each node's taints, oldest first. */
 export function* taintSteps(dialect: DialectSql, nodes: ReadonlyMap<number, { taints: Taint[] }>): Steps<void> {
-  const columns = ['node_id', 'key', 'value', 'effect', 'time_added'];
-  const read = sql`SELECT ${join(columns.map(ident))} FROM node_taints WHERE node_id IN ${dialect.valueList([...nodes.keys()], 'integer')}`;
-  for (const [nodeId, key, value, effect, timeAdded] of dialect.valuesOf(yield dialect.selectValues(read, columns, 'time_added, key'), columns)) {
+  const read = sql`SELECT ${columnList(TAINT_COLUMNS)} FROM node_taints WHERE node_id IN ${dialect.valueList([...nodes.keys()], 'integer')}`;
+  for (const [nodeId, key, value, effect, timeAdded] of dialect.valuesOf(yield dialect.selectValues(read, TAINT_COLUMNS, 'time_added, key'), TAINT_COLUMNS)) {
     nodes.get(int(nodeId))!.taints.push(taint(key, value, effect, timeAdded));
   }
 }

@@ -38,7 +38,11 @@ export function endsTransaction(step: Sql | readonly Sql[]): boolean {
 
 /** How the store files that run `sql-template-tag` statements run them. */
 export interface StepRunner {
-  /** Runs the steps in one transaction. */
+  /**
+   * Runs the steps in one transaction. The steps may be run again from the start after a failed attempt was rolled
+   * back (SQLite's group commit does when another call of its group fails), so they must compute only from what
+   * their statements return and from values fixed before the call, never change anything outside the database.
+   */
   transaction<T>(steps: () => Steps<T>): Promise<T>;
   /**
    * Runs read-only steps outside a transaction: on SQLite in one synchronous run (nothing interleaves with it, so it

@@ -138,6 +138,8 @@ export function asyncStepRunner(pool: pg.Pool, observer: StoreObserver = quietOb
   return { transaction, snapshot, read, query: (statement) => send(pool, statement) };
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 interface PendingSteps {
   steps: () => Steps<unknown>;
   resolve(value: unknown): void;
@@ -146,9 +148,9 @@ interface PendingSteps {
 
 /**
  * SQLite: statements run synchronously on the one connection, with cached prepared statements. Transactions are
- * committed in groups: the step runs asked for while the event loop handles one round of I/O all run, each inside
- * its own savepoint (a failure undoes only its own writes and rejects only its own promise), in one better-sqlite3
- * transaction, and every promise settles only after that one COMMIT. Concurrent requests then share the cost of the
+ * committed in groups: the step runs asked for while the event loop handles one round of I/O all run in one
+ * better-sqlite3 transaction (when one fails, the group runs again with each in a savepoint of its own, so a failure
+ * undoes only its own writes and rejects only its own promise), and every promise settles only after that one COMMIT. Concurrent requests then share the cost of the
  * commit and of the WAL pages it writes (a page two requests change is written once); a lone request waits one
  * `setImmediate`. A synchronous run cannot interleave with anything, so it only waits for Kysely's connection while a
  * Kysely transaction is open on it (one that awaits between its statements).
@@ -182,10 +184,12 @@ export function syncStepRunner(
   const whenConnectionFree = <T>(work: () => T): Promise<T> =>
     database.inTransaction ? db.connection().execute(async () => work()) : new Promise<T>((resolve) => resolve(work()));
 
+  // The common case, where no call fails: every call's statements in the one transaction, with nothing around them.
+  const commitTogether = database.transaction((group: PendingSteps[]) => group.map((item): Outcome => ({ ok: true, value: drive(item.steps()) }))).immediate;
   // Called inside a transaction, a better-sqlite3 transaction function runs as a savepoint.
   const inSavepoint = database.transaction(drive);
-  const commitGroup = database.transaction((group: PendingSteps[]) =>
-    group.map((item): { ok: true; value: unknown } | { ok: false; error: unknown } => {
+  const commitApart = database.transaction((group: PendingSteps[]) =>
+    group.map((item): Outcome => {
       try {
         return { ok: true, value: inSavepoint(item.steps()) };
       } catch (error) {
@@ -195,6 +199,19 @@ export function syncStepRunner(
       }
     }),
   ).immediate;
+  /**
+   * A failed call rolls the whole group back; the group then runs again with each call in a savepoint of its own, so
+   * the failure undoes only its own writes. Steps compute only from what their statements return, so running them
+   * again is the same as running them once. A lone call needs no second run: its failure is its own.
+   */
+  const commitGroup = (group: PendingSteps[]): Outcome[] => {
+    try {
+      return commitTogether(group);
+    } catch (error) {
+      if (group.length === 1) return [{ ok: false, error }];
+      return commitApart(group);
+    }
+  };
   let pending: PendingSteps[] = [];
   const flush = (): void => {
     const group = pending;
