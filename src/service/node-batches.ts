@@ -8,17 +8,21 @@ import type { PoolName } from '../store/pools.js';
 import type { Caller, ServiceContext } from './context.js';
 import { NodeChanges, type BatchCall, type BatchOutcome } from './node-changes.js';
 
-/** What the batch-update planner reads: HA actions the taints, createTags a count of the tags it keeps; deleteTags nothing. */
-function batchUpdateNeeds(body: BatchUpdateBody): Pick<BatchCall<'batch'>, 'taints' | 'countTagsBesides' | 'faults'> {
-  const faults = body.driver !== undefined;
+/**
+ * What the batch-update planner reads: HA actions the taints, createTags a count of the tags it keeps, deleteTags
+ * nothing; a driver upgrade also the drivers and the fault rules.
+ */
+function batchUpdateNeeds(body: BatchUpdateBody): Pick<BatchCall<'batch'>, 'taints' | 'countTagsBesides' | 'driver' | 'faults'> {
+  const upgrade = body.driver !== undefined;
+  const driver = { driver: upgrade, faults: upgrade };
   switch (body.action) {
     case 'openHaRedundant':
     case 'closeHaRedundant':
-      return { taints: true, faults };
+      return { taints: true, ...driver };
     case 'createTags':
-      return { countTagsBesides: createdTagKeys(body), faults };
+      return { countTagsBesides: createdTagKeys(body), ...driver };
     case 'deleteTags':
-      return { faults };
+      return driver;
   }
 }
 

@@ -7,7 +7,7 @@ import type { PoolName } from '../store/pools.js';
 import type { Caller, ServiceContext } from './context.js';
 
 /** A batch call on a pool's nodes, as its service describes it to the pipeline. */
-export interface BatchCall<R extends NodeReadKind> extends Pick<NodeChange<R>, 'nodeNames' | 'read' | 'taints' | 'countTagsBesides' | 'lockPool' | 'faults'> {
+export interface BatchCall<R extends NodeReadKind> extends Pick<NodeChange<R>, 'nodeNames' | 'read' | 'taints' | 'driver' | 'countTagsBesides' | 'lockPool' | 'faults'> {
   /** The API operation and its action, as the operation record names them. */
   operation: string;
   action: string | null;
@@ -46,6 +46,7 @@ export class NodeChanges {
       nodeNames: call.nodeNames,
       read: call.read,
       taints: call.taints,
+      driver: call.driver,
       countTagsBesides: call.countTagsBesides,
       lockPool: call.lockPool,
       faults: call.faults,

@@ -47,6 +47,11 @@ export interface NodeChange<R extends NodeReadKind> {
   read: R;
   /** Read each node's taints (NodeState.taints is empty otherwise). */
   taints?: boolean;
+  /**
+   * The batch read: read each node's driver (NodeState.driver is null otherwise); only a driver upgrade decides on
+   * it. The lifecycle read always has it.
+   */
+  driver?: boolean;
   /** Count each node's tags whose key is not one of these (BatchNodeState.otherTagCount), without reading the tags. */
   countTagsBesides?: readonly string[];
   /** Lock the pool row, and give the planner its spec and the count of its nodes not being deleted. */
@@ -84,40 +89,49 @@ interface NodeRead<S extends NodeState> {
   state(values: unknown[]): S;
 }
 
-/** What the batch-update planner reads of a node row, in this order. */
-const BATCH_COLUMNS = ['id', 'name', 'phase', 'locked_actions', 'driver_version', 'driver_phase', 'driver_target_version', 'driver_strategy'] as const;
+/** What the batch-update planner reads of every node row, in this order. */
+const BATCH_COLUMNS = ['id', 'name', 'phase', 'locked_actions'] as const;
+
+/** A node's driver, after BATCH_COLUMNS, when the call needs it. */
+const DRIVER_COLUMNS = ['driver_version', 'driver_phase', 'driver_target_version', 'driver_strategy'] as const;
 
 /** BATCH_COLUMNS' values as the batch planner's node: one object literal, as this runs for each of up to 10,000 nodes. */
 function batchState(values: unknown[]): BatchNodeState {
-  const [id, name, phase, lockedActions, driverVersion, driverPhase, driverTargetVersion, driverStrategy] = values;
-  return {
-    id: int(id),
-    name: text(name),
-    phase: text(phase) as NodePhase,
-    taints: [],
-    lockedActions: actions(lockedActions),
-    driver: nodeDriver(driverVersion, driverPhase, driverTargetVersion, driverStrategy),
-    otherTagCount: 0,
-  };
+  const [id, name, phase, lockedActions] = values;
+  return { id: int(id), name: text(name), phase: text(phase) as NodePhase, taints: [], lockedActions: actions(lockedActions), driver: null, otherTagCount: 0 };
 }
 
-const LIFECYCLE_COLUMNS = [...BATCH_COLUMNS, 'flavor', 'az', 'node_pool', 'running_jobs', 'drained'] as const;
+/** BATCH_COLUMNS' and then DRIVER_COLUMNS' values as the batch planner's node. */
+function batchStateWithDriver(values: unknown[]): BatchNodeState {
+  const node = batchState(values);
+  node.driver = nodeDriver(values[4], values[5], values[6], values[7]);
+  return node;
+}
+
+const BATCH_WITH_DRIVER_COLUMNS = [...BATCH_COLUMNS, ...DRIVER_COLUMNS] as const;
+const LIFECYCLE_COLUMNS = [...BATCH_WITH_DRIVER_COLUMNS, 'flavor', 'az', 'node_pool', 'running_jobs', 'drained'] as const;
 
 /** LIFECYCLE_COLUMNS' values as the lifecycle planners' node. */
 function lifecycleState(values: unknown[]): LifecycleNodeState {
-  const { id, name, phase, taints, lockedActions, driver } = batchState(values);
-  const [flavor, az, nodePool, runningJobs, drained] = values.slice(BATCH_COLUMNS.length);
+  const { id, name, phase, taints, lockedActions, driver } = batchStateWithDriver(values);
+  const [flavor, az, nodePool, runningJobs, drained] = values.slice(BATCH_WITH_DRIVER_COLUMNS.length);
   return { id, name, phase, taints, lockedActions, driver, flavor: text(flavor), az: text(az), nodePool: nullableText(nodePool), runningJobs: int(runningJobs), drained: flag(drained) };
+}
+
+function nodeRead<S extends NodeState>(columns: readonly string[], state: (values: unknown[]) => S): NodeRead<S> {
+  return { columns, columnsWithTagCount: [...columns, 'other_tag_count'], state };
 }
 
 /**
  * Only what each planner decides on is read: at 10,000 nodes the read is most of a batch-update's cost, so it leaves
- * out the columns only the lifecycle planners and the node view use.
+ * out the columns only the lifecycle planners and the node view use, and a batch-update that upgrades no driver the
+ * driver's (10,000 nodes on SQLite: 14 ms instead of 20 ms).
  */
 const NODE_READS: { [R in NodeReadKind]: NodeRead<NodeStates[R]> } = {
-  batch: { columns: BATCH_COLUMNS, columnsWithTagCount: [...BATCH_COLUMNS, 'other_tag_count'], state: batchState },
-  lifecycle: { columns: LIFECYCLE_COLUMNS, columnsWithTagCount: [...LIFECYCLE_COLUMNS, 'other_tag_count'], state: lifecycleState },
+  batch: nodeRead(BATCH_WITH_DRIVER_COLUMNS, batchStateWithDriver),
+  lifecycle: nodeRead(LIFECYCLE_COLUMNS, lifecycleState),
 };
+const BATCH_READ_WITHOUT_DRIVER = nodeRead(BATCH_COLUMNS, batchState);
 
 const COUNT_COLUMNS = ['node_id', 'count'] as const;
 
@@ -128,7 +142,7 @@ const FAULT_USE_COLUMNS = [
 
 const NO_POOL: NodeChangeOutcome = { kind: 'no-pool' };
 
-/** The request path: `sql-template-tag` steps, one transaction per call (a savepoint of a group commit on SQLite). */
+/** The request path: `sql-template-tag` steps, one transaction per call (part of a group commit on SQLite). */
 export class SqlNodeChangeStore implements NodeChangeStore {
   constructor(private readonly context: SqlContext) {}
 
@@ -153,7 +167,7 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
     // Found by the node read itself: one statement fewer than looking the pool up first.
     poolId = sql`(SELECT id FROM pools WHERE project_id = ${projectId} AND name = ${name})`;
   }
-  const read = NODE_READS[change.read];
+  const read = (change.read === 'batch' && !change.driver ? BATCH_READ_WITHOUT_DRIVER : NODE_READS[change.read]) as NodeRead<NodeStates[R]>;
   const countsInRead = change.countTagsBesides !== undefined && dialect.tagCountInNodeRead;
   const tagCount = countsInRead
     ? sql`, (SELECT COUNT(*) FROM node_tags WHERE node_id = nodes.id AND key NOT IN ${dialect.valueList(change.countTagsBesides!, 'text')}) AS other_tag_count`
@@ -180,27 +194,28 @@ function* changeSteps<R extends NodeReadKind>(dialect: DialectSql, change: NodeC
   }
   const rows = dialect.valuesOf(found, columns);
   if (rows.length === 0 && pool === null && (yield sql`SELECT 1 AS found FROM pools WHERE id = ${poolId}`).rows.length === 0) return NO_POOL;
-  const byId = new Map<number, NodeStates[R]>();
+  const states = new Map<string, NodeStates[R]>();
+  // By id only for what is read by id afterwards (taints, tag counts apart): a 10,000-node call saves a map.
+  const byId = change.taints || countsApart ? new Map<number, NodeStates[R]>() : undefined;
   for (const values of rows) {
     const node = read.state(values);
     // Only the batch read asks for tag counts.
     if (countsInRead) (node as BatchNodeState).otherTagCount = int(values[read.columns.length]);
-    byId.set(node.id, node);
+    states.set(node.name, node);
+    byId?.set(node.id, node);
   }
-  if (byId.size > 0 && change.taints) yield* taintSteps(dialect, byId);
-  if (countsApart && !counts && byId.size > 0) {
+  if (byId && byId.size > 0 && change.taints) yield* taintSteps(dialect, byId);
+  if (byId && countsApart && !counts && byId.size > 0) {
     const counted = sql`SELECT node_id, COUNT(*) AS count FROM node_tags WHERE node_id IN ${dialect.valueList([...byId.keys()], 'integer')}
       AND key NOT IN ${dialect.valueList(change.countTagsBesides!, 'text')} GROUP BY node_id`;
     counts = yield dialect.selectValues(counted, COUNT_COLUMNS);
   }
-  if (counts) {
+  if (byId && counts) {
     for (const [nodeId, count] of dialect.valuesOf(counts, COUNT_COLUMNS)) {
       const node = byId.get(int(nodeId)) as BatchNodeState | undefined;
       if (node) node.otherTagCount = int(count);
     }
   }
-  const states = new Map<string, NodeStates[R]>();
-  for (const node of byId.values()) states.set(node.name, node);
   return yield* planAndApplySteps(dialect, poolId, states, pool, change);
 }
 

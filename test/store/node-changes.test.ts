@@ -365,7 +365,7 @@ describe(`node changes (${TEST_DIALECT})`, () => {
     expect(await store.operations.get(PROJECT, none.id)).toBeUndefined();
   });
 
-  it('gives the batch planner each node\'s state, its taints when asked, and a count of the tags the request\'s keys leave alone', async () => {
+  it('gives the batch planner each node\'s state, its taints and driver when asked, and a count of the tags the request\'s keys leave alone', async () => {
     const pool = await createPool('contract-batch-read', newNodes(12));
     const names = newNodes(12).map((n) => n.name);
     const node0 = (await node(pool, 'node-00000')).id;
@@ -388,7 +388,7 @@ describe(`node changes (${TEST_DIALECT})`, () => {
       return seen;
     };
     // Short and long key lists (SQLite binds up to 8 values and reads longer lists from JSON).
-    const few = await read({ taints: true, countTagsBesides: ['a', 'zz'] }, '99999999-9999-9999-9999-999999999991');
+    const few = await read({ taints: true, driver: true, countTagsBesides: ['a', 'zz'] }, '99999999-9999-9999-9999-999999999991');
     const many = await read({ countTagsBesides: ['a', '环境', ...Array.from({ length: 9 }, (_, i) => `k${i}`)] }, '99999999-9999-9999-9999-999999999992');
     const none = await read({}, '99999999-9999-9999-9999-999999999993');
     // A short name list (PostgreSQL counts it by name beside the read) and a long one (by the ids the read found).
@@ -401,6 +401,8 @@ describe(`node changes (${TEST_DIALECT})`, () => {
     expect(many.get('node-00000')).toMatchObject({ taints: [], otherTagCount: 2 });
     expect([...none.values()].map((n) => n.otherTagCount)).toEqual(names.map(() => 0));
     expect(none.get('node-00000')!.taints).toEqual([]);
+    // The driver only when asked: a batch-update that upgrades no driver decides nothing on it.
+    expect(none.get('node-00001')).toEqual({ id: node1, name: 'node-00001', phase: 'Available', taints: [], lockedActions: ['delete'], driver: null, otherTagCount: 0 });
   });
 
   it('gives the lifecycle planners each node\'s flavor, zone, node pool, running work and drain state', async () => {
