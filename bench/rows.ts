@@ -41,9 +41,11 @@ export interface Budget {
 /**
  * The poolkeeper configurations a load row can put beside its floor: `warn` (the measuring level), `info` (the
  * production default: one JSON line per request, to /dev/null; SQLite only, in a process and database of its own),
- * `replicas` (two processes on one PostgreSQL database, the load split 5 + 5 connections).
+ * `replicas` (two processes on one PostgreSQL database, the load split 5 + 5 connections), `baseline` (another
+ * build's poolkeeper at level warn, `--baseline`: on SQLite in a process and database of its own, on PostgreSQL on
+ * the run's database).
  */
-export type Variant = 'warn' | 'info' | 'replicas';
+export type Variant = 'warn' | 'info' | 'replicas' | 'baseline';
 
 /**
  * For a read the floor answers from poolkeeper's rows: a request whose answer must be the same on both (after

@@ -7,7 +7,9 @@
  * load rows alternate short windows between them (windows.ts), sequence rows interleave their requests (load.ts).
  * The load generator stays here. `--profile` and `--stages` are diagnosis modes (diagnose.ts).
  */
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { CREDENTIALS, POOL_1K, POOLS, progress, seedPoolkeeper, startMessage } from './api.js';
 import { profile, stages } from './diagnose.js';
@@ -27,11 +29,25 @@ const WINDOW_SECONDS = 1;
 const WARMUP_SECONDS = 2;
 
 const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+/** `--baseline <dir>`: another build's dist folder, whose poolkeeper is measured beside this one's (see bench/README.md). */
+const BASELINE = baselineScript();
+
 const VARIANT_NAMES: Record<Variant, string> = {
   warn: 'poolkeeper',
   info: 'poolkeeper at log level info (→ /dev/null)',
   replicas: `two poolkeeper replicas, ${CONNECTIONS / 2} + ${CONNECTIONS / 2} conns`,
+  baseline: `baseline poolkeeper (${BASELINE?.dir ?? ''})`,
 };
+
+function baselineScript(): { dir: string; script: string } | undefined {
+  const at = process.argv.indexOf('--baseline');
+  if (at === -1) return undefined;
+  const dir = process.argv[at + 1];
+  if (dir === undefined || dir.startsWith('--')) throw new Error('--baseline needs the dist folder of another build');
+  const script = resolve(dir, 'bench', 'server-process.js');
+  if (!existsSync(script)) throw new Error(`--baseline ${dir}: no ${script} (build it with npm run build)`);
+  return { dir, script };
+}
 
 /** Other work on the machine skews every figure: the load average is sampled through the run and printed. */
 const loadSamples: number[] = [loadavg()[0]!];
@@ -147,6 +163,13 @@ async function measureEngine(engine: Engine, database: BenchDatabase | undefined
       info = { target, side: { role: 'poolkeeper', nodeNames: own, readNames: own } };
     }
     const replica = variants.has('replicas') ? await start(startMessage('poolkeeper', { postgresUrl })) : undefined;
+    let baseline: { target: RunningTarget; side: Side } | undefined;
+    if (variants.has('baseline') && BASELINE) {
+      progress(`${name}: baseline poolkeeper from ${BASELINE.dir}${postgresUrl ? ', on the run\'s database' : ', its own database with the 1,000-node pool'}`);
+      const target = await start(startMessage('poolkeeper', { postgresUrl }), { script: BASELINE.script });
+      const own = postgresUrl ? poolkeeperNames : await seedPoolkeeper(target.url, [POOL_1K]);
+      baseline = { target, side: { role: 'poolkeeper', nodeNames: own, readNames: own } };
+    }
     progress(`${name}: floor, seeding its own ${POOLS.map((p) => p.nodes.toLocaleString('en-US')).join(' + ')} nodes`);
     const floor = await start(startMessage('floor', { postgresUrl, readFrom: poolkeeper.database }));
     const floorSide: Side = { role: 'floor', nodeNames: floor.nodeNames, readNames: poolkeeperNames };
@@ -166,7 +189,9 @@ async function measureEngine(engine: Engine, database: BenchDatabase | undefined
               ? [await loadPart(row, poolkeeper, side, CONNECTIONS)]
               : variant === 'info'
                 ? [await loadPart(row, info!.target, info!.side, CONNECTIONS)]
-                : [await loadPart(row, poolkeeper, side, CONNECTIONS / 2), await loadPart(row, replica!, side, CONNECTIONS / 2)];
+                : variant === 'baseline'
+                  ? [await loadPart(row, baseline!.target, baseline!.side, CONNECTIONS)]
+                  : [await loadPart(row, poolkeeper, side, CONNECTIONS / 2), await loadPart(row, replica!, side, CONNECTIONS / 2)];
           subjects.push({ label: VARIANT_NAMES[variant], parts });
         }
         progress(`${name}: ${row.label}: ${subjects.map((s) => s.label).join(' / ')} in turn, ${ROUNDS} rounds of ${WINDOW_SECONDS} s windows (after ${WARMUP_SECONDS} s each)`);
@@ -347,6 +372,13 @@ function oneNodeUpdateAlone(): LoadRow {
   return { ...row, engines: { sqlite: warnOnly('sqlite'), postgres: warnOnly('postgres') } };
 }
 
+/** With `--baseline`: the 1-node batch-update row also measures the other build's poolkeeper, unjudged. */
+function withBaseline(row: Row): Row {
+  if (row.kind !== 'load' || row.label !== ONE_NODE_UPDATE_LABEL) return row;
+  const plus = (engine: Engine) => [...row.engines[engine]!, { variant: 'baseline' as const, budget: {} }];
+  return { ...row, engines: { sqlite: plus('sqlite'), postgres: plus('postgres') } };
+}
+
 async function main(): Promise<void> {
   const flag = (name: string) => process.argv.includes(name);
   if (flag('--profile')) return flag('--postgres') ? withBenchDatabase(profile) : profile(undefined);
@@ -360,7 +392,7 @@ async function main(): Promise<void> {
   const reads = flag('--reads');
   const withMemory = (!only || flag('--memory') || flag('--soak')) && !flag('--no-memory') && !reads;
   const chosen = reads ? [oneNodeUpdateAlone(), ...READ_ROWS] : ROWS;
-  const rows = pickRows(chosen);
+  const rows = pickRows(chosen).map((row) => (BASELINE ? withBaseline(row) : row));
   const measure = async (database: BenchDatabase | undefined) => {
     const engines: EngineFigures[] = [];
     if (withSqlite) engines.push(await measureEngine('sqlite', undefined, rows));

@@ -31,10 +31,12 @@ export interface TargetOptions {
   execArgv?: string[];
   /** Send the child's stdout to /dev/null (its per-request log lines at level info). */
   discardStdout?: boolean;
+  /** Another build's `bench/server-process.js` (`--baseline`); default: this build's. */
+  script?: string;
 }
 
 export function startTarget(start: StartMessage, options: TargetOptions = {}): Promise<RunningTarget> {
-  const child = fork(new URL('./server-process.js', import.meta.url), [], {
+  const child = fork(options.script ?? new URL('./server-process.js', import.meta.url), [], {
     execArgv: options.execArgv ?? [],
     stdio: ['ignore', options.discardStdout ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   });
