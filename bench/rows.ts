@@ -42,8 +42,8 @@ export interface Budget {
  * The poolkeeper configurations a load row can put beside its floor: `warn` (the measuring level), `info` (the
  * production default: one JSON line per request, to /dev/null; SQLite only, in a process and database of its own),
  * `replicas` (two processes on one PostgreSQL database, the load split 5 + 5 connections), `baseline` (another
- * build's poolkeeper at level warn, `--baseline`: on SQLite in a process and database of its own, on PostgreSQL on
- * the run's database).
+ * build's poolkeeper at level warn, `--baseline`: on SQLite in a process and database of its own with the same
+ * pools, on PostgreSQL on the run's database).
  */
 export type Variant = 'warn' | 'info' | 'replicas' | 'baseline';
 

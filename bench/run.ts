@@ -165,9 +165,10 @@ async function measureEngine(engine: Engine, database: BenchDatabase | undefined
     const replica = variants.has('replicas') ? await start(startMessage('poolkeeper', { postgresUrl })) : undefined;
     let baseline: { target: RunningTarget; side: Side } | undefined;
     if (variants.has('baseline') && BASELINE) {
-      progress(`${name}: baseline poolkeeper from ${BASELINE.dir}${postgresUrl ? ', on the run\'s database' : ', its own database with the 1,000-node pool'}`);
+      progress(`${name}: baseline poolkeeper from ${BASELINE.dir}${postgresUrl ? ', on the run\'s database' : ', its own database with the same pools'}`);
       const target = await start(startMessage('poolkeeper', { postgresUrl }), { script: BASELINE.script });
-      const own = postgresUrl ? poolkeeperNames : await seedPoolkeeper(target.url, [POOL_1K]);
+      // The same pools as this build's poolkeeper: a smaller database answers faster, which would favour either side.
+      const own = postgresUrl ? poolkeeperNames : await seedPoolkeeper(target.url, POOLS);
       baseline = { target, side: { role: 'poolkeeper', nodeNames: own, readNames: own } };
     }
     progress(`${name}: floor, seeding its own ${POOLS.map((p) => p.nodes.toLocaleString('en-US')).join(' + ')} nodes`);
