@@ -150,7 +150,8 @@ interface PendingSteps {
  * SQLite: statements run synchronously on the one connection, with cached prepared statements. Transactions are
  * committed in groups: the step runs asked for while the event loop handles one round of I/O all run in one
  * better-sqlite3 transaction (when one fails, the group runs again with each in a savepoint of its own, so a failure
- * undoes only its own writes and rejects only its own promise), and every promise settles only after that one COMMIT. Concurrent requests then share the cost of the
+ * undoes only its own writes and rejects only its own promise), and every promise settles only after that one
+ * COMMIT. Concurrent requests then share the cost of the
  * commit and of the WAL pages it writes (a page two requests change is written once); a lone request waits one
  * `setImmediate`. A synchronous run cannot interleave with anything, so it only waits for Kysely's connection while a
  * Kysely transaction is open on it (one that awaits between its statements).
