@@ -13,7 +13,7 @@ interface ReconcilerOptions {
   /** How long a claimed job stays with this replica before another may take it over. */
   jobLeaseMs: number;
   /** Housekeeping that must stay off the request path (the SQLite WAL checkpoint). */
-  maintenance?: () => void;
+  maintenance?: () => Promise<unknown>;
 }
 
 /** Jobs handed to the backend per kind and tick. */
@@ -57,7 +57,7 @@ export class Reconciler {
     try {
       await backend.progress(clock.now());
       await this.jobStep(clock.now());
-      if (this.options.maintenance && ++this.ticks % 8 === 0) this.options.maintenance();
+      if (this.options.maintenance && ++this.ticks % 8 === 0) await this.options.maintenance();
     } catch (error) {
       logger.error({ err: error }, 'background step failed; retrying on the next tick');
     }

@@ -10,7 +10,7 @@ interface OpenedStore {
   /** The store's database, for the node backend's own rows (the simulated backend's SimulationStore). */
   context: SqlContext;
   /** Periodic housekeeping, run by the service's background loop. */
-  maintenance?: () => void;
+  maintenance?: () => Promise<unknown>;
 }
 
 interface StoreEvents {

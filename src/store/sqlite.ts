@@ -8,6 +8,7 @@ import { sqliteSql } from './dialect.js';
 import { kyselyStatementLog, quietObserver, type StoreObserver } from './observer.js';
 import type { Database as Schema } from './schema.js';
 import type { SqlContext } from './sql-context.js';
+import { sqliteCheckpointer, type CheckpointResult } from './sqlite-checkpointer.js';
 import { sqlStore } from './sql-store.js';
 import { syncStepRunner } from './steps.js';
 import type { Store } from './store.js';
@@ -25,8 +26,8 @@ interface SqliteStore {
   store: Store;
   /** The database the store runs on, for what keeps its own rows beside the store's (the simulated backend). */
   context: SqlContext;
-  /** Folds the write-ahead log back into the database; run it off the request path. */
-  checkpoint(): void;
+  /** Folds the write-ahead log back into the database, on a thread of its own (a file's store; none for ':memory:'). */
+  checkpoint?: () => Promise<CheckpointResult>;
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -114,7 +115,8 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   database.pragma('busy_timeout = 5000');
   // 64 MiB of page cache instead of SQLite's 2 MiB: a 10,000-node pool with its tags and operation records outgrows 2 MiB.
   database.pragma('cache_size = -65536');
-  // Checkpoints run from the service's maintenance loop instead of inside whichever commit crosses the threshold.
+  // Checkpoints run from the service's maintenance loop, on a thread of their own, instead of inside whichever commit
+  // crosses the threshold.
   database.pragma('wal_autocheckpoint = 0');
   const prepare = statementCache(database);
   const cached: SqliteDatabase = { close: () => database.close(), prepare };
@@ -126,11 +128,13 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     runner: syncStepRunner(db, database, prepare, observer),
     accessKeyChanges: sqliteAccessKeyChanges(database),
   };
+  const store = sqlStore(context);
+  if (options.path === ':memory:') return { store, context };
+  const checkpointer = sqliteCheckpointer(options.path);
   return {
-    store: sqlStore(context),
+    // Closed once both connections are: the last of them folds the log in and removes it.
+    store: { ...store, close: () => checkpointer.close().then(() => store.close()) },
     context,
-    checkpoint: () => {
-      if (database.open) database.pragma('wal_checkpoint(PASSIVE)');
-    },
+    checkpoint: () => checkpointer.checkpoint(),
   };
 }

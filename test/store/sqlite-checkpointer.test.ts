@@ -1,0 +1,105 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteCheckpointer } from '../../src/store/sqlite-checkpointer.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { TEST_DIALECT } from '../helpers/databases.js';
+
+/** The SQLite write-ahead log is folded back into the file from a worker thread with its own connection. */
+describe.runIf(TEST_DIALECT === 'sqlite')('the SQLite checkpointer', () => {
+  let dir: string;
+  let path: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'poolkeeper-checkpoint-'));
+    path = join(dir, 'poolkeeper.db');
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A connection as the store opens it: WAL, no automatic checkpoint. */
+  function writer(): Database.Database {
+    const database = new Database(path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('wal_autocheckpoint = 0');
+    database.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    return database;
+  }
+
+  function write(database: Database.Database, rows: number): void {
+    const insert = database.prepare('INSERT INTO t (v) VALUES (?)');
+    database.transaction(() => {
+      for (let i = 0; i < rows; i++) insert.run('x'.repeat(200));
+    })();
+  }
+
+  it('copies every frame of the log into the database while the writer stays open, each time it is asked', async () => {
+    const database = writer();
+    write(database, 500);
+    const checkpointer = sqliteCheckpointer(path);
+    try {
+      const first = await checkpointer.checkpoint();
+      expect(first.busy).toBe(0);
+      expect(first.log).toBeGreaterThan(10);
+      expect(first.checkpointed).toBe(first.log);
+      const fileAfterFirst = statSync(path).size;
+      expect(fileAfterFirst).toBeGreaterThan(100_000);
+
+      write(database, 500);
+      const second = await checkpointer.checkpoint();
+      expect(second.checkpointed).toBe(second.log);
+      expect(statSync(path).size).toBeGreaterThan(fileAfterFirst);
+      expect(database.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1000);
+    } finally {
+      await checkpointer.close();
+      database.close();
+    }
+  });
+
+  it('gives calls made while a checkpoint runs that checkpoint', async () => {
+    const database = writer();
+    write(database, 100);
+    const checkpointer = sqliteCheckpointer(path);
+    try {
+      const [a, b] = await Promise.all([checkpointer.checkpoint(), checkpointer.checkpoint()]);
+      expect(b).toBe(a);
+      expect(await checkpointer.checkpoint()).not.toBe(a);
+    } finally {
+      await checkpointer.close();
+      database.close();
+    }
+  });
+
+  it('refuses to checkpoint once closed, and a checkpointer never used closes at once', async () => {
+    const database = writer();
+    const checkpointer = sqliteCheckpointer(path);
+    await checkpointer.checkpoint();
+    await checkpointer.close();
+    await expect(checkpointer.checkpoint()).rejects.toThrow();
+    await sqliteCheckpointer(path).close();
+    database.close();
+  });
+
+  it('reports a file it cannot open when asked to checkpoint it', async () => {
+    const checkpointer = sqliteCheckpointer(join(dir, 'missing.db'));
+    await expect(checkpointer.checkpoint()).rejects.toThrow();
+    await checkpointer.close();
+  });
+
+  it("runs the store's checkpoints and closes before the store, whose last connection then removes the log", async () => {
+    const opened = openSqliteStore({ path, synchronous: 'NORMAL' });
+    await opened.store.migrate();
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    const result = await opened.checkpoint!();
+    expect(result.log).toBeGreaterThan(0);
+    expect(result.checkpointed).toBe(result.log);
+    await opened.store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('has nothing to checkpoint for a store in memory', () => {
+    expect(openSqliteStore({ path: ':memory:', synchronous: 'NORMAL' }).checkpoint).toBeUndefined();
+  });
+});
