@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { CREDENTIALS, POOL_1K, POOLS, progress, seedPoolkeeper, startMessage } from './api.js';
+import { CREDENTIALS, POOLS, progress, seedPoolkeeper, startMessage } from './api.js';
 import { profile, stages } from './diagnose.js';
 import { interleave, presign, sendSigned, type SequenceSamples, type SequenceSubject } from './load.js';
 import { LEAK_HEAP_TOLERANCE_BYTES, MEMORY_POOL, measureMemory, type MemoryFigures } from './memory.js';
@@ -157,9 +157,10 @@ async function measureEngine(engine: Engine, database: BenchDatabase | undefined
     const side: Side = { role: 'poolkeeper', nodeNames: poolkeeperNames, readNames: poolkeeperNames };
     let info: { target: RunningTarget; side: Side } | undefined;
     if (variants.has('info')) {
-      progress(`${name}: poolkeeper at log level info (stdout to /dev/null)${postgresUrl ? '' : ', its own database with the 1,000-node pool'}`);
+      progress(`${name}: poolkeeper at log level info (stdout to /dev/null)${postgresUrl ? '' : ', its own database with the same pools'}`);
       const target = await start(startMessage('poolkeeper', { logLevel: 'info', postgresUrl }), { discardStdout: true });
-      const own = postgresUrl ? poolkeeperNames : await seedPoolkeeper(target.url, [POOL_1K]);
+      // The same pools as the warn poolkeeper's, so that the two rows differ only in the log level.
+      const own = postgresUrl ? poolkeeperNames : await seedPoolkeeper(target.url, POOLS);
       info = { target, side: { role: 'poolkeeper', nodeNames: own, readNames: own } };
     }
     const replica = variants.has('replicas') ? await start(startMessage('poolkeeper', { postgresUrl })) : undefined;
