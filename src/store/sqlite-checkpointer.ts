@@ -48,8 +48,9 @@ type Answer = { result: CheckpointResult; error?: undefined } | { error: string;
  * A PASSIVE checkpoint copies every page the log holds, a few microseconds each: under a steady write load, 50 to 70 ms
  * for the two seconds of log between checkpoints (measured at 6,600 one-node batch-updates a second). On the service's
  * own thread that stopped every request for as long; on a thread of its own it runs beside them. PASSIVE never waits
- * for the writer and never blocks it: it copies what no reader still needs, and the next checkpoint takes the rest.
- * The worker starts with the first checkpoint, so a short-lived process (a CLI command) never starts one.
+ * for the writer and never blocks it, so it cannot copy the frames written while it runs: the store copies those
+ * afterwards on its own connection (sqlite.ts). The worker starts with the first checkpoint, so a short-lived process
+ * (a CLI command) never starts one.
  */
 export function sqliteCheckpointer(path: string): Checkpointer {
   let worker: Worker | undefined;

@@ -99,6 +99,38 @@ describe.runIf(TEST_DIALECT === 'sqlite')('the SQLite checkpointer', () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
+  it('leaves no frame behind while the file is written meanwhile, so the log starts over at the next write', async () => {
+    const opened = openSqliteStore({ path, synchronous: 'NORMAL' });
+    await opened.store.migrate();
+    const other = writer();
+    try {
+      // A cycle counts when the file was written after its checkpoint started, which the machine's timing decides.
+      let writtenMeanwhile = 0;
+      for (let cycle = 0; cycle < 20 && writtenMeanwhile < 3; cycle++) {
+        write(other, 10_000);
+        let written = 0;
+        let done = false;
+        const checkpoint = opened.checkpoint!().finally(() => (done = true));
+        while (!done) {
+          write(other, 1);
+          written++;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        const result = await checkpoint;
+        if (written > 1) writtenMeanwhile++;
+        expect(result.checkpointed).toBe(result.log);
+        write(other, 1);
+        // The one write since is all the log holds: it started over from its beginning.
+        const [after] = other.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+        expect(after!.log).toBeLessThan(5);
+      }
+      expect(writtenMeanwhile).toBe(3);
+    } finally {
+      other.close();
+      await opened.store.close();
+    }
+  });
+
   it('has nothing to checkpoint for a store in memory', () => {
     expect(openSqliteStore({ path: ':memory:', synchronous: 'NORMAL' }).checkpoint).toBeUndefined();
   });
