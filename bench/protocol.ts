@@ -80,6 +80,11 @@ export interface UsageMessage {
   heapUsed: number;
   /** Memory outside the JavaScript heap that V8 knows of (Buffers, ArrayBuffers), bytes. */
   external: number;
+  /**
+   * The longest delay of the child's event loop since its last `usage` answer, in ms: how long a request that was
+   * ready had to wait for the loop at worst. Absent from a build before it (`--baseline`).
+   */
+  eventLoopDelayMaxMs?: number;
 }
 
 export type ChildMessage = ReadyMessage | FailedMessage | StagesMessage | UsageMessage;

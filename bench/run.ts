@@ -246,6 +246,10 @@ function oneNodeUpdateRates(figures: EngineFigures): WriteRates | undefined {
 function loadRows(engine: Engine, figures: LoadFigures, writeRates: WriteRates | undefined): TableRow[] {
   const floor = figures.floor;
   const perWindow = (windows: Window[], pick: (w: Window) => number) => median(windows.map(pick));
+  const loopDelays = (windows: Window[]) => {
+    const slowest = Math.max(...windows.map((w) => w.eventLoopDelayMaxMs));
+    return Number.isNaN(slowest) ? '—' : `${millis(perWindow(windows, (w) => w.eventLoopDelayMaxMs))} / ${millis(slowest)}`;
+  };
   const counts = (windows: Window[]) => {
     const sum = (pick: (w: Window) => number) => windows.reduce((total, w) => total + pick(w), 0);
     return `${sum((w) => w.non2xx)} / ${sum((w) => w.errors)} / ${sum((w) => w.timeouts)}`;
@@ -278,6 +282,7 @@ function loadRows(engine: Engine, figures: LoadFigures, writeRates: WriteRates |
       ['    load generator CPU per request', micros(perWindow(floor, (w) => w.loadMicrosPerRequest)), micros(perWindow(windows, (w) => w.loadMicrosPerRequest)), '', '', ''],
       [`    all of it → req/s if the ${cpus().length} cores were the run's alone`, ceiling(floor), ceiling(windows), '', '', ''],
       ['    p50 / p99 latency', `${millis(perWindow(floor, (w) => w.p50Ms))} / ${millis(perWindow(floor, (w) => w.p99Ms))}`, `${millis(perWindow(windows, (w) => w.p50Ms))} / ${millis(perWindow(windows, (w) => w.p99Ms))}`, '', '', ''],
+      ['    longest event-loop delay: median / slowest window', loopDelays(floor), loopDelays(windows), '', '', ''],
       ['    non-2xx / errors / timeouts', counts(floor), counts(windows), '', '= 0', verdict(clean)],
     );
   }

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
 import { startService } from '../src/serve.js';
 import { startFloorServer } from './floor-server.js';
@@ -63,12 +64,18 @@ async function start(message: StartMessage): Promise<void> {
   send({ type: 'ready', url: service.url, nodeNames: {}, database });
 }
 
-/** Answers `usage`: CPU time and memory so far (measured in here, so the figures are the server's own). */
+/** Sampled every millisecond from the start: a stall of the loop (a long synchronous step) shows as one long delay. */
+const eventLoopDelay = monitorEventLoopDelay({ resolution: 1 });
+eventLoopDelay.enable();
+
+/** Answers `usage`: CPU time and memory so far, and the event loop's longest delay since the last answer (measured in here, so the figures are the server's own). */
 function usage(gc: boolean): void {
   if (gc) global.gc?.();
   const cpu = process.cpuUsage();
   const memory = process.memoryUsage();
-  send({ type: 'usage', cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external });
+  const eventLoopDelayMaxMs = eventLoopDelay.max / 1e6;
+  eventLoopDelay.reset();
+  send({ type: 'usage', cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed, external: memory.external, eventLoopDelayMaxMs });
 }
 
 process.on('message', (message: ParentMessage) => {

@@ -8,6 +8,8 @@ export interface Usage {
   rss: number;
   heapUsed: number;
   external: number;
+  /** The child's longest event-loop delay (ms) since the previous `usage`; undefined from a build before it. */
+  eventLoopDelayMaxMs?: number;
 }
 
 export interface RunningTarget {
@@ -70,8 +72,8 @@ export function startTarget(start: StartMessage, options: TargetOptions = {}): P
 
   const stages = async (reset: boolean) => (await ask<StagesMessage>({ type: reset ? 'reset-stages' : 'get-stages' }, 'stages')).totals;
   const usage = async (gc = false): Promise<Usage> => {
-    const { cpuMicros, rss, heapUsed, external } = await ask<UsageMessage>({ type: 'usage', gc }, 'usage');
-    return { cpuMicros, rss, heapUsed, external };
+    const { cpuMicros, rss, heapUsed, external, eventLoopDelayMaxMs } = await ask<UsageMessage>({ type: 'usage', gc }, 'usage');
+    return { cpuMicros, rss, heapUsed, external, ...(eventLoopDelayMaxMs !== undefined ? { eventLoopDelayMaxMs } : {}) };
   };
 
   return new Promise<RunningTarget>((resolve, reject) => {

@@ -33,6 +33,8 @@ export interface Window {
   databaseMicrosPerRequest?: number;
   p50Ms: number;
   p99Ms: number;
+  /** The loaded servers' longest event-loop delay in the window (ms); NaN from a build that does not report it. */
+  eventLoopDelayMaxMs: number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -67,6 +69,7 @@ async function loadWindow(subject: LoadSubject, seconds: number, database: Backe
     ...(databaseBefore && databaseAfter ? { databaseMicrosPerRequest: perRequest(backendMicros(databaseBefore, databaseAfter)) } : {}),
     p50Ms: p50Ms!,
     p99Ms: p99Ms!,
+    eventLoopDelayMaxMs: Math.max(...serverAfter.map((usage) => usage.eventLoopDelayMaxMs ?? Number.NaN)),
     non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     timeouts: runs.reduce((sum, run) => sum + run.timeouts, 0),

@@ -26,7 +26,7 @@ interface SqliteStore {
   store: Store;
   /** The database the store runs on, for what keeps its own rows beside the store's (the simulated backend). */
   context: SqlContext;
-  /** Folds the write-ahead log back into the database, on a thread of its own (a file's store; none for ':memory:'). */
+  /** Folds the write-ahead log back into the database, mostly on a thread of its own (a file's store; none for ':memory:'). */
   checkpoint?: () => Promise<CheckpointResult>;
 }
 
