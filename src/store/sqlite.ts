@@ -136,12 +136,20 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
     store: { ...store, close: () => checkpointer.close().then(() => store.close()) },
     context,
     async checkpoint() {
-      await checkpointer.checkpoint();
+      let workerFailure: unknown;
+      try {
+        await checkpointer.checkpoint();
+      } catch (error) {
+        // Reported below, once the log is copied here all the same: a worker that cannot run must not let it grow.
+        workerFailure = error;
+      }
       // The worker copies the log while this connection writes on, so it never copies the last frames, and only a log
       // whose every frame is copied starts over from its beginning at the next write: without this, it grows for
       // ever. The frames written meanwhile are copied here, between two transactions: under a steady write load the
       // service's thread waits 7-14 ms for them, with the file's syncs, where it waited 50-70 ms for the whole log.
-      return database.open ? (database.pragma('wal_checkpoint(PASSIVE)') as [CheckpointResult])[0] : { busy: 0, log: 0, checkpointed: 0 };
+      const result = database.open ? (database.pragma('wal_checkpoint(PASSIVE)') as [CheckpointResult])[0] : { busy: 0, log: 0, checkpointed: 0 };
+      if (workerFailure !== undefined) throw workerFailure;
+      return result;
     },
   };
 }

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteCheckpointer } from '../../src/store/sqlite-checkpointer.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -127,6 +128,21 @@ describe.runIf(TEST_DIALECT === 'sqlite')('the SQLite checkpointer', () => {
       expect(writtenMeanwhile).toBe(3);
     } finally {
       other.close();
+      await opened.store.close();
+    }
+  });
+
+  it("still copies the log on the store's own connection when the worker cannot run, and reports the failure", async () => {
+    const opened = openSqliteStore({ path, synchronous: 'NORMAL' });
+    await opened.store.migrate();
+    // The store keeps its open file; the worker, started by the first checkpoint, finds nothing at the path.
+    renameSync(path, `${path}.moved`);
+    try {
+      await expect(opened.checkpoint!()).rejects.toThrow();
+      await sql`CREATE TABLE after_the_checkpoint (a INTEGER)`.execute(opened.context.db);
+      const { rows } = await sql<{ log: number }>`PRAGMA wal_checkpoint(PASSIVE)`.execute(opened.context.db);
+      expect(rows[0]!.log).toBeLessThan(5);
+    } finally {
       await opened.store.close();
     }
   });
