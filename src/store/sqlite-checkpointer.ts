@@ -94,6 +94,9 @@ export function sqliteCheckpointer(path: string): Checkpointer {
     async close() {
       if (!worker) return;
       failure ??= new Error('the store is closed');
+      // Held while it closes: an unreferenced worker is no reason to keep the loop going, and a process with nothing
+      // else left would end without waiting for it, before the store's close and whatever follows it.
+      worker.ref();
       worker.postMessage('close');
       await exited;
     },

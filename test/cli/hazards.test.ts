@@ -86,7 +86,8 @@ describe('stopping `npm start`', () => {
         // --ignore-scripts skips the prestart build (the suite has built already); the start script runs as the README's.
         const npm = spawn('npm', ['start', '--ignore-scripts', '--silent'], {
           cwd: resolve(import.meta.dirname, '../..'),
-          env: { ...env, PORT: '0', POOLKEEPER_DATA_DIR: folder, POOLKEEPER_DATABASE_URL: join(folder, 'poolkeeper.db') },
+          // The background loop every 10 ms: the SQLite checkpoint (every 8th turn) has run, on its worker thread, by the stop.
+          env: { ...env, PORT: '0', POOLKEEPER_DATA_DIR: folder, POOLKEEPER_DATABASE_URL: join(folder, 'poolkeeper.db'), POOLKEEPER_RECONCILE_INTERVAL_MS: '10' },
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let stderr = '';
@@ -98,6 +99,7 @@ describe('stopping `npm start`', () => {
         }
         const { pid } = JSON.parse(readFileSync(serviceFile, 'utf8')) as { pid: number };
         expect(isRunning(pid)).toBe(true);
+        await new Promise((done) => setTimeout(done, 500));
         npm.kill(signal);
         expect(await exitOf(npm)).toBe(0);
         for (const stopped = Date.now(); isRunning(pid) && Date.now() - stopped < 10_000; ) await new Promise((done) => setTimeout(done, 50));
