@@ -11,7 +11,7 @@ export interface CheckpointResult {
 export interface Checkpointer {
   /** One PASSIVE checkpoint on the worker's connection; a call while one runs gets that one's result. */
   checkpoint(): Promise<CheckpointResult>;
-  /** Closes the worker's connection and waits for the worker to end; the file's own connection must close after it. */
+  /** Closes the worker's connection and waits for the worker to end. */
   close(): Promise<void>;
 }
 

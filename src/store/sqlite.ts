@@ -115,8 +115,8 @@ export function openSqliteStore(options: SqliteOptions): SqliteStore {
   database.pragma('busy_timeout = 5000');
   // 64 MiB of page cache instead of SQLite's 2 MiB: a 10,000-node pool with its tags and operation records outgrows 2 MiB.
   database.pragma('cache_size = -65536');
-  // Checkpoints run from the service's maintenance loop, on a thread of their own, instead of inside whichever commit
-  // crosses the threshold.
+  // Checkpoints run from the service's maintenance loop, mostly on a thread of their own (`checkpoint` below), instead
+  // of inside whichever commit crosses the threshold.
   database.pragma('wal_autocheckpoint = 0');
   const prepare = statementCache(database);
   const cached: SqliteDatabase = { close: () => database.close(), prepare };
