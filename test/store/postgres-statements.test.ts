@@ -91,6 +91,17 @@ describe.runIf(TEST_DIALECT === 'postgres')('prepared statements on PostgreSQL',
       ]);
     });
 
+    it('gives the connection back after a statement outside a transaction fails', async () => {
+      // The store has one connection: a failed statement that kept it would leave the next one waiting for it.
+      await expect(context.runner.query(sql`SELECT id FROM prepared_probe WHERE id = ${'not a number'}`)).rejects.toMatchObject({ code: '22P02' });
+      await expect(
+        context.runner.read(function* () {
+          return (yield sql`SELECT missing_column FROM prepared_probe`).rows;
+        }),
+      ).rejects.toMatchObject({ code: '42703' });
+      expect((await context.runner.query(sql`SELECT COUNT(*)::int AS count FROM prepared_probe`)).rows).toEqual([{ count: 2 }]);
+    });
+
     it('keeps reading every column of a table whose columns changed', async () => {
       const everything = sql`SELECT * FROM prepared_probe WHERE id = ${1}`;
       expect((await context.runner.query(everything)).rows).toEqual([{ id: 1, note: 'first' }]);
