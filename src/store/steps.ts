@@ -40,19 +40,13 @@ export function statementNames(max = NAMED_STATEMENTS_MAX): (text: string) => st
   };
 }
 
-/**
- * PostgreSQL: transactions run on a connection of their own with pg in pipeline mode (postgres.ts): BEGIN goes to
- * the server with the first statements, a flight's statements go together and COMMIT goes with a `lastly` flight, so
- * a call costs one round trip per step that needs the answer of the one before, not one per statement. Reads and
- * single statements run on whichever pooled connection is free, one statement at a time.
- */
 type QueryCallback = (error: Error | undefined, result: pg.QueryResult) => void;
 
 /**
  * Runs `query` (a pg Query, which pg runs as it is) on a pooled connection or on the pool, calling `done` once with
- * its outcome. pg's `query(config)` first copies a config object with `Object.getOwnPropertyDescriptors`, which
- * cost more than the rest of sending a statement (1.4 µs in a loop, several times that in the service, and a
- * 1-node batch-update sends six); a Query made from text and values is not copied.
+ * its outcome. pg's `query(config)` first copies a config object with `Object.getOwnPropertyDescriptors`: about a
+ * seventh of the client's CPU per prepared statement (2.5 of 17.5 µs, bench/README.md "Measured choices"), and a
+ * 1-node batch-update sends four statements with values. A Query made from text and values is not copied.
  */
 function submit(on: pg.Pool | pg.PoolClient, query: pg.Query, done: QueryCallback): void {
   // The types declare no callback beside a Query object; pg takes it (a Query with no callback of its own gets it).
@@ -67,6 +61,12 @@ function statementQuery(name: string | undefined, text: string, values: unknown[
   return query;
 }
 
+/**
+ * PostgreSQL: transactions run on a connection of their own with pg in pipeline mode (postgres.ts): BEGIN goes to
+ * the server with the first statements, a flight's statements go together and COMMIT goes with a `lastly` flight, so
+ * a call costs one round trip per step that needs the answer of the one before, not one per statement. Reads and
+ * single statements run on whichever pooled connection is free, one statement at a time.
+ */
 export function asyncStepRunner(pool: pg.Pool, observer: StoreObserver = quietObserver): StepRunner {
   const names = statementNames();
   const send = (on: pg.Pool | pg.PoolClient, statement: Sql | string): Promise<StepResult> => {
